@@ -34,4 +34,9 @@ export default [
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  {
+    // Tool configuration files share workspace tooling by relative path; they are not code.
+    files: ['**/vitest.config.ts', '**/drizzle.config.ts'],
+    rules: { '@nx/enforce-module-boundaries': 'off' },
+  },
 ];

@@ -1,1 +1,15 @@
-export {};
+export { ConfigError } from './errors.js';
+export { loadConfig, parseConfig, serviceEnv, type Env } from './load-config.js';
+export { findWorkspaceRoot, loadEnvFiles } from './env-files.js';
+export {
+  baseEnvSchema,
+  databaseUrlSchema,
+  envBoolean,
+  envInt,
+  envList,
+  logLevelSchema,
+  natsUrlSchema,
+  nodeEnvSchema,
+  portSchema,
+  urlSchema,
+} from './schemas.js';

@@ -1,1 +1,2 @@
-export {};
+export { createLogger, redactPaths, requestIdLogLabel, type CreateLoggerOptions } from './create-logger.js';
+export type { Logger, DestinationStream } from 'pino';
