@@ -1,1 +1,9 @@
-export {};
+export * from './namespace.js';
+export * from './headers.js';
+export * from './connect.js';
+export * from './streams.js';
+export * from './tables.js';
+export * from './outbox.js';
+export * from './outbox-relay.js';
+export * from './dead-letter.js';
+export * from './consumer.js';

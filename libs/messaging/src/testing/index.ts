@@ -1,1 +1,111 @@
-export {};
+import { randomBytes } from 'node:crypto';
+import type { JetStreamManager } from '@nats-io/jetstream';
+import type { Logger } from '@platform/logging';
+import { createLogger } from '@platform/logging';
+import { connectNats, type NatsHandle } from '../connect.js';
+import { hdrsToRecord } from '../headers.js';
+import { namespacedStream, namespacedSubject } from '../namespace.js';
+import { ensureStreams } from '../streams.js';
+import { deadLetterStream } from '@platform/contracts';
+
+export const defaultTestNatsUrl = 'nats://127.0.0.1:4222';
+
+export interface TestMessaging extends NatsHandle {
+  /** Unique per call, e.g. `t1f2e3d4c`: prefix of every subject and stream of this test file. */
+  namespace: string;
+  logger: Logger;
+  /** Creates this namespace's streams (memory storage, short duplicate window unless given). */
+  ensureStreams(duplicateWindowMs?: number): Promise<void>;
+  streamName(name: string): string;
+  subject(type: string): string;
+  /** Deletes every stream (and so every consumer) of the namespace, then closes the connection. */
+  cleanup(): Promise<void>;
+}
+
+/** A NATS connection plus a private namespace, so test files share one server without interfering. */
+export async function createTestMessaging(
+  options: { servers?: string; logger?: Logger; prefix?: string } = {},
+): Promise<TestMessaging> {
+  const namespace = `${options.prefix ?? 't'}${randomBytes(4).toString('hex')}`;
+  const logger = options.logger ?? createLogger({ service: 'messaging-test', level: 'silent' });
+  const handle = await connectNats({ servers: options.servers ?? defaultTestNatsUrl, name: namespace, logger });
+  return {
+    ...handle,
+    namespace,
+    logger,
+    async ensureStreams(duplicateWindowMs = 120_000) {
+      await ensureStreams({ jsm: handle.jsm, namespace, storage: 'memory', duplicateWindowMs });
+    },
+    streamName: (name) => namespacedStream(name, namespace),
+    subject: (type) => namespacedSubject(type, namespace),
+    async cleanup() {
+      await deleteNamespaceStreams(handle.jsm, namespace);
+      await handle.close();
+    },
+  };
+}
+
+export async function deleteNamespaceStreams(jsm: JetStreamManager, namespace: string): Promise<void> {
+  const prefix = namespacedStream('', namespace);
+  const names: string[] = [];
+  for await (const info of jsm.streams.list()) {
+    if (info.config.name.startsWith(prefix)) names.push(info.config.name);
+  }
+  await Promise.all(names.map((n) => jsm.streams.delete(n).catch(() => false)));
+}
+
+/** Polls `fn` until it returns a truthy value (or stops throwing); fails after `timeoutMs`. */
+export async function waitFor<T>(
+  fn: () => T | Promise<T>,
+  { timeoutMs = 5_000, intervalMs = 25 }: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await fn();
+      if (value) return value as NonNullable<T>;
+      lastError = undefined;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) {
+      throw lastError instanceof Error ? lastError : new Error(`waitFor timed out after ${timeoutMs} ms`);
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+export interface StoredMessage {
+  seq: number;
+  subject: string;
+  data: string;
+  headers: Record<string, string>;
+}
+
+/** Every message stored in a stream (optionally one subject), oldest first. */
+export async function readStreamMessages(
+  jsm: JetStreamManager,
+  stream: string,
+  subject?: string,
+): Promise<StoredMessage[]> {
+  const info = await jsm.streams.info(stream);
+  const out: StoredMessage[] = [];
+  for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
+    const msg = await jsm.streams.getMessage(stream, { seq }).catch(() => null);
+    if (!msg || (subject && msg.subject !== subject)) continue;
+    out.push({ seq: msg.seq, subject: msg.subject, data: new TextDecoder().decode(msg.data), headers: hdrsToRecord(msg.header) });
+  }
+  return out;
+}
+
+/** How many messages a stream stores on one exact subject. */
+export async function countSubjectMessages(jsm: JetStreamManager, stream: string, subject: string): Promise<number> {
+  const info = await jsm.streams.info(stream, { subjects_filter: subject });
+  return info.state.subjects?.[subject] ?? 0;
+}
+
+/** The dead letters of a namespace, for asserting what a consumer gave up on and why. */
+export function readDeadLetters(jsm: JetStreamManager, namespace?: string): Promise<StoredMessage[]> {
+  return readStreamMessages(jsm, namespacedStream(deadLetterStream.name, namespace));
+}

@@ -1,0 +1,50 @@
+import { drizzle } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import type { Db, DbLogger } from './types.js';
+
+export interface CreateDbOptions<TSchema extends Record<string, unknown>> {
+  url: string;
+  /** Pool size (default 10). */
+  max?: number;
+  /** Shown in `pg_stat_activity`, handy to tell services apart on one server. */
+  applicationName?: string;
+  /** Seconds to wait for a connection; small so readiness checks fail fast when Postgres is down. */
+  connectTimeoutSeconds?: number;
+  /** drizzle schema, to enable `db.query.<table>` relational queries. */
+  schema?: TSchema;
+  logger?: DbLogger;
+}
+
+export interface DbHandle<TSchema extends Record<string, unknown> = Record<string, unknown>> {
+  db: Db<TSchema>;
+  /** The raw postgres.js client (LISTEN/NOTIFY, tagged-template SQL). */
+  sql: postgres.Sql;
+  /** Resolves when a trivial query succeeds; rejects fast when the server is unreachable. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createDb<TSchema extends Record<string, unknown> = Record<string, unknown>>(
+  options: CreateDbOptions<TSchema>,
+): DbHandle<TSchema> {
+  const { logger } = options;
+  const sql = postgres(options.url, {
+    max: options.max ?? 10,
+    connect_timeout: options.connectTimeoutSeconds ?? 5,
+    idle_timeout: 30,
+    connection: { application_name: options.applicationName ?? 'platform' },
+    // postgres.js prints notices with console.log by default; keep them in the structured log.
+    onnotice: (notice) => logger?.debug({ notice: notice.message }, 'postgres notice'),
+  });
+  const db = drizzle(sql, { schema: options.schema }) as Db<TSchema>;
+  return {
+    db,
+    sql,
+    async ping() {
+      await sql`select 1`;
+    },
+    async close() {
+      await sql.end({ timeout: 5 });
+    },
+  };
+}

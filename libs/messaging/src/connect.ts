@@ -1,0 +1,93 @@
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from '@platform/logging';
+
+export interface ConnectNatsOptions {
+  servers: string | string[];
+  /** Connection name shown by the server (the service name). */
+  name: string;
+  logger: Logger;
+  /** Called when the connection closes without `close()`/`drain()`: apps exit the process. */
+  onUnexpectedClose?: (err?: Error) => void;
+  /** Initial connection timeout; short so a missing server is reported fast. */
+  timeoutMs?: number;
+}
+
+export interface NatsHandle {
+  nc: NatsConnection;
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  /** Round trip to the server; rejects when disconnected or slower than `timeoutMs`. */
+  ping(timeoutMs?: number): Promise<void>;
+  /** Drains subscriptions and closes; not an unexpected close. */
+  drain(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function connectNats(options: ConnectNatsOptions): Promise<NatsHandle> {
+  const { logger } = options;
+  const nc = await connect({
+    servers: options.servers,
+    name: options.name,
+    timeout: options.timeoutMs ?? 5_000,
+    // Never give up reconnecting: a NATS restart must not take the services down with it.
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 1_000,
+    waitOnFirstConnect: false,
+  });
+  let closing = false;
+  void watchStatus(nc, logger);
+  void nc.closed().then((err) => {
+    if (closing) return;
+    logger.error({ err }, 'NATS connection closed unexpectedly');
+    options.onUnexpectedClose?.(err instanceof Error ? err : undefined);
+  });
+  const jsm = await jetstreamManager(nc);
+  const js = jetstream(nc);
+  logger.info({ server: nc.getServer() }, 'connected to NATS');
+
+  return {
+    nc,
+    js,
+    jsm,
+    async ping(timeoutMs = 2_000) {
+      if (nc.isClosed()) throw new Error('NATS connection is closed');
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`NATS did not answer within ${timeoutMs} ms`)), timeoutMs);
+      });
+      try {
+        await Promise.race([nc.rtt(), timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    async drain() {
+      if (nc.isClosed()) return;
+      closing = true;
+      await nc.drain();
+    },
+    async close() {
+      if (nc.isClosed()) return;
+      closing = true;
+      await nc.close();
+    },
+  };
+}
+
+async function watchStatus(nc: NatsConnection, logger: Logger): Promise<void> {
+  for await (const status of nc.status()) {
+    switch (status.type) {
+      case 'disconnect':
+      case 'error':
+        logger.warn({ status }, 'NATS connection status');
+        break;
+      case 'reconnecting':
+      case 'ping':
+        logger.debug({ status }, 'NATS connection status');
+        break;
+      default:
+        logger.info({ status }, 'NATS connection status');
+    }
+  }
+}

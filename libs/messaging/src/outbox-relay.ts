@@ -1,0 +1,162 @@
+import type { JetStreamClient } from '@nats-io/jetstream';
+import type { Db } from '@platform/db-kit';
+import type { Logger } from '@platform/logging';
+import { asc, eq, inArray, isNull, sql as dsql } from 'drizzle-orm';
+import type { Sql } from 'postgres';
+import { toMsgHdrs } from './headers.js';
+import { namespacedSubject } from './namespace.js';
+import { outboxChannel } from './outbox.js';
+import { outboxTable, type OutboxRow } from './tables.js';
+
+export interface OutboxRelayOptions {
+  db: Db;
+  /** Raw postgres.js client: when given, LISTEN wakes the relay right after a commit. */
+  sql?: Sql;
+  /** Only `publish` is used (tests wrap it to simulate a lost ack). */
+  js: Pick<JetStreamClient, 'publish'>;
+  logger: Logger;
+  namespace?: string;
+  batchSize?: number;
+  /** Fallback polling period (and the only trigger without `sql`). */
+  pollIntervalMs?: number;
+  /** How long to wait for a publish ack before counting the attempt as failed. */
+  publishTimeoutMs?: number;
+  /** Pause after a batch with failures, so a NATS outage is not hammered. */
+  errorBackoffMs?: number;
+}
+
+export interface BatchResult {
+  claimed: number;
+  published: number;
+  failed: number;
+}
+
+export interface OutboxRelay {
+  start(): Promise<void>;
+  /** Stops polling and waits for the batch in flight. */
+  stop(): Promise<void>;
+  /** Publishes everything pending now (one batch after another); returns how many were sent. */
+  flush(): Promise<number>;
+}
+
+export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
+  const { db, js, namespace } = options;
+  const logger = options.logger.child({ component: 'outbox-relay' });
+  const batchSize = options.batchSize ?? 100;
+  const pollIntervalMs = options.pollIntervalMs ?? 250;
+  const publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
+  const errorBackoffMs = options.errorBackoffMs ?? 1_000;
+
+  let running = false;
+  let loop: Promise<void> | undefined;
+  let wake: (() => void) | undefined;
+  let unlisten: (() => Promise<void>) | undefined;
+
+  async function publishRow(row: OutboxRow): Promise<void> {
+    await js.publish(namespacedSubject(row.subject, namespace), JSON.stringify(row.payload), {
+      msgID: row.id, // the same id on every attempt: JetStream stores it once
+      headers: toMsgHdrs(row.headers),
+      timeout: publishTimeoutMs,
+    });
+  }
+
+  /**
+   * Claims a batch under row locks (other relay replicas skip them), publishes concurrently and
+   * records the outcome before the locks are released.
+   */
+  function processBatch(): Promise<BatchResult> {
+    return db.transaction(async (tx) => {
+      const rows = await tx
+        .select()
+        .from(outboxTable)
+        .where(isNull(outboxTable.publishedAt))
+        .orderBy(asc(outboxTable.createdAt))
+        .limit(batchSize)
+        .for('update', { skipLocked: true });
+      if (rows.length === 0) return { claimed: 0, published: 0, failed: 0 };
+      const results = await Promise.allSettled(rows.map(publishRow));
+      const sent = rows.filter((_, i) => results[i]?.status === 'fulfilled').map((r) => r.id);
+      if (sent.length > 0) {
+        await tx
+          .update(outboxTable)
+          .set({ publishedAt: dsql`now()`, attempts: dsql`${outboxTable.attempts} + 1`, lastError: null })
+          .where(inArray(outboxTable.id, sent));
+      }
+      let failed = 0;
+      for (const [i, result] of results.entries()) {
+        if (result.status === 'fulfilled') continue;
+        failed += 1;
+        const row = rows[i] as OutboxRow;
+        const message = result.reason instanceof Error ? result.reason.message : String(result.reason);
+        logger.warn({ eventId: row.id, subject: row.subject, attempts: row.attempts + 1, err: message }, 'publish failed, will retry');
+        await tx
+          .update(outboxTable)
+          .set({ attempts: dsql`${outboxTable.attempts} + 1`, lastError: message.slice(0, 2000) })
+          .where(eq(outboxTable.id, row.id));
+      }
+      return { claimed: rows.length, published: sent.length, failed };
+    });
+  }
+
+  function idle(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wake = undefined;
+        resolve();
+      }
+      wake = done;
+    });
+  }
+
+  async function run(): Promise<void> {
+    while (running) {
+      let result: BatchResult = { claimed: 0, published: 0, failed: 0 };
+      try {
+        result = await processBatch();
+        if (result.published > 0) logger.debug(result, 'outbox batch published');
+      } catch (err) {
+        logger.error({ err }, 'outbox batch failed');
+        result.failed = 1;
+      }
+      if (!running) break;
+      if (result.failed > 0) await idle(errorBackoffMs);
+      else if (result.claimed < batchSize) await idle(pollIntervalMs);
+    }
+  }
+
+  return {
+    async start() {
+      if (running) return;
+      running = true;
+      if (options.sql) {
+        try {
+          const sub = await options.sql.listen(outboxChannel, () => wake?.());
+          unlisten = sub.unlisten;
+        } catch (err) {
+          logger.warn({ err }, 'LISTEN failed, relying on polling');
+        }
+      }
+      loop = run();
+      logger.info({ namespace, batchSize, pollIntervalMs }, 'outbox relay started');
+    },
+    async stop() {
+      if (!running) return;
+      running = false;
+      wake?.();
+      await loop;
+      await unlisten?.().catch(() => undefined);
+      unlisten = undefined;
+      logger.info('outbox relay stopped');
+    },
+    async flush() {
+      let total = 0;
+      for (;;) {
+        const result = await processBatch();
+        total += result.published;
+        if (result.failed > 0 || result.claimed < batchSize) return total;
+      }
+    },
+  };
+}

@@ -1,0 +1,235 @@
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { userDeactivatedV1, userRegisteredV1, type EventEnvelope } from '@platform/contracts';
+import { sampleEvent } from '@platform/contracts/testing';
+import type { Tx } from '@platform/db-kit';
+import { createTestDatabase, type TestDatabase } from '@platform/db-kit/testing';
+import { eq, sql } from 'drizzle-orm';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  createConsumer,
+  createOutboxRelay,
+  enqueueEvent,
+  inboxTable,
+  toMsgHdrs,
+  type ConsumerOptions,
+  type EventConsumer,
+} from '../src/index.js';
+import { createTestMessaging, readDeadLetters, waitFor, type TestMessaging } from '../src/testing/index.js';
+import { widgets } from './schema.js';
+
+const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
+
+let tdb: TestDatabase;
+let m: TestMessaging;
+const running: EventConsumer[] = [];
+
+beforeAll(async () => {
+  tdb = await createTestDatabase({ prefix: 'inbox', migrationsFolder });
+});
+
+// A fresh namespace per test: new streams, so one test's consumers never see another's messages.
+beforeEach(async () => {
+  m = await createTestMessaging();
+  await m.ensureStreams();
+});
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((c) => c.stop()));
+  await m?.cleanup();
+});
+
+afterAll(async () => {
+  await tdb?.drop();
+});
+
+/** The effect: one widget per user, `applied` counts how many times the effect ran. */
+async function applyWidget(event: EventEnvelope<typeof userRegisteredV1>, tx: Tx) {
+  await tx
+    .insert(widgets)
+    .values({ id: event.data.userId, name: event.data.fullName, applied: 1 })
+    .onConflictDoUpdate({ target: widgets.id, set: { applied: sql`${widgets.applied} + 1` } });
+}
+
+async function startConsumer(
+  overrides: Partial<ConsumerOptions<typeof userRegisteredV1>> & { name: string },
+): Promise<EventConsumer> {
+  const consumer = createConsumer({
+    stream: 'users',
+    contracts: [userRegisteredV1],
+    handler: async (event, tx) => applyWidget(event, tx),
+    db: tdb.db,
+    js: m.js,
+    jsm: m.jsm,
+    logger: m.logger,
+    namespace: m.namespace,
+    maxAttempts: 3,
+    backoffMs: [20, 40],
+    ackWaitMs: 2_000,
+    ...overrides,
+  });
+  await consumer.start();
+  running.push(consumer);
+  return consumer;
+}
+
+async function publishRaw(payload: string | Uint8Array, msgID = randomUUID(), correlationId = 'corr-raw') {
+  return m.js.publish(m.subject(userRegisteredV1.type), payload, {
+    msgID,
+    headers: toMsgHdrs({ 'x-correlation-id': correlationId }),
+  });
+}
+
+const widget = async (id: string) => (await tdb.db.select().from(widgets).where(eq(widgets.id, id)))[0];
+
+async function waitForAckFloor(name: string, seq: number) {
+  await waitFor(async () => {
+    const info = await m.jsm.consumers.info(m.streamName('USERS'), name);
+    return info.ack_floor.stream_seq >= seq && info.num_ack_pending === 0 && info.num_pending === 0;
+  });
+}
+
+describe('inbox consumer', () => {
+  it('applies an event delivered twice only once', async () => {
+    let calls = 0;
+    await startConsumer({
+      name: 'dup-test',
+      handler: async (event, tx) => {
+        calls += 1;
+        await applyWidget(event, tx);
+      },
+    });
+    const event = sampleEvent('users.user.registered.v1');
+    // Two different Nats-Msg-Ids defeat JetStream dedup: the stream really holds two copies.
+    await publishRaw(JSON.stringify(event));
+    const second = await publishRaw(JSON.stringify(event));
+    expect(second.duplicate).toBe(false);
+    await waitForAckFloor('dup-test', second.seq);
+
+    expect((await widget(event.data.userId))?.applied).toBe(1);
+    expect(calls).toBe(1);
+    const inbox = await tdb.db.select().from(inboxTable).where(eq(inboxTable.eventId, event.id));
+    expect(inbox).toEqual([expect.objectContaining({ consumer: 'dup-test', eventId: event.id })]);
+  });
+
+  it('dead-letters invalid payloads with a reason and keeps processing', async () => {
+    let calls = 0;
+    await startConsumer({
+      name: 'invalid-test',
+      handler: async (event, tx) => {
+        calls += 1;
+        await applyWidget(event, tx);
+      },
+    });
+    const badData = { ...sampleEvent('users.user.registered.v1'), data: { userId: 'nope' } };
+    await publishRaw('{not json', undefined, 'corr-garbage');
+    await publishRaw(JSON.stringify(badData));
+    const good = sampleEvent('users.user.registered.v1');
+    const last = await publishRaw(JSON.stringify(good));
+
+    await waitFor(async () => (await widget(good.data.userId))?.applied === 1);
+    await waitForAckFloor('invalid-test', last.seq);
+    expect(calls).toBe(1);
+
+    const letters = (await readDeadLetters(m.jsm, m.namespace)).filter(
+      (l) => l.headers['x-dlq-consumer'] === 'invalid-test',
+    );
+    expect(letters).toHaveLength(2);
+    expect(letters[0]).toMatchObject({
+      subject: m.subject('dlq.invalid-test.users.user.registered.v1'),
+      data: '{not json',
+    });
+    expect(letters[0]?.headers['x-dlq-reason']).toMatch(/malformed JSON/);
+    expect(letters[0]?.headers['x-correlation-id']).toBe('corr-garbage');
+    expect(letters[0]?.headers['x-dlq-original-subject']).toBe(m.subject(userRegisteredV1.type));
+    expect(letters[1]?.headers['x-dlq-reason']).toMatch(/invalid data: data\.userId/);
+    expect(letters.every((l) => l.headers['x-dlq-delivery-count'] === '1')).toBe(true);
+  });
+
+  it('dead-letters a message whose handler keeps failing after maxAttempts, with the reason', async () => {
+    const poisoned = sampleEvent('users.user.registered.v1');
+    let poisonCalls = 0;
+    await startConsumer({
+      name: 'failing-test',
+      handler: async (event, tx) => {
+        if (event.id === poisoned.id) {
+          poisonCalls += 1;
+          await applyWidget(event, tx); // rolled back with the throw below
+          throw new Error('downstream exploded');
+        }
+        await applyWidget(event, tx);
+      },
+    });
+    const started = Date.now();
+    await publishRaw(JSON.stringify(poisoned));
+    const healthy = sampleEvent('users.user.registered.v1');
+    await publishRaw(JSON.stringify(healthy));
+
+    const letter = await waitFor(async () =>
+      (await readDeadLetters(m.jsm, m.namespace)).find((l) => l.headers['x-dlq-consumer'] === 'failing-test'),
+    );
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(letter.headers['x-dlq-reason']).toBe('handler failed after 3 attempts: downstream exploded');
+    expect(letter.headers['x-dlq-delivery-count']).toBe('3');
+    expect(JSON.parse(letter.data)).toEqual(poisoned);
+    expect(poisonCalls).toBe(3);
+    expect(await widget(poisoned.data.userId)).toBeUndefined();
+    const inbox = await tdb.db.select().from(inboxTable).where(eq(inboxTable.eventId, poisoned.id));
+    expect(inbox).toHaveLength(0);
+    await waitFor(async () => (await widget(healthy.data.userId))?.applied === 1);
+
+    // Not retried any further once dead-lettered.
+    await new Promise((r) => setTimeout(r, 150));
+    expect(poisonCalls).toBe(3);
+  });
+
+  it('replicas sharing one durable consumer handle each event once (outbox to inbox, end to end)', async () => {
+    const seen: string[] = [];
+    const handler: ConsumerOptions<typeof userRegisteredV1 | typeof userDeactivatedV1>['handler'] = async (event, tx) => {
+      seen.push(event.id);
+      if (event.type === 'users.user.registered.v1') await applyWidget(event, tx);
+    };
+    const common = { name: 'replicas-test', contracts: [userRegisteredV1, userDeactivatedV1], handler, maxMessages: 4 };
+    await Promise.all([startConsumer(common as never), startConsumer(common as never)]);
+
+    const relay = createOutboxRelay({ db: tdb.db, sql: tdb.sql, js: m.js, logger: m.logger, namespace: m.namespace });
+    await relay.start();
+    const ids = await tdb.db.transaction(async (tx) => {
+      const out: string[] = [];
+      for (let i = 0; i < 20; i++) {
+        const e = await enqueueEvent(tx, userRegisteredV1, sampleEvent('users.user.registered.v1').data, {
+          correlationId: `replica-${i}`,
+        });
+        out.push(e.id);
+      }
+      out.push((await enqueueEvent(tx, userDeactivatedV1, { userId: randomUUID() }, { correlationId: 'deact' })).id);
+      return out;
+    });
+    await waitFor(() => ids.every((id) => seen.includes(id)));
+    await relay.stop();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(seen.filter((id) => ids.includes(id))).toHaveLength(ids.length);
+    const inbox = await tdb.db.select().from(inboxTable).where(eq(inboxTable.consumer, 'replicas-test'));
+    expect(inbox).toHaveLength(21);
+  });
+
+  it('stop() finishes the message in flight before resolving', async () => {
+    let finished = false;
+    let begun = false;
+    const consumer = await startConsumer({
+      name: 'drain-test',
+      handler: async (event, tx) => {
+        begun = true;
+        await new Promise((r) => setTimeout(r, 200));
+        await applyWidget(event, tx);
+        finished = true;
+      },
+    });
+    const event = sampleEvent('users.user.registered.v1');
+    await publishRaw(JSON.stringify(event));
+    await waitFor(() => begun);
+    await consumer.stop();
+    expect(finished).toBe(true);
+    expect((await widget(event.data.userId))?.applied).toBeGreaterThanOrEqual(1);
+  });
+});

@@ -1,0 +1,162 @@
+import { fileURLToPath } from 'node:url';
+import type { JetStreamClient } from '@nats-io/jetstream';
+import { userRegisteredV1 } from '@platform/contracts';
+import { sampleEventData } from '@platform/contracts/testing';
+import { createTestDatabase, type TestDatabase } from '@platform/db-kit/testing';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOutboxRelay, enqueueEvent, outboxTable } from '../src/index.js';
+import { countSubjectMessages, createTestMessaging, readStreamMessages, waitFor, type TestMessaging } from '../src/testing/index.js';
+import { widgets } from './schema.js';
+
+const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
+const sample = sampleEventData['users.user.registered.v1'];
+
+let tdb: TestDatabase;
+let m: TestMessaging;
+let subject: string;
+let stream: string;
+
+beforeAll(async () => {
+  [tdb, m] = await Promise.all([createTestDatabase({ prefix: 'outbox', migrationsFolder }), createTestMessaging()]);
+  await m.ensureStreams();
+  subject = m.subject(userRegisteredV1.type);
+  stream = m.streamName('USERS');
+});
+
+afterAll(async () => {
+  await Promise.all([tdb?.drop(), m?.cleanup()]);
+});
+
+/** One state change plus its event, in one transaction, as a service would write them. */
+async function changeWithEvent(name: string, opts: { fail?: boolean } = {}) {
+  return tdb.db.transaction(async (tx) => {
+    const data = sample();
+    await tx.insert(widgets).values({ id: data.userId, name });
+    const event = await enqueueEvent(tx, userRegisteredV1, data, { correlationId: `corr-${name}` });
+    if (opts.fail) throw new Error('business rule broken after the event was written');
+    return event;
+  });
+}
+
+const relayFor = (js: Pick<JetStreamClient, 'publish'> = m.js, extra = {}) =>
+  createOutboxRelay({ db: tdb.db, js, logger: m.logger, namespace: m.namespace, publishTimeoutMs: 1_000, ...extra });
+
+describe('transactional outbox', () => {
+  it('commits the change and its event together, or neither', async () => {
+    const event = await changeWithEvent('committed');
+    const [row] = await tdb.db.select().from(outboxTable).where(eq(outboxTable.id, event.id));
+    expect(row).toMatchObject({ subject: 'users.user.registered.v1', publishedAt: null, attempts: 0 });
+    expect(row?.payload).toEqual(event);
+    expect(await tdb.db.select().from(widgets).where(eq(widgets.name, 'committed'))).toHaveLength(1);
+
+    await expect(changeWithEvent('rolled-back', { fail: true })).rejects.toThrow('business rule');
+    expect(await tdb.db.select().from(widgets).where(eq(widgets.name, 'rolled-back'))).toHaveLength(0);
+    const outbox = await tdb.db.select().from(outboxTable);
+    expect(outbox.map((r) => r.id)).toEqual([event.id]);
+  });
+
+  it('rejects invalid event data and writes nothing', async () => {
+    const before = await tdb.db.$count(outboxTable);
+    await expect(
+      tdb.db.transaction(async (tx) => {
+        await tx.insert(widgets).values({ id: sample().userId, name: 'invalid' });
+        await enqueueEvent(tx, userRegisteredV1, { ...sample(), role: 'root' as never }, { correlationId: 'c' });
+      }),
+    ).rejects.toThrow(/role/);
+    expect(await tdb.db.$count(outboxTable)).toBe(before);
+    expect(await tdb.db.select().from(widgets).where(eq(widgets.name, 'invalid'))).toHaveLength(0);
+  });
+
+  it('publishes events committed while no relay ran, exactly once, after a restart', async () => {
+    await tdb.db.delete(outboxTable);
+    const events = [await changeWithEvent('a'), await changeWithEvent('b'), await changeWithEvent('c')];
+    const before = await countSubjectMessages(m.jsm, stream, subject);
+
+    // "Restart": a brand-new relay instance finds the committed rows and publishes them.
+    const relay = relayFor(m.js, { sql: tdb.sql, pollIntervalMs: 50 });
+    await relay.start();
+    await waitFor(async () => (await countSubjectMessages(m.jsm, stream, subject)) === before + 3);
+    await relay.stop();
+
+    // A second restart has nothing left to do.
+    expect(await relayFor().flush()).toBe(0);
+    expect(await countSubjectMessages(m.jsm, stream, subject)).toBe(before + 3);
+
+    const rows = await tdb.db.select().from(outboxTable);
+    expect(rows.every((r) => r.publishedAt instanceof Date && r.attempts === 1)).toBe(true);
+
+    const stored = (await readStreamMessages(m.jsm, stream, subject)).slice(-3);
+    expect(stored.map((s) => s.headers['Nats-Msg-Id']).sort()).toEqual(events.map((e) => e.id).sort());
+    const first = stored.find((s) => s.headers['Nats-Msg-Id'] === events[0]?.id);
+    expect(first?.headers['x-correlation-id']).toBe('corr-a');
+    expect(first?.headers['x-request-id']).toBe('corr-a');
+    expect(JSON.parse(first?.data ?? '{}')).toEqual(events[0]);
+  });
+
+  it('retries a publish whose ack was lost with the same id, and the stream stores it once', async () => {
+    await tdb.db.delete(outboxTable);
+    const event = await changeWithEvent('lost-ack');
+    let calls = 0;
+    const flakyJs: Pick<JetStreamClient, 'publish'> = {
+      async publish(subj, payload, opts) {
+        calls += 1;
+        const ack = await m.js.publish(subj, payload, opts);
+        if (calls === 1) throw new Error('simulated timeout: ack lost after the stream stored it');
+        return ack;
+      },
+    };
+    const relay = relayFor(flakyJs);
+    expect(await relay.flush()).toBe(0);
+    const [failed] = await tdb.db.select().from(outboxTable).where(eq(outboxTable.id, event.id));
+    expect(failed).toMatchObject({ publishedAt: null, attempts: 1, lastError: expect.stringMatching(/simulated timeout/) });
+
+    expect(await relay.flush()).toBe(1);
+    const [sent] = await tdb.db.select().from(outboxTable).where(eq(outboxTable.id, event.id));
+    expect(sent?.publishedAt).toBeInstanceOf(Date);
+    expect(sent?.attempts).toBe(2);
+
+    const stored = await readStreamMessages(m.jsm, stream, subject);
+    expect(stored.filter((s) => s.headers['Nats-Msg-Id'] === event.id)).toHaveLength(1);
+  });
+
+  it('keeps an event for retry while NATS rejects it, then publishes it', async () => {
+    await tdb.db.delete(outboxTable);
+    const event = await changeWithEvent('nats-down');
+    const downJs: Pick<JetStreamClient, 'publish'> = {
+      publish: () => Promise.reject(new Error('no responders')),
+    };
+    expect(await relayFor(downJs).flush()).toBe(0);
+    expect(await relayFor(downJs).flush()).toBe(0);
+    expect(await relayFor().flush()).toBe(1);
+    const [row] = await tdb.db.select().from(outboxTable).where(eq(outboxTable.id, event.id));
+    expect(row?.attempts).toBe(3);
+  });
+
+  it('two relay replicas never publish the same row (SKIP LOCKED)', async () => {
+    await tdb.db.delete(outboxTable);
+    const before = await countSubjectMessages(m.jsm, stream, subject);
+    await tdb.db.transaction(async (tx) => {
+      for (let i = 0; i < 60; i++) await enqueueEvent(tx, userRegisteredV1, sample(), { correlationId: `bulk-${i}` });
+    });
+    const relays = [relayFor(m.js, { batchSize: 10 }), relayFor(m.js, { batchSize: 10 })];
+    const sent = await Promise.all(relays.map((r) => r.flush()));
+    expect(sent.reduce((a, b) => a + b, 0)).toBe(60);
+    const rows = await tdb.db.select().from(outboxTable);
+    expect(rows.every((r) => r.attempts === 1 && r.publishedAt)).toBe(true);
+    expect(await countSubjectMessages(m.jsm, stream, subject)).toBe(before + 60);
+  });
+
+  it('wakes on NOTIFY without waiting for the poll interval', async () => {
+    const relay = relayFor(m.js, { sql: tdb.sql, pollIntervalMs: 60_000 });
+    await relay.start();
+    try {
+      const before = await countSubjectMessages(m.jsm, stream, subject);
+      await new Promise((r) => setTimeout(r, 100)); // let the first (empty) batch finish and idle
+      await changeWithEvent('notified');
+      await waitFor(async () => (await countSubjectMessages(m.jsm, stream, subject)) === before + 1, { timeoutMs: 3_000 });
+    } finally {
+      await relay.stop();
+    }
+  });
+});
