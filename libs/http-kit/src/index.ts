@@ -1,1 +1,55 @@
-export {};
+export { createHttpApp, type HttpApp, type HttpAppOptions } from './create-http-app.js';
+export { runServer, type RunServerOptions } from './run-server.js';
+
+export { ERROR_CODES, SUCCESS_CODE, codeForStatus, type EnvelopeCode, type ErrorCode } from './errors/codes.js';
+export {
+  AppError,
+  isAppError,
+  badRequest,
+  validationError,
+  unauthorized,
+  forbidden,
+  notFound,
+  conflict,
+  payloadTooLarge,
+  unsupportedMediaType,
+  unprocessable,
+  tooManyRequests,
+  internal,
+  serviceUnavailable,
+  gatewayTimeout,
+  type AppErrorOptions,
+  type Issue,
+} from './errors/app-error.js';
+export { mapError, toIssues, type MappedError } from './errors/to-envelope.js';
+export { errorBody, sendError } from './error-handling.js';
+
+export {
+  envelope,
+  pagedEnvelope,
+  errorEnvelope,
+  errorResponses,
+  issueSchema,
+  ok,
+  created,
+  page,
+  type SuccessEnvelope,
+  type PagedEnvelope,
+  type ErrorEnvelope,
+} from './envelope.js';
+export {
+  paginationQuery,
+  pageMeta,
+  pageMetaSchema,
+  DEFAULT_PAGE_SIZE,
+  MAX_PAGE_SIZE,
+  type PageMeta,
+  type PaginationQuery,
+} from './pagination.js';
+
+export { REQUEST_ID_HEADER, isSaneRequestId, genRequestId } from './request-id.js';
+export { runReadinessChecks, type ReadinessCheck, type ReadinessChecks, type CheckState } from './health.js';
+export { OPENAPI_PATH, type OpenApiOptions } from './openapi.js';
+
+export { requireAuth, requireRole, type AuthOptions, type PublicKeyResolver, type JwtAlgorithm } from './auth/auth-plugin.js';
+export { ROLES, roleSchema, accessClaimsSchema, type Role, type AccessClaims } from './auth/claims.js';

@@ -1,1 +1,3 @@
-export {};
+export { generateTestKeyPair, type TestKeyPair } from './keys.js';
+export { signTestToken, bearer, TEST_ISSUER, TEST_AUDIENCE, type TestClaims, type SignTestTokenOptions } from './tokens.js';
+export { expectEnvelope, type ExpectedEnvelope, type ParsedEnvelope } from './expect-envelope.js';

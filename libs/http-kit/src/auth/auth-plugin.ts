@@ -1,0 +1,145 @@
+/// <reference types="@fastify/jwt" preserve="true" />
+// Consumers need the @fastify/jwt augmentation (typed `request.user`) even though they never import it.
+import fastifyJwt, { type TokenOrHeader } from '@fastify/jwt';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { forbidden, internal, unauthorized } from '../errors/app-error.js';
+import { accessClaimsSchema, type AccessClaims, type Role } from './claims.js';
+
+declare module '@fastify/jwt' {
+  interface FastifyJWT {
+    /** What `app.jwt.sign` takes; `iat`, `exp`, `iss`, `aud` and `kid` are added by the signer. */
+    payload: AccessTokenPayload;
+    user: AccessClaims;
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Hook verifying the bearer token; sets `request.user` or throws a 401. */
+    authenticate: (request: FastifyRequest) => Promise<void>;
+  }
+}
+
+export interface AccessTokenPayload {
+  sub: string;
+  role: Role;
+  jti: string;
+}
+
+export type PublicKeyResolver = (kid: string | undefined) => Promise<string | undefined>;
+export type JwtAlgorithm = 'EdDSA' | 'RS256';
+
+export interface AuthOptions {
+  /** PEM public keys by `kid`, or a resolver (e.g. backed by a JWKS). Never a private key. */
+  publicKeys: Array<{ kid: string; pem: string }> | PublicKeyResolver;
+  issuer: string;
+  audience: string;
+  algorithms?: JwtAlgorithm[];
+  /** Checked on every request after the signature (revoked jti, deactivated user). */
+  isRevoked?: (claims: AccessClaims) => Promise<boolean>;
+  clockToleranceMs?: number;
+  /**
+   * Only for the service that issues tokens (users): enables `app.jwt.sign({ sub, role, jti })`
+   * with this private key. Every other service configures public keys only.
+   */
+  signing?: { kid: string; privateKeyPem: string; algorithm?: JwtAlgorithm; expiresInSec?: number };
+}
+
+const REQUIRED_CLAIMS = ['sub', 'role', 'jti', 'exp', 'iat'];
+
+function staticResolver(keys: Array<{ kid: string; pem: string }>): PublicKeyResolver {
+  const byKid = new Map(keys.map((key) => [key.kid, key.pem]));
+  // A token without `kid` is only acceptable when there is no choice to make.
+  const only = keys.length === 1 ? keys[0]?.pem : undefined;
+  return async (kid) => (kid === undefined ? only : byKid.get(kid));
+}
+
+function failureMessage(error: unknown): string {
+  const code = (error as { code?: string } | undefined)?.code;
+  if (code === 'FST_JWT_NO_AUTHORIZATION_IN_HEADER') return 'Missing access token';
+  if (code === 'FST_JWT_AUTHORIZATION_TOKEN_EXPIRED') return 'Access token expired';
+  return 'Invalid access token';
+}
+
+export async function registerAuth(app: FastifyInstance, options: AuthOptions): Promise<void> {
+  const resolveKey = typeof options.publicKeys === 'function' ? options.publicKeys : staticResolver(options.publicKeys);
+  const publicKey = async (_request: FastifyRequest, token: TokenOrHeader): Promise<string> => {
+    const kid = 'header' in token ? token.header.kid : token.kid;
+    const pem = await resolveKey(typeof kid === 'string' ? kid : undefined);
+    if (!pem) throw new Error(`no public key for kid ${String(kid)}`);
+    return pem;
+  };
+  const algorithms = options.algorithms ?? [options.signing?.algorithm ?? 'EdDSA'];
+  const { signing } = options;
+  await app.register(fastifyJwt, {
+    secret: signing ? { private: signing.privateKeyPem, public: publicKey } : publicKey,
+    sign: signing
+      ? {
+          algorithm: signing.algorithm ?? 'EdDSA',
+          kid: signing.kid,
+          iss: options.issuer,
+          aud: options.audience,
+          // @fastify/jwt reads numbers as seconds (and converts to fast-jwt milliseconds).
+          expiresIn: signing.expiresInSec ?? 1800,
+        }
+      : {},
+    decode: { complete: true },
+    verify: {
+      algorithms,
+      allowedIss: options.issuer,
+      allowedAud: options.audience,
+      requiredClaims: REQUIRED_CLAIMS,
+      clockTolerance: options.clockToleranceMs ?? 0,
+      cache: true,
+    },
+  });
+
+  const authenticate: FastifyInstance['authenticate'] = markGuard(async (request: FastifyRequest): Promise<void> => {
+    let verified: unknown;
+    try {
+      verified = await request.jwtVerify();
+    } catch (error) {
+      request.log.debug({ reason: (error as Error).message }, 'access token rejected');
+      throw unauthorized(failureMessage(error));
+    }
+    const claims = accessClaimsSchema.safeParse(verified);
+    if (!claims.success) throw unauthorized('Invalid access token');
+    if (options.isRevoked && (await options.isRevoked(claims.data))) throw unauthorized('Access token revoked');
+    request.user = claims.data;
+  });
+  app.decorate('authenticate', authenticate);
+}
+
+/** Marks hooks that need a bearer token, so OpenAPI can show the route as secured. */
+export const AUTH_GUARD = Symbol.for('@platform/http-kit/auth-guard');
+
+function markGuard<T extends object>(guard: T): T {
+  Object.defineProperty(guard, AUTH_GUARD, { value: true });
+  return guard;
+}
+
+export function isAuthGuard(hook: unknown): boolean {
+  return typeof hook === 'function' && (hook as unknown as Record<symbol, unknown>)[AUTH_GUARD] === true;
+}
+
+async function ensureAuthenticated(request: FastifyRequest): Promise<AccessClaims> {
+  const authenticate = request.server.authenticate as FastifyInstance['authenticate'] | undefined;
+  if (!authenticate) throw internal('Authentication is not configured for this service');
+  if (!request.user) await authenticate(request);
+  return request.user;
+}
+
+/** Route hook: any valid access token. Use as `onRequest: [requireAuth()]`. */
+export function requireAuth() {
+  return markGuard(async function authGuard(request: FastifyRequest): Promise<void> {
+    await ensureAuthenticated(request);
+  });
+}
+
+/** Route hook: a valid access token whose role is one of `roles` (else 403). */
+export function requireRole(...roles: Role[]) {
+  return markGuard(async function roleGuard(request: FastifyRequest): Promise<void> {
+    const user = await ensureAuthenticated(request);
+    if (!roles.includes(user.role)) throw forbidden('Insufficient role');
+  });
+}

@@ -1,0 +1,18 @@
+import { z } from 'zod';
+
+export const ROLES = ['user', 'moderator', 'admin'] as const;
+export const roleSchema = z.enum(ROLES);
+export type Role = z.infer<typeof roleSchema>;
+
+/** What an access token must carry (contract §3); anything else is a 401. */
+export const accessClaimsSchema = z.looseObject({
+  sub: z.string().min(1),
+  role: roleSchema,
+  jti: z.string().min(1),
+  iat: z.number().int(),
+  exp: z.number().int(),
+  iss: z.string().optional(),
+  aud: z.union([z.string(), z.array(z.string())]).optional(),
+});
+
+export type AccessClaims = z.infer<typeof accessClaimsSchema>;

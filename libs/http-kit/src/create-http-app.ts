@@ -1,0 +1,109 @@
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify';
+import {
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { requestIdLogLabel, type Logger } from '@platform/logging';
+import { registerAuth, type AuthOptions } from './auth/auth-plugin.js';
+import { installJsonOnlyParsing } from './content-type.js';
+import { installErrorHandling, sendError } from './error-handling.js';
+import { HEALTH_PATHS, registerHealthRoutes, type ReadinessChecks } from './health.js';
+import { OPENAPI_PATH, registerOpenApi, type OpenApiOptions } from './openapi.js';
+import { REQUEST_ID_HEADER, genRequestId } from './request-id.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The `module` every envelope of this app carries. */
+    serviceName: string;
+  }
+}
+
+export interface HttpAppOptions {
+  /** Service name: `module` in envelopes, OpenAPI title default. */
+  service: string;
+  logger: Logger;
+  bodyLimit?: number;
+  trustProxy?: boolean | string | string[];
+  /** Named dependency checks for `/ready`, e.g. `{ postgres: () => ping(db), nats: ... }`. */
+  readiness?: ReadinessChecks;
+  readinessTimeoutMs?: number;
+  auth?: AuthOptions;
+  openapi?: OpenApiOptions;
+}
+
+export type HttpApp = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+const QUIET_PATHS = new Set([...HEALTH_PATHS, OPENAPI_PATH]);
+
+/**
+ * A Fastify app with the platform's conventions already in place: zod validation and
+ * serialization, the envelope error handler and 404, request ids, JSON-only bodies, OpenAPI,
+ * `/health` + `/ready`, and (with `auth`) access-token verification. Add routes, then listen
+ * with `runServer`.
+ */
+export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
+  const app = Fastify({
+    // Typed as Fastify's base logger so the app stays assignable to plain `FastifyInstance`.
+    loggerInstance: options.logger as FastifyBaseLogger,
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    trustProxy: options.trustProxy ?? false,
+    genReqId: genRequestId,
+    logController: new LogController({
+      requestIdLogLabel,
+      // Probes hit /health and /ready every few seconds: their lines would drown the rest.
+      disableRequestLogging: (request) => QUIET_PATHS.has(request.url.split('?')[0] ?? ''),
+    }),
+    frameworkErrors: (error, request, reply) => {
+      reply.header(REQUEST_ID_HEADER, request.id);
+      sendError(error, request, reply);
+    },
+  });
+
+  app.decorate('serviceName', options.service);
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installJsonOnlyParsing(app);
+  installErrorHandling(app);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+  });
+  installConnectionDraining(app);
+
+  await registerOpenApi(
+    app,
+    options.openapi ?? { title: `${options.service} service`, version: '1.0.0' },
+    options.auth !== undefined,
+  );
+  if (options.auth) await registerAuth(app, options.auth);
+  registerHealthRoutes(app, options.readiness ?? {}, options.readinessTimeoutMs);
+  return app.withTypeProvider<ZodTypeProvider>();
+}
+
+/**
+ * `app.close()` waits for every open socket; a keep-alive client (a proxy, the gateway) would
+ * hold it open until the grace period kills the process. Once closing, each response tells its
+ * client to hang up, so in-flight requests finish and their connections end with them.
+ */
+function installConnectionDraining(app: FastifyInstance): void {
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+}
