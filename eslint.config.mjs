@@ -32,11 +32,24 @@ export default [
         },
       ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // Apps are workspace packages too, but a bare `import 'billing'` resolves to no project, so
+      // the rule above never sees it (tools/scripts/check-boundaries.mjs proves both rules bite).
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(gateway|users|billing|notifications|analytics|e2e)(/.*)?$',
+              message: 'An app is never imported: share code through a library under libs/.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     // Tool configuration files share workspace tooling by relative path; they are not code.
-    files: ['**/vitest.config.ts', '**/drizzle.config.ts'],
+    files: ['**/vitest.config.ts', '**/drizzle.config.ts', '**/eslint.config.mjs'],
     rules: { '@nx/enforce-module-boundaries': 'off' },
   },
 ];

@@ -16,11 +16,16 @@ export const urlSchema = (protocols: string[]) =>
 export const envInt = (fallback: number, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
 
-export const envBoolean = (fallback: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
-    .transform((value) => ['true', '1', 'yes'].includes(value))
-    .default(fallback);
+const booleanText = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((value) => ['true', '1', 'yes'].includes(value));
+
+export function envBoolean(fallback: boolean): z.ZodDefault<typeof booleanText>;
+export function envBoolean(): z.ZodOptional<typeof booleanText>;
+/** `true/false/1/0/yes/no`; without a fallback the value stays `undefined` when unset. */
+export function envBoolean(fallback?: boolean) {
+  return fallback === undefined ? booleanText.optional() : booleanText.default(fallback);
+}
 
 /** Comma-separated list, trimmed, empties dropped. */
 export const envList = (fallback: string[] = []) =>

@@ -1,0 +1,12 @@
+export { createService, type ConsumerDefinition, type CreateServiceOptions, type Service, type ServiceContext } from './create-service.js';
+export { migrationsFolderFor, runService } from './run-service.js';
+export {
+  privateKeyFileSchema,
+  publicKeyFileSchema,
+  resolveKeyPath,
+  serviceEnvSchema,
+  toServiceConfig,
+  type ServiceConfig,
+  type ServiceEnv,
+} from './service-config.js';
+export { keyId } from './key-id.js';

@@ -1,0 +1,38 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runServer, type HttpApp } from '@platform/http-kit';
+
+/**
+ * An app keeps its SQL migrations in `apps/<app>/drizzle`; the deployable build copies them next
+ * to `main.js`. Look beside the module first (bundle), then one folder up (source).
+ */
+export function migrationsFolderFor(moduleUrl: string): string {
+  const here = dirname(fileURLToPath(moduleUrl));
+  const candidates = [join(here, 'drizzle'), join(here, '..', 'drizzle')];
+  const found = candidates.find((folder) => existsSync(join(folder, 'meta', '_journal.json')));
+  if (!found) throw new Error(`no drizzle migrations next to ${here}`);
+  return found;
+}
+
+/**
+ * What `main.ts` does after validating config: build the app and serve it until SIGTERM.
+ * A dependency that is down at boot stops the process with one clear line and exit code 1,
+ * so the orchestrator restarts it rather than leaving a half-started service.
+ */
+export async function runService(
+  service: string,
+  build: () => Promise<HttpApp>,
+  listen: { port: number; host: string },
+): Promise<void> {
+  let app: HttpApp;
+  try {
+    app = await build();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`${service} failed to start: ${reason.split('\n')[0]}\n`);
+    process.exit(1);
+  }
+  await runServer(app, listen);
+  app.log.info({ port: listen.port, host: listen.host }, `${service} listening`);
+}

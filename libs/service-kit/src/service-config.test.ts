@@ -1,0 +1,52 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, parseConfig } from '@platform/config';
+import { describe, expect, it } from 'vitest';
+import { keyId } from './key-id.js';
+import { serviceEnvSchema, toServiceConfig } from './service-config.js';
+
+function keyFiles() {
+  const dir = mkdtempSync(join(tmpdir(), 'svc-keys-'));
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const publicPem = publicKey.export({ type: 'spki', format: 'pem' }) as string;
+  writeFileSync(join(dir, 'public.pem'), publicPem);
+  writeFileSync(join(dir, 'private.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  return { dir, publicPem };
+}
+
+const base = { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/billing' };
+
+describe('service configuration', () => {
+  it('maps the environment to the service config with the key id derived from the key', () => {
+    const { dir, publicPem } = keyFiles();
+    const config = toServiceConfig('billing', parseConfig(serviceEnvSchema(3002), { ...base, JWT_PUBLIC_KEY_FILE: join(dir, 'public.pem') }));
+    expect(config).toMatchObject({
+      service: 'billing',
+      port: 3002,
+      natsUrl: 'nats://127.0.0.1:4222',
+      eventNamespace: '',
+      autoCreateDatabase: true,
+      bodyLimit: 1_048_576,
+      auth: { issuer: 'platform-users', audience: 'platform-api', publicKeys: [{ kid: keyId(publicPem), pem: publicPem }] },
+    });
+  });
+
+  it('creates databases by default only outside production, unless told', () => {
+    const { dir } = keyFiles();
+    const env = { ...base, JWT_PUBLIC_KEY_FILE: join(dir, 'public.pem') };
+    const parse = (extra: Record<string, string>) => toServiceConfig('billing', parseConfig(serviceEnvSchema(3002), { ...env, ...extra }));
+    expect(parse({ NODE_ENV: 'production' }).autoCreateDatabase).toBe(false);
+    expect(parse({ NODE_ENV: 'production', DATABASE_AUTO_CREATE: 'true' }).autoCreateDatabase).toBe(true);
+    expect(parse({ DATABASE_AUTO_CREATE: 'false' }).autoCreateDatabase).toBe(false);
+  });
+
+  it('names a missing key file and a file that holds the wrong key', () => {
+    const { dir } = keyFiles();
+    const parse = (file: string) => parseConfig(serviceEnvSchema(3002), { ...base, JWT_PUBLIC_KEY_FILE: file });
+    expect(() => parse(join(dir, 'absent.pem'))).toThrow(/JWT_PUBLIC_KEY_FILE no public key file at .*absent\.pem/);
+    expect(() => parse(join(dir, 'private.pem'))).toThrow(/JWT_PUBLIC_KEY_FILE .*is not a PEM public key/);
+    expect(() => parse(join(dir, 'private.pem'))).toThrow(ConfigError);
+  });
+});

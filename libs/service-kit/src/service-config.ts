@@ -1,0 +1,86 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+import { baseEnvSchema, databaseUrlSchema, envBoolean, envInt, findWorkspaceRoot, natsUrlSchema, portSchema } from '@platform/config';
+import { keyId } from './key-id.js';
+
+/**
+ * Key files are given relative to the workspace root in `.env.example` (`.keys/...`), whatever
+ * folder the process starts in (`npm start` vs `nx serve`); absolute paths are used as they are.
+ */
+export function resolveKeyPath(path: string, cwd = process.cwd()): string {
+  if (isAbsolute(path)) return path;
+  return resolve(findWorkspaceRoot(cwd) ?? cwd, path);
+}
+
+function readPem(kind: 'public' | 'private') {
+  return (path: string, ctx: z.core.$RefinementCtx<string>) => {
+    const file = resolveKeyPath(path);
+    if (!existsSync(file)) {
+      ctx.addIssue({ code: 'custom', message: `no ${kind} key file at ${file} (npm start generates one)` });
+      return z.NEVER;
+    }
+    const pem = readFileSync(file, 'utf8');
+    if (!pem.includes(`${kind.toUpperCase()} KEY-----`)) {
+      ctx.addIssue({ code: 'custom', message: `${file} is not a PEM ${kind} key` });
+      return z.NEVER;
+    }
+    return pem;
+  };
+}
+
+export const publicKeyFileSchema = z.string().min(1).transform(readPem('public'));
+export const privateKeyFileSchema = z.string().min(1).transform(readPem('private'));
+
+/** Every variable a service with a database and events reads; services `.extend()` it. */
+export const serviceEnvSchema = (defaultPort: number) =>
+  baseEnvSchema.extend({
+    PORT: portSchema(defaultPort),
+    DATABASE_URL: databaseUrlSchema,
+    NATS_URL: natsUrlSchema,
+    /** Prefix for stream and subject names; lets several environments share one NATS server. */
+    EVENT_NAMESPACE: z.string().regex(/^[a-z0-9]*$/, 'must be lower-case letters and digits').default(''),
+    JWT_PUBLIC_KEY_FILE: publicKeyFileSchema,
+    JWT_ISSUER: z.string().min(1).default('platform-users'),
+    JWT_AUDIENCE: z.string().min(1).default('platform-api'),
+    BODY_LIMIT: envInt(1_048_576, { min: 1024 }),
+    /** Create the database when missing; by default only outside production (where it is provisioned). */
+    DATABASE_AUTO_CREATE: envBoolean(),
+  });
+
+export type ServiceEnv = z.infer<ReturnType<typeof serviceEnvSchema>>;
+
+/** What `createService` needs, in the app's own words rather than variable names. */
+export interface ServiceConfig {
+  service: string;
+  nodeEnv: 'development' | 'test' | 'production';
+  logLevel: string;
+  host: string;
+  port: number;
+  databaseUrl: string;
+  autoCreateDatabase: boolean;
+  natsUrl: string;
+  eventNamespace: string;
+  bodyLimit: number;
+  auth: { publicKeys: Array<{ kid: string; pem: string }>; issuer: string; audience: string };
+}
+
+export function toServiceConfig(service: string, env: ServiceEnv): ServiceConfig {
+  return {
+    service,
+    nodeEnv: env.NODE_ENV,
+    logLevel: env.LOG_LEVEL,
+    host: env.HOST,
+    port: env.PORT,
+    databaseUrl: env.DATABASE_URL,
+    autoCreateDatabase: env.DATABASE_AUTO_CREATE ?? env.NODE_ENV !== 'production',
+    natsUrl: env.NATS_URL,
+    eventNamespace: env.EVENT_NAMESPACE,
+    bodyLimit: env.BODY_LIMIT,
+    auth: {
+      publicKeys: [{ kid: keyId(env.JWT_PUBLIC_KEY_FILE), pem: env.JWT_PUBLIC_KEY_FILE }],
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+    },
+  };
+}

@@ -1,0 +1,107 @@
+import { spawnSync } from 'node:child_process';
+import type { HttpApp } from '@platform/http-kit';
+import { expectEnvelope } from '@platform/http-kit/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServiceConfig } from '../service-config.js';
+import { createTcpProxy, type TcpProxy } from './tcp-proxy.js';
+import { createTestServiceEnv, type TestServiceEnv } from './test-service-env.js';
+
+export interface ServiceBootSuite {
+  service: string;
+  build: (config: ServiceConfig) => Promise<HttpApp>;
+  /** Absolute path of the app's `src/main.ts`, for the bad-configuration check. */
+  mainPath: string;
+}
+
+interface ReadyBody {
+  status: string;
+  checks: Record<string, string>;
+}
+
+async function ready(app: HttpApp) {
+  const response = await app.inject({ method: 'GET', url: '/ready' });
+  return { status: response.statusCode, body: response.json() as { data: ReadyBody } };
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
+ * What every service with a database and events must do at boot (issue 2): start on its own
+ * migrated database and NATS, answer /health, /ready and /openapi.json, report 503 while
+ * Postgres or NATS is unreachable, and refuse a bad environment with one line.
+ */
+export function describeServiceBoot({ service, build, mainPath }: ServiceBootSuite): void {
+  describe(`${service} boot`, () => {
+    let env: TestServiceEnv;
+    let pgProxy: TcpProxy;
+    let natsProxy: TcpProxy;
+    let app: HttpApp;
+
+    beforeAll(async () => {
+      env = await createTestServiceEnv(service);
+      [pgProxy, natsProxy] = await Promise.all([createTcpProxy('127.0.0.1', 5432), createTcpProxy('127.0.0.1', 4222)]);
+      app = await build({ ...env.config, databaseUrl: pgProxy.url(env.config.databaseUrl), natsUrl: natsProxy.url(env.config.natsUrl) });
+    });
+
+    afterAll(async () => {
+      await app?.close();
+      await Promise.all([pgProxy?.close(), natsProxy?.close()]);
+      await env?.cleanup();
+    });
+
+    it('answers /health in the envelope of its module', async () => {
+      const response = await app.inject({ method: 'GET', url: '/health' });
+      const body = expectEnvelope(response, { status: 200, code: 'SUCCESS', module: service });
+      expect(body.data).toEqual({ status: 'ok' });
+    });
+
+    it('is ready with its database migrated and NATS connected', async () => {
+      expect(await ready(app)).toEqual({ status: 200, body: expect.objectContaining({ data: { status: 'ready', checks: { postgres: 'up', nats: 'up' } } }) });
+      const tables = await env.database.sql<{ table_name: string }[]>`
+        select table_name from information_schema.tables where table_schema = 'public' and table_name in ('outbox', 'inbox')`;
+      expect(tables.map((t) => t.table_name).sort()).toEqual(['inbox', 'outbox']);
+    });
+
+    it('serves its OpenAPI 3 document', async () => {
+      const response = await app.inject({ method: 'GET', url: '/openapi.json' });
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toMatchObject({ openapi: expect.stringMatching(/^3\./), paths: expect.any(Object) });
+    });
+
+    it('turns 503 while Postgres is unreachable, and recovers', async () => {
+      pgProxy.cut();
+      const down = await ready(app);
+      expect(down.status).toBe(503);
+      expect(down.body).toMatchObject({ code: 'SERVICE_UNAVAILABLE', module: service, data: { checks: { postgres: 'down', nats: 'up' } } });
+      pgProxy.restore();
+      await until(async () => (await ready(app)).status === 200);
+    });
+
+    it('turns 503 while NATS is unreachable, and recovers', async () => {
+      natsProxy.cut();
+      const down = await ready(app);
+      expect(down.status).toBe(503);
+      expect(down.body).toMatchObject({ data: { checks: { postgres: 'up', nats: 'down' } } });
+      natsProxy.restore();
+      await until(async () => (await ready(app)).status === 200, 15_000);
+    });
+
+    it('stops with one line naming a malformed variable', () => {
+      const result = spawnSync(process.execPath, ['--conditions=@platform/source', '--import', 'tsx', mainPath], {
+        env: { PATH: process.env.PATH, NODE_ENV: 'production', DATABASE_URL: 'mysql://nope', PORT: 'eighty' },
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+      expect(result.status).toBe(1);
+      const lines = result.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^Invalid configuration: .*PORT.*DATABASE_URL|^Invalid configuration: .*DATABASE_URL.*PORT/);
+    });
+  });
+}
