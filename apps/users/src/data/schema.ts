@@ -1,0 +1,2 @@
+/** Every table of the users database; drizzle-kit generates `drizzle/` migrations from this file. */
+export { inboxTable, outboxTable } from '@platform/messaging';
