@@ -1,0 +1,6 @@
+-- Runs once, when the Postgres volume is first initialised (docker-entrypoint-initdb.d):
+-- one database per service (contract §1). Migrations are applied by each service at start.
+CREATE DATABASE users;
+CREATE DATABASE billing;
+CREATE DATABASE notifications;
+CREATE DATABASE analytics;

@@ -1,0 +1,135 @@
+#!/usr/bin/env node
+// Builds one app into a deployable folder: dist/apps/<app>/{main.js, drizzle/, package.json, package-lock.json}.
+//
+// Why a script and not @nx/esbuild + prune-lockfile: we bundle the workspace libraries from
+// source, so the app's own package.json is the wrong list of runtime dependencies (it names
+// @platform/* and misses what the libraries import). esbuild's metafile says exactly which
+// third-party packages the bundle still imports; Nx's lockfile pruning then gives a lockfile
+// that `npm ci --omit=dev` installs with no workspace around.
+//
+// Usage: node tools/scripts/build-app.mjs <app>   (wired as `nx build <app>`)
+import { build } from 'esbuild';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const app = process.argv[2];
+if (!app || !existsSync(join(root, 'apps', app, 'package.json'))) {
+  console.error(`usage: build-app.mjs <app>  (no apps/${app ?? '?'}/package.json)`);
+  process.exit(1);
+}
+const appDir = join(root, 'apps', app);
+const outDir = join(root, 'dist', 'apps', app);
+const readJson = (file) => JSON.parse(readFileSync(file, 'utf8'));
+
+/** `@scope/name/sub/path` → `@scope/name`, `name/sub` → `name`. */
+const packageName = (specifier) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+const builtins = new Set(builtinModules);
+const isBuiltin = (specifier) => specifier.startsWith('node:') || builtins.has(packageName(specifier));
+const isBare = (specifier) => !specifier.startsWith('.') && !specifier.startsWith('/');
+
+// Workspace libraries are bundled from their TypeScript source; every other bare import stays
+// external and is installed from the pruned lockfile. Packages we patch (tools/patches) are
+// bundled too, so the deployed app runs the patched code without patch-package at install time.
+// drizzle-orm imports postgres itself, so it is bundled as well to share the one patched copy.
+const patched = new Set([
+  ...readdirSync(join(root, 'tools', 'patches')).map((file) => file.replace(/\+[^+]+\.patch$/, '').replaceAll('+', '/')),
+  'drizzle-orm',
+]);
+const externalThirdParty = {
+  name: 'external-third-party',
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, (args) => {
+      if (args.kind === 'entry-point' || !isBare(args.path) || args.path.startsWith('@platform/')) return undefined;
+      if (patched.has(packageName(args.path))) return undefined;
+      return { path: args.path, external: true };
+    });
+  },
+};
+
+async function bundle() {
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  const result = await build({
+    absWorkingDir: root,
+    entryPoints: [join(appDir, 'src', 'main.ts')],
+    outfile: join(outDir, 'main.js'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    conditions: ['@platform/source'],
+    sourcemap: true,
+    metafile: true,
+    logLevel: 'warning',
+    plugins: [externalThirdParty],
+    // Bundled ESM has no `require`; a CommonJS-style lookup in our own code still works.
+    banner: { js: "import { createRequire as __platformCreateRequire } from 'node:module';\nconst require = __platformCreateRequire(import.meta.url);" },
+  });
+  const imports = Object.values(result.metafile.outputs).flatMap((output) => output.imports);
+  return [...new Set(imports.filter((i) => i.external && !isBuiltin(i.path)).map((i) => packageName(i.path)))].sort();
+}
+
+/** Exact versions from the root lockfile: what the workspace tested is what ships. */
+function pinnedDependencies(externals) {
+  const lock = readJson(join(root, 'package-lock.json'));
+  const deps = {};
+  const missing = [];
+  for (const name of externals) {
+    const entry = lock.packages[`node_modules/${name}`];
+    if (entry?.version && !entry.link) deps[name] = entry.version;
+    else missing.push(name);
+  }
+  if (missing.length) {
+    throw new Error(`${app}: the bundle imports ${missing.join(', ')}, not installed at the workspace root (add it to apps/${app}/package.json)`);
+  }
+  return deps;
+}
+
+function copyMigrations() {
+  const from = join(appDir, 'drizzle');
+  if (existsSync(from)) cpSync(from, join(outDir, 'drizzle'), { recursive: true });
+}
+
+async function writeManifestAndLockfile(dependencies) {
+  const source = readJson(join(appDir, 'package.json'));
+  const manifest = {
+    name: source.name,
+    version: source.version,
+    private: true,
+    type: 'module',
+    engines: { node: '>=20.19' },
+    scripts: { start: 'node --enable-source-maps main.js' },
+    dependencies,
+  };
+  // Nx's own lockfile pruning (what @nx/js:prune-lockfile uses), fed the bundle's real externals.
+  const { createProjectGraphAsync } = await import('@nx/devkit');
+  const { generatePrunedDeployOutput } = await import('@nx/devkit/internal');
+  const graph = await createProjectGraphAsync({ exitOnError: true });
+  generatePrunedDeployOutput(manifest, graph, relative(root, appDir), {
+    outputDirectory: outDir,
+    packageManager: 'npm',
+    workspaceRoot: root,
+  });
+  writeFileSync(join(outDir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  const lock = readJson(join(outDir, 'package-lock.json'));
+  const stray = Object.keys(lock.packages).filter((key) => key !== '' && !key.includes('node_modules/'));
+  if (stray.length) throw new Error(`${app}: pruned lockfile still references workspace folders: ${stray.join(', ')}`);
+}
+
+const started = Date.now();
+let externals;
+try {
+  externals = await bundle();
+  copyMigrations();
+  await writeManifestAndLockfile(pinnedDependencies(externals));
+} catch (error) {
+  // esbuild has already printed its diagnostics with code frames; don't bury them in a stack.
+  console.error(error.errors ? `${app}: bundling failed` : `${app}: ${error.message}`);
+  process.exit(1);
+}
+console.log(
+  `${app}: dist/apps/${app} in ${Date.now() - started} ms; runtime dependencies: ${externals.join(', ') || '(none)'}`,
+);
