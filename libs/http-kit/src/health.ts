@@ -62,7 +62,8 @@ export function registerHealthRoutes(app: FastifyInstance, checks: ReadinessChec
     },
     async (request, reply) => {
       const states = await runReadinessChecks(checks, timeoutMs, (name, error) =>
-        request.log.warn({ check: name, err: error }, 'readiness check failed'),
+        // A down dependency is an expected state, not a bug: one line with the reason, no stack.
+        request.log.warn({ check: name, reason: error instanceof Error ? error.message : String(error) }, 'readiness check failed'),
       );
       const down = Object.entries(states).filter(([, state]) => state === 'down').map(([name]) => name);
       if (down.length === 0) return ok(reply, { status: 'ready' as const, checks: states });
