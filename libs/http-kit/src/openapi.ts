@@ -7,6 +7,8 @@ export interface OpenApiOptions {
   title: string;
   version: string;
   description?: string;
+  /** `false`: build the document (`app.swagger()`) but serve no `GET /openapi.json` (the gateway serves a merged one). */
+  serveDocument?: boolean;
 }
 
 export const OPENAPI_PATH = '/openapi.json';
@@ -34,6 +36,7 @@ export async function registerOpenApi(app: FastifyInstance, options: OpenApiOpti
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
+  if (options.serveDocument === false) return;
   app.get(OPENAPI_PATH, { schema: { hide: true } }, async (_request, reply) => {
     return reply.type('application/json; charset=utf-8').send(app.swagger());
   });

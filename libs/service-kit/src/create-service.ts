@@ -1,6 +1,6 @@
 import type { StreamKey } from '@platform/contracts';
 import { createDb, ensureDatabase, runMigrations, type Db } from '@platform/db-kit';
-import { createHttpApp, type AuthOptions, type HttpApp } from '@platform/http-kit';
+import { createHttpApp, type AuthOptions, type HttpApp, type HttpAppOptions } from '@platform/http-kit';
 import { createLogger, type Logger } from '@platform/logging';
 import {
   connectNats,
@@ -41,6 +41,10 @@ export interface CreateServiceOptions<TSchema extends Record<string, unknown>> {
   routes?: (app: HttpApp, ctx: ServiceContext<TSchema>) => Promise<void> | void;
   openapi?: { title: string; version: string; description?: string };
   isRevoked?: AuthOptions['isRevoked'];
+  /** Only for the service that issues tokens (users): enables `app.jwt.sign` with this key. */
+  signing?: AuthOptions['signing'];
+  /** Which proxies' `X-Forwarded-For` to believe for `request.ip` (default: none). */
+  trustProxy?: HttpAppOptions['trustProxy'];
   /** Called if NATS closes for good without us closing it; by default the app closes with exit code 1. */
   onFatal?: (reason: string) => void;
 }
@@ -106,7 +110,8 @@ export async function createService<TSchema extends Record<string, unknown>>(
       logger,
       bodyLimit: config.bodyLimit,
       readiness: { postgres: () => database.ping(), nats: () => nats.ping() },
-      auth: { ...config.auth, isRevoked: options.isRevoked },
+      auth: { ...config.auth, isRevoked: options.isRevoked, ...(options.signing ? { signing: options.signing } : {}) },
+      trustProxy: options.trustProxy,
       openapi: options.openapi,
     });
     started.app = app;
