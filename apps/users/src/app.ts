@@ -1,20 +1,92 @@
+import { generateKeyPairSync } from 'node:crypto';
 import type { Logger } from '@platform/logging';
-import { createService, migrationsFolderFor } from '@platform/service-kit';
-import type { UsersConfig } from './config.js';
+import { createService, migrationsFolderFor, type ServiceConfig } from '@platform/service-kit';
+import { signingKeyFrom, type UsersSettings } from './config.js';
 import * as schema from './data/schema.js';
+import { prepareAuthState, prepareUserById } from './data/user-repository.js';
+import { registerAdminRoutes } from './routes/admin-routes.js';
+import { registerAuthRoutes } from './routes/auth-routes.js';
+import type { UsersDeps } from './routes/deps.js';
+import { registerDirectoryRoutes } from './routes/directory-routes.js';
+import { registerMeRoutes } from './routes/me-routes.js';
+import { createLoginGuard } from './services/login-guard.js';
+import { createPasswordHasher } from './services/password-hasher.js';
+import { seedAdmin } from './services/seed-admin.js';
+import { createSessions } from './services/sessions.js';
 
 export interface BuildUsersOptions {
   logger?: Logger;
 }
 
+/**
+ * Settings for a config without the users part (the shared boot suite builds every service from a
+ * plain `ServiceConfig`): a throw-away signing key, no admin, contract defaults. Never in production,
+ * where `loadUsersConfig` always provides them.
+ */
+function fallbackSettings(config: ServiceConfig): UsersSettings {
+  if (config.nodeEnv === 'production') throw new Error('users settings are required in production');
+  const { privateKey } = generateKeyPairSync('ed25519', { privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  return {
+    signingKey: signingKeyFrom(privateKey),
+    accessTokenTtlSec: 1800,
+    refreshTokenTtlSec: 604_800,
+    admin: null,
+    throttle: { maxFailuresPerEmail: 5, maxFailuresPerClient: 50, windowSec: 900 },
+    trustProxy: ['127.0.0.1', '::1'],
+  };
+}
+
 /** The users service as a Fastify app; `main.ts` serves it, tests inject into it. */
-export async function buildApp(config: UsersConfig, options: BuildUsersOptions = {}) {
-  const { app } = await createService({
-    config,
+export async function buildApp(config: ServiceConfig & { users?: UsersSettings }, options: BuildUsersOptions = {}) {
+  const settings = config.users ?? fallbackSettings(config);
+  const { signingKey } = settings;
+  // Verify with the signing key first, plus any other configured public key (e.g. the previous one during a rotation).
+  const verificationKeys = [
+    { kid: signingKey.kid, pem: signingKey.publicKeyPem },
+    ...config.auth.publicKeys.filter((key) => key.kid !== signingKey.kid && key.pem.trim() !== signingKey.publicKeyPem.trim()),
+  ];
+  const hasher = createPasswordHasher();
+  let authState: ReturnType<typeof prepareAuthState> | undefined;
+
+  const { app, ctx } = await createService({
+    config: { ...config, auth: { ...config.auth, publicKeys: verificationKeys } },
     logger: options.logger,
     schema,
     migrationsFolder: migrationsFolderFor(import.meta.url),
     openapi: { title: 'Users service', version: '1.0.0', description: 'Users, profiles, credentials, refresh tokens and the token signing key.' },
+    signing: { kid: signingKey.kid, privateKeyPem: signingKey.privateKeyPem, algorithm: 'EdDSA', expiresInSec: settings.accessTokenTtlSec },
+    trustProxy: settings.trustProxy,
+    // A deactivated user's tokens stop here at once; a changed role too (the holder refreshes to get the new one).
+    isRevoked: async (claims) => {
+      if (!UUID.test(claims.sub) || !authState) return true;
+      const state = await authState(claims.sub);
+      return !state || !state.isActive || state.role !== claims.role;
+    },
+    routes: (app, ctx) => {
+      authState = prepareAuthState(ctx.db);
+      const deps: UsersDeps = {
+        db: ctx.db,
+        logger: ctx.logger,
+        settings,
+        verificationKeys,
+        userById: prepareUserById(ctx.db),
+        hasher,
+        loginGuard: createLoginGuard(ctx.db, settings.throttle),
+        sessions: createSessions({ db: ctx.db, app, settings, logger: ctx.logger }),
+      };
+      registerAuthRoutes(app, deps);
+      registerMeRoutes(app, deps);
+      registerDirectoryRoutes(app, deps);
+      registerAdminRoutes(app, deps);
+    },
   });
+  try {
+    await seedAdmin(ctx.db, hasher, settings.admin, ctx.logger);
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
   return app;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,0 +1,30 @@
+import {
+  userDeactivatedV1,
+  userLoggedInV1,
+  userPasswordChangedV1,
+  userRegisteredV1,
+  userUpdatedV1,
+} from '@platform/contracts';
+import type { DbOrTx } from '@platform/db-kit';
+import { enqueueEvent } from '@platform/messaging';
+import type { UserRow } from '../data/schema.js';
+
+/**
+ * What the users service publishes (contract §6), always through the outbox inside the
+ * transaction of the change: pass the transaction and the request id.
+ */
+function snapshot(user: UserRow) {
+  return { userId: user.id, email: user.email, fullName: user.fullName, role: user.role, isActive: user.isActive };
+}
+
+export const userEvents = {
+  registered: (tx: DbOrTx, user: UserRow, correlationId: string) =>
+    enqueueEvent(tx, userRegisteredV1, snapshot(user), { correlationId }),
+  /** Name, role or active flag changed (profile fields are not part of the snapshot). */
+  updated: (tx: DbOrTx, user: UserRow, correlationId: string) => enqueueEvent(tx, userUpdatedV1, snapshot(user), { correlationId }),
+  deactivated: (tx: DbOrTx, userId: string, correlationId: string) =>
+    enqueueEvent(tx, userDeactivatedV1, { userId }, { correlationId }),
+  loggedIn: (tx: DbOrTx, userId: string, correlationId: string) => enqueueEvent(tx, userLoggedInV1, { userId }, { correlationId }),
+  passwordChanged: (tx: DbOrTx, userId: string, correlationId: string) =>
+    enqueueEvent(tx, userPasswordChangedV1, { userId }, { correlationId }),
+};

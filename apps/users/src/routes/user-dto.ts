@@ -1,0 +1,40 @@
+import { roleSchema } from '@platform/http-kit';
+import { z } from 'zod';
+import type { UserRow } from '../data/schema.js';
+
+/** The user as contract §4 shows it. An output schema (z.object): anything else, a hash included, is stripped. */
+export const userSchema = z.object({
+  id: z.uuid(),
+  email: z.string(),
+  fullName: z.string(),
+  role: roleSchema,
+  isActive: z.boolean(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  lastLoginAt: z.iso.datetime().nullable(),
+  profile: z.object({
+    bio: z.string().nullable(),
+    avatarUrl: z.string().nullable(),
+    phone: z.string().nullable(),
+    timezone: z.string(),
+    language: z.string(),
+  }),
+});
+
+export type UserDto = z.infer<typeof userSchema>;
+
+export function toUserDto(user: UserRow): UserDto {
+  return {
+    id: user.id,
+    email: user.email,
+    fullName: user.fullName,
+    role: user.role,
+    isActive: user.isActive,
+    createdAt: user.createdAt.toISOString(),
+    updatedAt: user.updatedAt.toISOString(),
+    lastLoginAt: user.lastLoginAt?.toISOString() ?? null,
+    profile: { bio: user.bio, avatarUrl: user.avatarUrl, phone: user.phone, timezone: user.timezone, language: user.language },
+  };
+}
+
+export const userIdParams = z.strictObject({ id: z.uuid('User id must be a UUID') });

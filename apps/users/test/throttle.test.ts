@@ -1,0 +1,94 @@
+import { expectEnvelope } from '@platform/http-kit/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUsersTestEnv, PASSWORD, uniqueEmail, type UsersTestEnv } from './users-test-env.js';
+
+// Small limits so the test stays fast (each attempt costs an argon2 verification).
+const PER_EMAIL = 3;
+const PER_CLIENT = 6;
+const WINDOW = 900;
+
+let t: UsersTestEnv;
+beforeAll(async () => {
+  t = await createUsersTestEnv({ throttle: { maxFailuresPerEmail: PER_EMAIL, maxFailuresPerClient: PER_CLIENT, windowSec: WINDOW } });
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+let clients = 0;
+/** A distinct client address, as the gateway (trusted, on loopback) reports it. */
+const newClient = () => `198.51.100.${++clients}`;
+const login = (email: string, password: string, client: string, remoteAddress?: string) =>
+  t.app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { email, password },
+    headers: { 'x-forwarded-for': client },
+    ...(remoteAddress ? { remoteAddress } : {}),
+  });
+const expectLimited = (res: Awaited<ReturnType<typeof login>>) => {
+  expectEnvelope(res, { status: 429, code: 'RATE_LIMITED', module: 'users' });
+  const retryAfter = Number(res.headers['retry-after']);
+  expect(retryAfter).toBeGreaterThan(0);
+  expect(retryAfter).toBeLessThanOrEqual(WINDOW);
+};
+
+describe('failed-login throttling', () => {
+  it('per e-mail: after the limit, 429 with Retry-After, even with the right password and from another client', async () => {
+    const email = uniqueEmail('victim');
+    await t.register(email);
+    for (let i = 0; i < PER_EMAIL; i++) {
+      expectEnvelope(await login(email, 'Wr0ng-Password', newClient()), { status: 401, code: 'UNAUTHORIZED' });
+    }
+    expectLimited(await login(email, PASSWORD, newClient()));
+    // Another account from the same clients is not affected.
+    const other = uniqueEmail('other');
+    await t.register(other);
+    expectEnvelope(await login(other, PASSWORD, newClient()), { status: 200, code: 'SUCCESS' });
+    // When the window has passed, the e-mail may try again.
+    await t.env.database.sql`update login_failures set window_started_at = now() - make_interval(secs => ${WINDOW + 1}) where scope = 'email' and key = ${email}`;
+    expectEnvelope(await login(email, PASSWORD, newClient()), { status: 200, code: 'SUCCESS' });
+  });
+
+  it('a successful login resets the e-mail counter', async () => {
+    const email = uniqueEmail('forgetful');
+    await t.register(email);
+    const client = newClient();
+    for (let i = 0; i < PER_EMAIL - 1; i++) {
+      expectEnvelope(await login(email, 'Wr0ng-Password', client), { status: 401, code: 'UNAUTHORIZED' });
+    }
+    expectEnvelope(await login(email, PASSWORD, client), { status: 200, code: 'SUCCESS' });
+    for (let i = 0; i < PER_EMAIL - 1; i++) {
+      expectEnvelope(await login(email, 'Wr0ng-Password', newClient()), { status: 401, code: 'UNAUTHORIZED' });
+    }
+    expectEnvelope(await login(email, PASSWORD, newClient()), { status: 200, code: 'SUCCESS' });
+  });
+
+  it('per client address: many e-mails from one client are throttled, other clients are not', async () => {
+    const client = newClient();
+    for (let i = 0; i < PER_CLIENT; i++) {
+      expectEnvelope(await login(uniqueEmail('spray'), PASSWORD, client), { status: 401, code: 'UNAUTHORIZED' });
+    }
+    expectLimited(await login(uniqueEmail('spray'), PASSWORD, client));
+    expectEnvelope(await login(uniqueEmail('spray'), PASSWORD, newClient()), { status: 401, code: 'UNAUTHORIZED' });
+  });
+
+  it('does not believe X-Forwarded-For from an untrusted peer', async () => {
+    const attacker = '203.0.113.7';
+    for (let i = 0; i < PER_CLIENT; i++) {
+      expectEnvelope(await login(uniqueEmail('forge'), PASSWORD, newClient(), attacker), { status: 401, code: 'UNAUTHORIZED' });
+    }
+    expectLimited(await login(uniqueEmail('forge'), PASSWORD, newClient(), attacker));
+    const [row] = await t.env.database.sql<{ failures: number }[]>`select failures from login_failures where scope = 'client' and key = ${attacker}`;
+    expect(row?.failures).toBe(PER_CLIENT);
+  });
+
+  it('a wrong current password on password change counts against the e-mail too', async () => {
+    const email = uniqueEmail('pwchange');
+    const { auth } = await t.signUp(email);
+    const change = (currentPassword: string) =>
+      t.app.inject({ method: 'POST', url: '/api/v1/users/me/password', headers: { ...auth, 'x-forwarded-for': newClient() }, payload: { currentPassword, newPassword: 'N3w-Passw0rd' } });
+    for (let i = 0; i < PER_EMAIL; i++) expectEnvelope(await change('Wr0ng-Password'), { status: 401, code: 'UNAUTHORIZED' });
+    expectLimited(await change(PASSWORD));
+  });
+});
