@@ -1,7 +1,13 @@
+import type { AccessClaims } from '@platform/http-kit';
 import type { Logger } from '@platform/logging';
 import { createService, migrationsFolderFor } from '@platform/service-kit';
 import type { BillingConfig } from './config.js';
+import { prepareRevocationCheck } from './data/billing-user-repository.js';
 import * as schema from './data/schema.js';
+import { projectUsers } from './events/project-users.js';
+import { accountRoutes } from './routes/account-routes.js';
+import { invoiceRoutes } from './routes/invoice-routes.js';
+import { paymentRoutes } from './routes/payment-routes.js';
 
 export interface BuildBillingOptions {
   logger?: Logger;
@@ -9,12 +15,26 @@ export interface BuildBillingOptions {
 
 /** The billing service as a Fastify app; `main.ts` serves it, tests inject into it. */
 export async function buildApp(config: BillingConfig, options: BuildBillingOptions = {}) {
+  // createService wants `isRevoked` before the database exists; the check is bound once it does
+  // (in `routes`, which runs before the app accepts any request).
+  let isUserRevoked: (userId: string) => Promise<boolean> = async () => {
+    throw new Error('revocation check used before the database was ready');
+  };
   const { app } = await createService({
     config,
     logger: options.logger,
     schema,
     migrationsFolder: migrationsFolderFor(import.meta.url),
     openapi: { title: 'Billing service', version: '1.0.0', description: 'Billing accounts, invoices and payments.' },
+    consumers: () => [projectUsers()],
+    // Tokens of a user billing knows to be deactivated are refused (401) as soon as the event is projected.
+    isRevoked: (claims: AccessClaims) => isUserRevoked(claims.sub),
+    routes: (http, ctx) => {
+      isUserRevoked = prepareRevocationCheck(ctx.db);
+      accountRoutes(http, ctx.db);
+      invoiceRoutes(http, ctx.db);
+      paymentRoutes(http, ctx.db);
+    },
   });
   return app;
 }

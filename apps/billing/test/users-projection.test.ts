@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import { sampleEvent } from '@platform/contracts/testing';
+import { waitFor } from '@platform/messaging/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openAccount as openAccountDirectly } from '../src/routes/account-routes.js';
+import { body, issuedInvoice, openAccount, startHarness, type Caller, type Harness } from './harness.js';
+
+const at = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000);
+
+describe('users projection (fed by users.user.*.v1)', () => {
+  let h: Harness;
+  let admin: Caller;
+  let handled = 0;
+
+  /** Publishes and waits until the consumer has recorded it (events are consumed in order). */
+  const project = async (type: Parameters<Harness['publishUserEvent']>[0], data: Record<string, unknown>, occurredAt?: Date) => {
+    await h.publishUserEvent(type, data, occurredAt);
+    handled += 1;
+    await h.waitForInbox(handled);
+  };
+  const projected = async (userId: string) =>
+    (await h.env.database.sql`select email, full_name, role, is_active, source, updated_at from billing_users where user_id = ${userId}`)[0];
+
+  beforeAll(async () => {
+    h = await startHarness();
+    admin = await h.caller('admin');
+  });
+  afterAll(async () => h?.close());
+
+  it('applies the same event once, however often it is delivered', async () => {
+    const userId = randomUUID();
+    const event = sampleEvent('users.user.registered.v1', { userId, email: 'once@example.com' });
+    const subject = h.env.messaging.subject(event.type);
+    await h.env.messaging.js.publish(subject, JSON.stringify(event), { msgID: event.id });
+    handled += 1;
+    await h.waitForInbox(handled);
+    const first = await projected(userId);
+    // Redelivery under another message id gets past JetStream's de-duplication: the inbox catches it.
+    await h.env.messaging.js.publish(subject, JSON.stringify(event), { msgID: randomUUID() });
+    await project('users.user.registered.v1', { userId: randomUUID() }); // a later event: proves the duplicate was consumed
+    expect(await projected(userId)).toEqual(first);
+    const [row] = await h.env.database.sql`select count(*)::int as n from inbox where event_id = ${event.id}`;
+    expect(row?.n).toBe(1);
+  });
+
+  it('ignores an update older than the one already applied', async () => {
+    const userId = randomUUID();
+    await project('users.user.registered.v1', { userId, email: 'v1@example.com', fullName: 'Version One' }, at(10));
+    await project('users.user.updated.v1', { userId, email: 'v3@example.com', fullName: 'Version Three', role: 'user' }, at(1));
+    await project('users.user.updated.v1', { userId, email: 'v2@example.com', fullName: 'Version Two', role: 'user' }, at(5));
+    expect(await projected(userId)).toMatchObject({ email: 'v3@example.com', full_name: 'Version Three', is_active: true, source: 'event' });
+  });
+
+  it('lets a deactivation win over an older registration that arrives after it', async () => {
+    const userId = randomUUID();
+    await project('users.user.deactivated.v1', { userId }, at(1));
+    await project('users.user.registered.v1', { userId, email: 'late@example.com' }, at(5));
+    expect(await projected(userId)).toMatchObject({ email: 'late@example.com', is_active: false });
+  });
+
+  it('completes a row first created from a token when the registration arrives', async () => {
+    const user = await h.caller();
+    await openAccount(h, user);
+    expect(await projected(user.id)).toMatchObject({ email: null, source: 'token', is_active: true });
+    await project('users.user.registered.v1', { userId: user.id, email: 'token-first@example.com', fullName: 'Token First' }, at(1));
+    expect(await projected(user.id)).toMatchObject({ email: 'token-first@example.com', full_name: 'Token First', source: 'event' });
+  });
+
+  it('refuses a deactivated user’s token within seconds, and their invoices cannot be paid (422)', async () => {
+    const user = await h.caller();
+    await project('users.user.registered.v1', { userId: user.id, email: 'soon-gone@example.com' });
+    const accountId = await openAccount(h, user);
+    const invoice = await issuedInvoice(h, admin, accountId, 1000);
+    body(await h.request('GET', '/api/v1/billing/accounts/me', user), 200);
+
+    await project('users.user.deactivated.v1', { userId: user.id });
+    const refused = body(await h.request('GET', '/api/v1/billing/accounts/me', user), 401);
+    expect(refused.message).toMatch(/revoked/);
+    body(await h.request('POST', `/api/v1/billing/invoices/${invoice.id}/payments`, user, { amountMinor: 1, method: 'card' }, { 'idempotency-key': randomUUID() }), 401);
+
+    const before = await h.counts();
+    const res = await h.request('POST', `/api/v1/billing/invoices/${invoice.id}/payments`, admin, { amountMinor: 1000, method: 'card' }, { 'idempotency-key': randomUUID() });
+    expect(body(res, 422).message).toMatch(/deactivated/);
+    expect(await h.counts()).toEqual(before);
+  });
+
+  it('refuses to open an account for a deactivated user (422), even past the token check', async () => {
+    const user = await h.caller();
+    await project('users.user.registered.v1', { userId: user.id });
+    await project('users.user.deactivated.v1', { userId: user.id });
+    body(await h.request('POST', '/api/v1/billing/accounts', user, { currency: 'EUR' }), 401);
+    // The route re-checks under a row lock, for a deactivation landing between the token check and the insert.
+    const before = await h.counts();
+    await expect(openAccountDirectly(h.env.database.db, { sub: user.id, role: 'user' }, { currency: 'EUR' }, 'test')).rejects.toMatchObject({
+      status: 422,
+      code: 'UNPROCESSABLE',
+    });
+    expect(await h.counts()).toEqual(before);
+  });
+
+  it('accepts a re-activation newer than the deactivation', async () => {
+    const user = await h.caller();
+    await project('users.user.registered.v1', { userId: user.id }, at(10));
+    await project('users.user.deactivated.v1', { userId: user.id }, at(5));
+    body(await h.request('GET', '/api/v1/billing/accounts/me', user), 401);
+    await project('users.user.updated.v1', { userId: user.id, isActive: true, role: 'user' }, at(1));
+    body(await h.request('GET', '/api/v1/billing/accounts/me', user), 404);
+  });
+
+  it('refuses a token whose subject is not a platform user id', async () => {
+    const token = await h.env.token({ sub: 'not-a-uuid', role: 'user' });
+    body(await h.request('GET', '/api/v1/billing/accounts/me', { id: 'x', token, headers: { authorization: `Bearer ${token}` } }), 401);
+  });
+
+  it('dead-letters an invalid users event and keeps consuming', async () => {
+    const bad = { ...sampleEvent('users.user.registered.v1'), data: { userId: 'nope' } };
+    await h.env.messaging.js.publish(h.env.messaging.subject(bad.type), JSON.stringify(bad), { msgID: bad.id });
+    const userId = randomUUID();
+    await project('users.user.registered.v1', { userId });
+    await waitFor(async () => (await projected(userId)) !== undefined);
+  });
+});
