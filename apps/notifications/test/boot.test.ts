@@ -1,9 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { describeServiceBoot } from '@platform/service-kit/testing';
 import { buildApp } from '../src/app.js';
+import { defaultMailConfig } from '../src/config.js';
 
 describeServiceBoot({
   service: 'notifications',
-  build: (config) => buildApp(config),
+  build: (config) => buildApp({ ...config, mail: defaultMailConfig() }),
   mainPath: fileURLToPath(new URL('../src/main.ts', import.meta.url)),
 });

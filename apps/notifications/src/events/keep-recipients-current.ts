@@ -1,0 +1,53 @@
+import { notificationFailedV1, userDeactivatedV1, userRegisteredV1, userUpdatedV1 } from '@platform/contracts';
+import type { Tx } from '@platform/db-kit';
+import { enqueueEvent } from '@platform/messaging';
+import { deliveriesRepository } from '../data/deliveries-repository.js';
+import { preferencesRepository } from '../data/preferences-repository.js';
+import { recipientsRepository } from '../data/recipients-repository.js';
+import { defineConsumer } from './define-consumer.js';
+
+export const deactivatedReason = 'recipient deactivated';
+
+/**
+ * users.user.registered / updated / deactivated → the recipient row (address, name, active),
+ * default preferences at registration. Events are applied only when newer than the last one
+ * applied (`occurredAt`), so a late or replayed old event never overwrites a newer address.
+ * A deactivated user gets nothing more: their pending e-mails are settled as failed.
+ */
+export const keepRecipientsCurrent = defineConsumer({
+  name: 'notifications-keep-recipients-current',
+  stream: 'users',
+  contracts: [userRegisteredV1, userUpdatedV1, userDeactivatedV1],
+  handler: async (event, tx, ctx) => {
+    const occurredAt = new Date(event.occurredAt);
+    const recipients = recipientsRepository(tx);
+    if (event.type === userDeactivatedV1.type) {
+      if (await recipients.deactivateIfNewer(event.data.userId, occurredAt)) {
+        const cancelled = await cancelPending(tx, event.data.userId, event.correlationId);
+        ctx.logger.info({ userId: event.data.userId, cancelled }, 'recipient deactivated');
+      }
+      return;
+    }
+    const { userId, email, fullName, isActive } = event.data;
+    if (event.type === userRegisteredV1.type) await preferencesRepository(tx).createDefaults(userId);
+    if (!(await recipients.upsertIfNewer({ userId, email, fullName, active: isActive, occurredAt }))) {
+      ctx.logger.debug({ userId }, 'older users event ignored');
+      return;
+    }
+    if (isActive) await deliveriesRepository(tx).readdressPending(userId, email);
+    else await cancelPending(tx, userId, event.correlationId);
+  },
+});
+
+async function cancelPending(tx: Tx, userId: string, correlationId: string): Promise<number> {
+  const failed = await deliveriesRepository(tx).failPendingOf(userId, deactivatedReason);
+  for (const delivery of failed) {
+    await enqueueEvent(
+      tx,
+      notificationFailedV1,
+      { notificationId: delivery.notificationId, userId, channel: 'email', template: delivery.template, reason: deactivatedReason },
+      { correlationId },
+    );
+  }
+  return failed.length;
+}

@@ -1,0 +1,19 @@
+import { userPasswordChangedV1 } from '@platform/contracts';
+import { defineConsumer } from './define-consumer.js';
+import { deliverMessage } from './deliver-message.js';
+
+/** users.user.password_changed → security notice on both channels, whatever the preferences. */
+export const sendSecurityNotice = defineConsumer({
+  name: 'notifications-send-security-notice',
+  stream: 'users',
+  contracts: [userPasswordChangedV1],
+  handler: async (event, tx, ctx) => {
+    const { userId } = event.data;
+    const outcome = await deliverMessage(tx, { eventId: event.id, correlationId: event.correlationId, userId }, (recipient) => ({
+      template: 'password_changed',
+      fullName: recipient?.fullName ?? null,
+      changedAt: `${event.occurredAt.slice(0, 16).replace('T', ' ')} UTC`,
+    }));
+    ctx.logger.info({ userId, ...outcome }, 'security notice');
+  },
+});

@@ -1,0 +1,21 @@
+import { userRegisteredV1 } from '@platform/contracts';
+import { defineConsumer } from './define-consumer.js';
+import { deliverMessage } from './deliver-message.js';
+
+/** users.user.registered → welcome, in-app and by e-mail (an account message: preferences do not apply). */
+export const sendWelcomeMessage = defineConsumer({
+  name: 'notifications-send-welcome-message',
+  stream: 'users',
+  contracts: [userRegisteredV1],
+  handler: async (event, tx, ctx) => {
+    const { userId, email, fullName, isActive } = event.data;
+    if (!isActive) return;
+    const outcome = await deliverMessage(
+      tx,
+      { eventId: event.id, correlationId: event.correlationId, userId },
+      () => ({ template: 'welcome', fullName }),
+      { email }, // the event carries the address; the recipient row may not be written yet
+    );
+    ctx.logger.info({ userId, ...outcome }, 'welcome message');
+  },
+});

@@ -1,0 +1,22 @@
+import type { Db } from '@platform/db-kit';
+import { errorResponses, page, pagedEnvelope, requireRole, type HttpApp } from '@platform/http-kit';
+import { deliveriesRepository } from '../data/deliveries-repository.js';
+import { Delivery, listDeliveriesQuery, toDelivery } from './schemas.js';
+
+/** E-mail deliveries for operators (admin only), newest first. */
+export function deliveriesRoutes(app: HttpApp, db: Db): void {
+  const repo = deliveriesRepository(db);
+
+  app.get('/api/v1/notifications/deliveries', {
+    onRequest: [requireRole('admin')],
+    schema: {
+      tags: ['notifications'],
+      summary: 'E-mail deliveries, filtered by user and status (admin)',
+      querystring: listDeliveriesQuery,
+      response: { 200: pagedEnvelope(Delivery), ...errorResponses(400, 401, 403) },
+    },
+  }, async (request, reply) => {
+    const result = await repo.list(request.query);
+    return page(reply, { items: result.items.map(toDelivery), total: result.total }, request.query);
+  });
+}

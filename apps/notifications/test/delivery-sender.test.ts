@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { sampleEvent } from '@platform/contracts/testing';
+import { readStreamMessages, waitFor } from '@platform/messaging/testing';
+import { eq } from 'drizzle-orm';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app.js';
+import { deliveries } from '../src/data/schema.js';
+import { createHarness, testMailConfig, type Harness } from './support/harness.js';
+
+let h: Harness;
+const deliveryOf = async (userId: string) => (await h.env.database.db.select().from(deliveries).where(eq(deliveries.userId, userId)))[0];
+const mailsTo = (address: string) => h.smtp.received.filter((m) => m.to.includes(address));
+
+async function registerSomeone() {
+  const userId = randomUUID();
+  const email = `s-${userId.slice(0, 8)}@example.com`;
+  await h.publish(sampleEvent('users.user.registered.v1', { userId, email }));
+  await waitFor(() => deliveryOf(userId), { timeoutMs: 15_000 });
+  return { userId, email };
+}
+
+async function notificationEvents(userId: string) {
+  const messages = await readStreamMessages(h.env.messaging.jsm, h.env.messaging.streamName('NOTIFICATIONS'));
+  return messages.map((m) => JSON.parse(m.data)).filter((e) => e.data.userId === userId && e.data.channel === 'email');
+}
+
+beforeAll(async () => {
+  // Slow enough backoff (200, 400, 800 ms) that a test can change the SMTP server between attempts.
+  h = await createHarness({ maxAttempts: 4, retryBaseMs: 200, retryMaxMs: 1_000 });
+});
+
+afterEach(async () => {
+  h.smtp.mode = 'accept';
+  await h.smtp.start();
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('delivery sender', () => {
+  it('SMTP down: retries with backoff, then marks the delivery failed and publishes the failure', async () => {
+    await h.smtp.stop();
+    const { userId, email } = await registerSomeone();
+    const failed = await waitFor(async () => {
+      const d = await deliveryOf(userId);
+      return d?.status === 'failed' ? d : undefined;
+    }, { timeoutMs: 20_000 });
+    expect(failed).toMatchObject({ attempts: 4, sentAt: null, to: email });
+    expect(failed.lastError).toMatch(/ECONNREFUSED|connect/i);
+    const events = await waitFor(async () => {
+      const found = await notificationEvents(userId);
+      return found.length ? found : undefined;
+    });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      type: 'notifications.notification.failed.v1',
+      data: { userId, channel: 'email', template: 'welcome', notificationId: failed.notificationId, reason: failed.lastError },
+    });
+    expect(mailsTo(email)).toHaveLength(0);
+  });
+
+  it('SMTP rejecting for a while (451): the e-mail goes out once it accepts again', async () => {
+    h.smtp.mode = 'reject-transient';
+    const { userId, email } = await registerSomeone();
+    await waitFor(async () => ((await deliveryOf(userId))?.attempts ?? 0) >= 2, { timeoutMs: 15_000 });
+    expect(await deliveryOf(userId)).toMatchObject({ status: 'pending' });
+    expect((await deliveryOf(userId))?.lastError).toMatch(/451/);
+    h.smtp.mode = 'accept';
+    await waitFor(async () => (await deliveryOf(userId))?.status === 'sent', { timeoutMs: 15_000 });
+    expect(mailsTo(email)).toHaveLength(1);
+    expect((await deliveryOf(userId))?.lastError).toBeNull();
+    const events = await waitFor(async () => {
+      const found = await notificationEvents(userId);
+      return found.length ? found : undefined;
+    });
+    expect(events.map((e) => e.type)).toEqual(['notifications.notification.sent.v1']);
+  });
+
+  it('a permanent rejection (550) fails at once, without retrying', async () => {
+    h.smtp.mode = 'reject-permanent';
+    const { userId } = await registerSomeone();
+    await waitFor(async () => (await deliveryOf(userId))?.status === 'failed', { timeoutMs: 15_000 });
+    expect(await deliveryOf(userId)).toMatchObject({ attempts: 1, lastError: expect.stringMatching(/550/) });
+  });
+
+  it('pending deliveries survive a restart and go out when SMTP is back', async () => {
+    await h.smtp.stop();
+    await h.app.close();
+    // Enough attempts that the delivery is still pending when the service stops.
+    h.app = await buildApp({ ...h.env.config, mail: testMailConfig(h.smtp, { maxAttempts: 100, retryBaseMs: 100 }) });
+    const { userId, email } = await registerSomeone();
+    await waitFor(async () => ((await deliveryOf(userId))?.attempts ?? 0) >= 1, { timeoutMs: 15_000 });
+    await h.app.close();
+    expect(await deliveryOf(userId)).toMatchObject({ status: 'pending' });
+    await h.smtp.start();
+    await h.restart();
+    await waitFor(async () => (await deliveryOf(userId))?.status === 'sent', { timeoutMs: 20_000 });
+    expect(mailsTo(email)).toHaveLength(1);
+  });
+});
