@@ -1,0 +1,158 @@
+import type { Helper, Sql, TransactionSql } from 'postgres';
+import { effectsOfBatch, stateKeysOf, type InvoiceState, type MetricDelta, type UserState } from '../domain/metrics.js';
+import { floorTo } from '../domain/time-range.js';
+import { pgTime } from './pg-time.js';
+
+/** One event as it is stored; `data` is the contract-validated data (raw for unknown types). */
+export interface StoredEvent {
+  eventId: string;
+  stream: string;
+  type: string;
+  version: number;
+  source: string;
+  occurredAt: string;
+  correlationId: string;
+  known: boolean;
+  streamSeq: number;
+  data: Record<string, unknown>;
+}
+
+/** The live tables are in `public`; a rebuild fills the same tables in its own schema. */
+export const LIVE_SCHEMA = 'public';
+
+/** Transaction-scoped lock key serialising the ingest of one stream across replicas. */
+export const ingestLockKey = (stream: string) => `analytics-ingest:${stream}`;
+
+// The batch travels as ONE jsonb parameter: no parameter limit, one round trip per table.
+const asJson = (value: unknown) => JSON.stringify(value);
+
+/**
+ * Stores a batch of events (in stream order) and applies their metric effects, in the caller's
+ * transaction. Only rows actually inserted change metrics: a redelivered or duplicated event
+ * (same id) inserts nothing and so changes nothing. Returns how many events were new.
+ */
+export async function storeEvents(
+  tx: TransactionSql,
+  batch: readonly StoredEvent[],
+  options: { schema?: string; lockStream?: string } = {},
+): Promise<number> {
+  // A message delivered twice in one batch must count once, like one redelivered later.
+  const seen = new Set<string>();
+  batch = batch.filter((e) => !seen.has(e.eventId) && seen.add(e.eventId));
+  if (batch.length === 0) return 0;
+  const t = (table: string) => tx(`${options.schema ?? LIVE_SCHEMA}.${table}`);
+  if (options.lockStream) await tx`select pg_advisory_xact_lock(hashtext(${ingestLockKey(options.lockStream)}))`;
+
+  const rows = batch.map((e) => ({
+    event_id: e.eventId,
+    stream: e.stream,
+    type: e.type,
+    version: e.version,
+    source: e.source,
+    occurred_at: e.occurredAt,
+    correlation_id: e.correlationId,
+    known: e.known,
+    stream_seq: e.streamSeq,
+    data: e.data,
+  }));
+  const inserted = await tx<{ event_id: string }[]>`
+    insert into ${t('events')} (event_id, stream, type, version, source, occurred_at, correlation_id, known, stream_seq, data)
+    select * from jsonb_to_recordset(${asJson(rows)}::text::jsonb) as x(
+      event_id uuid, stream text, type text, version int, source text, occurred_at timestamptz,
+      correlation_id text, known boolean, stream_seq bigint, data jsonb)
+    on conflict (event_id) do nothing
+    returning event_id`;
+  if (inserted.length === 0) return 0;
+  const fresh = new Set(inserted.map((r) => r.event_id));
+  const stored = batch.filter((e) => fresh.has(e.eventId));
+
+  const { userIds, invoiceIds } = stateKeysOf(stored);
+  const [users, invoices] = await Promise.all([loadUsers(tx, t, userIds), loadInvoices(tx, t, invoiceIds)]);
+  const effects = effectsOfBatch(stored, { users, invoices });
+
+  const deltaRows: Array<{ event_id: string; metric: string; key: string; occurred_at: string; value: number }> = [];
+  const hourly = new Map<string, MetricDelta & { bucket: string }>();
+  stored.forEach((event, i) => {
+    const bucket = floorTo(new Date(event.occurredAt), 'hour').toISOString();
+    for (const d of effects.deltas[i] ?? []) {
+      deltaRows.push({ event_id: event.eventId, metric: d.metric, key: d.key, occurred_at: event.occurredAt, value: d.value });
+      const id = `${d.metric}\u0000${d.key}\u0000${bucket}`;
+      const sum = hourly.get(id);
+      if (sum) sum.value += d.value;
+      else hourly.set(id, { ...d, bucket });
+    }
+  });
+  await tx`
+    insert into ${t('metric_deltas')} (event_id, metric, key, occurred_at, value)
+    select * from jsonb_to_recordset(${asJson(deltaRows)}::text::jsonb)
+      as x(event_id uuid, metric text, key text, occurred_at timestamptz, value bigint)`;
+  // Sorted so two writers (a replica, a rebuild catch-up) lock rollup rows in the same order.
+  const hourlyRows = [...hourly.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
+  await tx`
+    insert into ${t('metric_hourly')} as h (metric, key, bucket, value)
+    select * from jsonb_to_recordset(${asJson(hourlyRows)}::text::jsonb) as x(metric text, key text, bucket timestamptz, value bigint)
+    on conflict (metric, key, bucket) do update set value = h.value + excluded.value`;
+  await saveStates(tx, t, effects.users, effects.invoices);
+  return stored.length;
+}
+
+type TableRef = (table: string) => Helper<string>;
+
+async function loadUsers(tx: TransactionSql, t: TableRef, ids: string[]): Promise<Map<string, UserState>> {
+  if (ids.length === 0) return new Map();
+  const rows = await tx<{ user_id: string; is_active: boolean; last_at: string | Date }[]>`
+    select user_id, is_active, last_at from ${t('user_states')} where user_id = any(${ids}::uuid[])`;
+  return new Map(rows.map((r) => [r.user_id, { isActive: r.is_active, lastAt: pgTime(r.last_at).toISOString() }]));
+}
+
+async function loadInvoices(tx: TransactionSql, t: TableRef, ids: string[]): Promise<Map<string, InvoiceState>> {
+  if (ids.length === 0) return new Map();
+  const rows = await tx<{ invoice_id: string; currency: string | null; total_minor: string | null; paid_minor: string; voided: boolean }[]>`
+    select invoice_id, currency, total_minor, paid_minor, voided from ${t('invoice_states')} where invoice_id = any(${ids}::uuid[])`;
+  return new Map(
+    rows.map((r) => [
+      r.invoice_id,
+      {
+        currency: r.currency,
+        totalMinor: r.total_minor === null ? null : Number(r.total_minor),
+        paidMinor: Number(r.paid_minor),
+        voided: r.voided,
+      },
+    ]),
+  );
+}
+
+async function saveStates(
+  tx: TransactionSql,
+  t: TableRef,
+  users: Map<string, UserState>,
+  invoices: Map<string, InvoiceState>,
+): Promise<void> {
+  if (users.size > 0) {
+    const rows = [...users].map(([user_id, s]) => ({ user_id, is_active: s.isActive, last_at: s.lastAt }));
+    await tx`
+      insert into ${t('user_states')} as u (user_id, is_active, last_at)
+      select * from jsonb_to_recordset(${asJson(rows)}::text::jsonb) as x(user_id uuid, is_active boolean, last_at timestamptz)
+      on conflict (user_id) do update set is_active = excluded.is_active, last_at = excluded.last_at`;
+  }
+  if (invoices.size > 0) {
+    const rows = [...invoices].map(([invoice_id, s]) => ({
+      invoice_id,
+      currency: s.currency,
+      total_minor: s.totalMinor,
+      paid_minor: s.paidMinor,
+      voided: s.voided,
+    }));
+    await tx`
+      insert into ${t('invoice_states')} as i (invoice_id, currency, total_minor, paid_minor, voided)
+      select * from jsonb_to_recordset(${asJson(rows)}::text::jsonb)
+        as x(invoice_id uuid, currency text, total_minor bigint, paid_minor bigint, voided boolean)
+      on conflict (invoice_id) do update set currency = excluded.currency, total_minor = excluded.total_minor,
+        paid_minor = excluded.paid_minor, voided = excluded.voided`;
+  }
+}
+
+/** Runs `storeEvents` in its own transaction on the live tables. */
+export function storeLiveEvents(sql: Sql, stream: string, batch: readonly StoredEvent[]): Promise<number> {
+  return sql.begin((tx) => storeEvents(tx, batch, { lockStream: stream })) as Promise<number>;
+}

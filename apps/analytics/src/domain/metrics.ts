@@ -1,0 +1,183 @@
+/**
+ * Metric definitions: what one stored event adds to each metric, as pure functions of the event
+ * and the little state analytics keeps per user and per invoice. Every metric is a sum of these
+ * deltas, so a summary or a time series is a sum over a time range and a replay of the same
+ * events in the same order gives the same numbers.
+ *
+ * - flow metrics count what happened inside [from, to): signups, logins, invoices_issued,
+ *   revenue, payments, notifications_sent, notifications_failed, events_stored, events_unknown;
+ * - balance metrics are a state as of `to` (the sum of every delta before `to`): users_total,
+ *   users_active, outstanding.
+ */
+export const flowMetrics = [
+  'signups',
+  'logins',
+  'invoices_issued',
+  'revenue',
+  'payments',
+  'notifications_sent',
+  'notifications_failed',
+  'events_stored',
+  'events_unknown',
+] as const;
+export const balanceMetrics = ['users_total', 'users_active', 'outstanding'] as const;
+export type MetricName = (typeof flowMetrics)[number] | (typeof balanceMetrics)[number];
+
+/** One contribution of one event: `key` is the currency for money metrics, the stream for event counts, '' otherwise. */
+export interface MetricDelta {
+  metric: MetricName;
+  key: string;
+  value: number;
+}
+
+export interface UserState {
+  isActive: boolean;
+  /** occurredAt of the event that set the state (ISO). */
+  lastAt: string;
+}
+
+export interface InvoiceState {
+  currency: string | null;
+  totalMinor: number | null;
+  paidMinor: number;
+  voided: boolean;
+}
+
+/** The fields of a stored event the metrics read. */
+export interface MetricEvent {
+  stream: string;
+  type: string;
+  known: boolean;
+  occurredAt: string;
+  data: Record<string, unknown>;
+}
+
+export interface StateLookup {
+  user(id: string): UserState | undefined;
+  invoice(id: string): InvoiceState | undefined;
+}
+
+export interface EventEffect {
+  deltas: MetricDelta[];
+  user?: { id: string; state: UserState };
+  invoice?: { id: string; state: InvoiceState };
+}
+
+const one = (metric: MetricName, key = ''): MetricDelta => ({ metric, key, value: 1 });
+
+/**
+ * The effect of one event given the current states. Users: a user counts in `users_total` from
+ * the first registered/updated/deactivated event seen for them, and in `users_active` while their
+ * latest such event (by occurredAt; an older one arriving late changes nothing) says active.
+ * Invoices: outstanding = issued totals − payments − void write-offs, where a write-off is what
+ * was still due when the invoice was voided (total − payments recorded before the void, ≥ 0).
+ */
+export function effectOf(event: MetricEvent, states: StateLookup): EventEffect {
+  const deltas: MetricDelta[] = [one('events_stored', event.stream)];
+  if (!event.known) return { deltas: [...deltas, one('events_unknown', event.stream)] };
+  const d = event.data;
+  switch (event.type) {
+    case 'users.user.registered.v1':
+      deltas.push(one('signups'));
+      return { deltas, ...userTransition(String(d.userId), d.isActive === true, event.occurredAt, states, deltas) };
+    case 'users.user.updated.v1':
+      return { deltas, ...userTransition(String(d.userId), d.isActive === true, event.occurredAt, states, deltas) };
+    case 'users.user.deactivated.v1':
+      return { deltas, ...userTransition(String(d.userId), false, event.occurredAt, states, deltas) };
+    case 'users.user.logged_in.v1':
+      deltas.push(one('logins'));
+      return { deltas };
+    case 'billing.invoice.issued.v1': {
+      const id = String(d.invoiceId);
+      const currency = String(d.currency);
+      const total = Number(d.totalMinor);
+      const prev = states.invoice(id) ?? { currency: null, totalMinor: null, paidMinor: 0, voided: false };
+      deltas.push(one('invoices_issued'));
+      // A repeated issue of one invoice (another event id) must not count its total twice.
+      if (prev.totalMinor === null) deltas.push({ metric: 'outstanding', key: currency, value: total });
+      return { deltas, invoice: { id, state: { ...prev, currency, totalMinor: prev.totalMinor ?? total } } };
+    }
+    case 'billing.payment.received.v1': {
+      const id = String(d.invoiceId);
+      const currency = String(d.currency);
+      const amount = Number(d.amountMinor);
+      const prev = states.invoice(id) ?? { currency: null, totalMinor: null, paidMinor: 0, voided: false };
+      deltas.push(
+        { metric: 'revenue', key: currency, value: amount },
+        one('payments', currency),
+        { metric: 'outstanding', key: currency, value: -amount },
+      );
+      return { deltas, invoice: { id, state: { ...prev, currency: prev.currency ?? currency, paidMinor: prev.paidMinor + amount } } };
+    }
+    case 'billing.invoice.voided.v1': {
+      const id = String(d.invoiceId);
+      const prev = states.invoice(id);
+      if (!prev || prev.voided) return { deltas, invoice: prev ? undefined : { id, state: { currency: null, totalMinor: null, paidMinor: 0, voided: true } } };
+      const remainder = prev.totalMinor === null || prev.currency === null ? 0 : Math.max(0, prev.totalMinor - prev.paidMinor);
+      if (remainder > 0) deltas.push({ metric: 'outstanding', key: prev.currency as string, value: -remainder });
+      return { deltas, invoice: { id, state: { ...prev, voided: true } } };
+    }
+    case 'notifications.notification.sent.v1':
+      deltas.push(one('notifications_sent'));
+      return { deltas };
+    case 'notifications.notification.failed.v1':
+      deltas.push(one('notifications_failed'));
+      return { deltas };
+    default:
+      // Known contracts without a metric (account created, invoice paid, password changed): stored only.
+      return { deltas };
+  }
+}
+
+function userTransition(
+  id: string,
+  isActive: boolean,
+  occurredAt: string,
+  states: StateLookup,
+  deltas: MetricDelta[],
+): Pick<EventEffect, 'user'> {
+  const prev = states.user(id);
+  if (!prev) {
+    deltas.push(one('users_total'));
+    if (isActive) deltas.push(one('users_active'));
+    return { user: { id, state: { isActive, lastAt: occurredAt } } };
+  }
+  if (Date.parse(occurredAt) < Date.parse(prev.lastAt)) return {};
+  if (prev.isActive !== isActive) deltas.push({ metric: 'users_active', key: '', value: isActive ? 1 : -1 });
+  return { user: { id, state: { isActive, lastAt: occurredAt } } };
+}
+
+/**
+ * Applies a batch in order (stream order), threading the states through so two events of one
+ * user in one batch see each other. Returns the deltas per event and the final changed states.
+ */
+export function effectsOfBatch(
+  batch: readonly MetricEvent[],
+  initial: { users: Map<string, UserState>; invoices: Map<string, InvoiceState> },
+): { deltas: MetricDelta[][]; users: Map<string, UserState>; invoices: Map<string, InvoiceState> } {
+  const users = new Map<string, UserState>();
+  const invoices = new Map<string, InvoiceState>();
+  const lookup: StateLookup = {
+    user: (id) => users.get(id) ?? initial.users.get(id),
+    invoice: (id) => invoices.get(id) ?? initial.invoices.get(id),
+  };
+  const deltas = batch.map((event) => {
+    const effect = effectOf(event, lookup);
+    if (effect.user) users.set(effect.user.id, effect.user.state);
+    if (effect.invoice) invoices.set(effect.invoice.id, effect.invoice.state);
+    return effect.deltas;
+  });
+  return { deltas, users, invoices };
+}
+
+/** The user and invoice ids whose state a batch may read. */
+export function stateKeysOf(batch: readonly MetricEvent[]): { userIds: string[]; invoiceIds: string[] } {
+  const userIds = new Set<string>();
+  const invoiceIds = new Set<string>();
+  for (const e of batch) {
+    if (!e.known) continue;
+    if (e.stream === 'users' && typeof e.data.userId === 'string') userIds.add(e.data.userId);
+    if (e.stream === 'billing' && typeof e.data.invoiceId === 'string') invoiceIds.add(e.data.invoiceId);
+  }
+  return { userIds: [...userIds], invoiceIds: [...invoiceIds] };
+}

@@ -1,0 +1,40 @@
+import type { StreamKey } from '@platform/contracts';
+import type { Logger } from '@platform/logging';
+import type { NatsHandle } from '@platform/messaging';
+import type { Sql } from 'postgres';
+import { defaultIngest, type AnalyticsConfig } from '../config.js';
+import { storeLiveEvents } from '../data/event-store.js';
+import { createBatchConsumer, type BatchConsumer } from './batch-consumer.js';
+import { decodeMessage } from './decode-event.js';
+
+/** Every producing stream analytics keeps a log of. */
+export const analyticsStreams: readonly StreamKey[] = ['users', 'billing', 'notifications'];
+
+export const storeEventsConsumerName = (stream: StreamKey) => `analytics-store-${stream}-events`;
+
+/** One durable batch consumer per producing stream, each storing every event into the live tables. */
+export function createStoreEventsConsumers(deps: {
+  config: AnalyticsConfig;
+  sql: Sql;
+  nats: NatsHandle;
+  logger: Logger;
+}): BatchConsumer[] {
+  const { config, sql, nats, logger } = deps;
+  const ingest = config.ingest ?? defaultIngest;
+  return analyticsStreams.map((stream) =>
+    createBatchConsumer({
+      name: storeEventsConsumerName(stream),
+      stream,
+      js: nats.js,
+      jsm: nats.jsm,
+      logger,
+      namespace: config.eventNamespace || undefined,
+      batchSize: ingest.batchSize,
+      maxAttempts: ingest.maxAttempts,
+      decode: (msg) => decodeMessage(msg, stream),
+      store: async (batch) => {
+        await storeLiveEvents(sql, stream, batch);
+      },
+    }),
+  );
+}

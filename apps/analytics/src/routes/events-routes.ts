@@ -1,0 +1,54 @@
+import { errorResponses, page, pagedEnvelope, paginationQuery, requireRole, type HttpApp } from '@platform/http-kit';
+import { z } from 'zod';
+import type { AnalyticsDeps } from './deps.js';
+import { assertRange, rangeQuery } from './query-schemas.js';
+
+const EventsQuery = z.strictObject({
+  ...paginationQuery.shape,
+  type: z.string().min(1).max(200).optional(),
+  ...rangeQuery,
+  known: z.enum(['true', 'false'], 'known must be true or false').transform((v) => v === 'true').optional(),
+});
+
+const StoredEvent = z.object({
+  id: z.uuid(),
+  type: z.string(),
+  version: z.number().int(),
+  source: z.string(),
+  stream: z.string(),
+  occurredAt: z.string(),
+  receivedAt: z.string(),
+  correlationId: z.string(),
+  known: z.boolean(),
+  data: z.record(z.string(), z.unknown()),
+});
+
+/** `GET /api/v1/analytics/events?type&from&to&known&page&pageSize`: the stored log, newest first. */
+export function registerEventsRoutes(app: HttpApp, { events }: AnalyticsDeps): void {
+  app.get('/api/v1/analytics/events', {
+    onRequest: [requireRole('admin')],
+    schema: {
+      tags: ['analytics'],
+      summary: 'Page of stored events (admin)',
+      querystring: EventsQuery,
+      response: { 200: pagedEnvelope(StoredEvent), ...errorResponses(400, 401, 403) },
+    },
+  }, async (request, reply) => {
+    const { type, from, to, known, page: pageNo, pageSize } = request.query;
+    assertRange(from ?? null, to ?? null);
+    const result = await events.list({ type, from, to, known }, { page: pageNo, pageSize });
+    const items = result.items.map((e) => ({
+      id: e.eventId,
+      type: e.type,
+      version: e.version,
+      source: e.source,
+      stream: e.stream,
+      occurredAt: e.occurredAt.toISOString(),
+      receivedAt: e.receivedAt.toISOString(),
+      correlationId: e.correlationId,
+      known: e.known,
+      data: e.data as Record<string, unknown>,
+    }));
+    return page(reply, { items, total: result.total }, { page: pageNo, pageSize });
+  });
+}

@@ -1,0 +1,50 @@
+import { envelope, errorResponses, ok, requireRole, type HttpApp } from '@platform/http-kit';
+import { z } from 'zod';
+import type { RebuildRun } from '../data/rebuild-runs.js';
+import type { AnalyticsDeps } from './deps.js';
+
+const Run = z.object({
+  id: z.uuid(),
+  status: z.enum(['running', 'succeeded', 'failed']),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  eventsReplayed: z.number().int(),
+  error: z.string().nullable(),
+});
+
+const toDto = (run: RebuildRun) => ({
+  id: run.id,
+  status: run.status,
+  startedAt: run.startedAt.toISOString(),
+  finishedAt: run.finishedAt?.toISOString() ?? null,
+  eventsReplayed: run.eventsReplayed,
+  error: run.error,
+});
+
+/** `POST /api/v1/analytics/rebuild` → 202 (409 while one runs); `GET` → the latest run, or null. */
+export function registerRebuildRoutes(app: HttpApp, { rebuilder }: AnalyticsDeps): void {
+  app.post('/api/v1/analytics/rebuild', {
+    onRequest: [requireRole('admin')],
+    schema: {
+      tags: ['analytics'],
+      summary: 'Replay every stream into fresh tables and swap them in (admin)',
+      response: { 202: envelope(Run), ...errorResponses(401, 403, 409) },
+    },
+  }, async (request, reply) => {
+    const run = await rebuilder.start(request.user.sub);
+    reply.code(202);
+    return ok(reply, toDto(run), 'Rebuild started');
+  });
+
+  app.get('/api/v1/analytics/rebuild', {
+    onRequest: [requireRole('admin')],
+    schema: {
+      tags: ['analytics'],
+      summary: 'Status of the latest rebuild (admin)',
+      response: { 200: envelope(Run.nullable()), ...errorResponses(401, 403) },
+    },
+  }, async (_request, reply) => {
+    const run = await rebuilder.status();
+    return ok(reply, run ? toDto(run) : null);
+  });
+}
