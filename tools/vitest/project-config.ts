@@ -6,10 +6,13 @@ import { defineConfig, type ViteUserConfig } from 'vitest/config';
  * Tests talk to the real Postgres and NATS, hence the generous timeouts.
  */
 export function defineProjectConfig(dir: string, overrides: ViteUserConfig['test'] = {}) {
-  const conditions = ['@platform/source', 'module', 'node', 'import', 'default'];
+  // vitest hands ssr.resolve.conditions to the forked Node as --conditions. `import` must not be
+  // among them: a CommonJS require('helmet') would then load helmet's ESM build (require(esm) on
+  // Node 20.19+) and get a namespace instead of the function. The source condition is all we add.
+  const conditions = ['@platform/source', 'node', 'default'];
   return defineConfig({
     root: dir,
-    resolve: { conditions },
+    resolve: { conditions: ['@platform/source', 'module', 'node', 'import', 'default'] },
     ssr: { resolve: { conditions, externalConditions: ['@platform/source'] } },
     test: {
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
@@ -17,7 +20,6 @@ export function defineProjectConfig(dir: string, overrides: ViteUserConfig['test
       pool: 'forks',
       testTimeout: 20_000,
       hookTimeout: 30_000,
-      reporters: process.env.CI ? ['default'] : ['default'],
       ...overrides,
     },
   });
