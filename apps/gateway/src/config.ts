@@ -6,6 +6,28 @@ export type UpstreamName = (typeof upstreamNames)[number];
 
 const httpUrl = urlSchema(['http', 'https']);
 
+export interface DeprecatedRoute {
+  method: string;
+  /** Exact path, or a prefix when it ends in `/*`. */
+  path: string;
+  /** The date the route goes away, as an HTTP-date for the `Sunset` header. */
+  sunset: string;
+}
+
+const deprecatedRouteSchema = z
+  .string()
+  .regex(/^(GET|POST|PUT|PATCH|DELETE) \/\S*=\d{4}-\d{2}-\d{2}$/, 'must look like "GET /api/v1/users/legacy=2027-06-30"')
+  .transform((entry, ctx): DeprecatedRoute => {
+    const [route = '', date = ''] = entry.split('=');
+    const [method = '', path = ''] = route.split(' ');
+    const sunset = new Date(`${date}T00:00:00Z`);
+    if (Number.isNaN(sunset.getTime())) {
+      ctx.addIssue({ code: 'custom', message: `has an invalid date ${date}` });
+      return z.NEVER;
+    }
+    return { method, path, sunset: sunset.toUTCString() };
+  });
+
 export const gatewayEnvSchema = baseEnvSchema.extend({
   PORT: portSchema(3000),
   USERS_URL: httpUrl.default('http://127.0.0.1:3001'),
@@ -22,6 +44,8 @@ export const gatewayEnvSchema = baseEnvSchema.extend({
   DOCS_ENABLED: envBoolean(true),
   JWT_ISSUER: z.string().min(1).default('platform-users'),
   JWT_AUDIENCE: z.string().min(1).default('platform-api'),
+  /** `METHOD /path=YYYY-MM-DD` entries, comma-separated; a path ending in `/*` covers everything below it. */
+  DEPRECATED_ROUTES: envList().pipe(z.array(deprecatedRouteSchema)),
 });
 
 export interface GatewayConfig {
@@ -37,6 +61,13 @@ export interface GatewayConfig {
   rateLimit: { perClient: number; perUser: number };
   docsEnabled: boolean;
   jwt: { issuer: string; audience: string };
+  /** Public keys of the users service: fetched, cached, re-fetched on an unknown `kid`. */
+  jwks: { url: string; fetchTimeoutMs: number; maxAgeMs: number; unknownKidCooldownMs: number };
+  /** Verified tokens remembered until they expire (skips signature checks on the hot path). */
+  verifyCacheSize: number;
+  /** Merged OpenAPI document: per-service fetch timeout and how long the merge is reused. */
+  openapi: { fetchTimeoutMs: number; cacheMs: number };
+  deprecatedRoutes: DeprecatedRoute[];
 }
 
 export function loadGatewayConfig(env: Env): GatewayConfig {
@@ -59,5 +90,14 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     rateLimit: { perClient: parsed.RATE_LIMIT_PER_CLIENT, perUser: parsed.RATE_LIMIT_PER_USER },
     docsEnabled: parsed.DOCS_ENABLED && (parsed.NODE_ENV !== 'production' || env.DOCS_ENABLED === 'true'),
     jwt: { issuer: parsed.JWT_ISSUER, audience: parsed.JWT_AUDIENCE },
+    jwks: {
+      url: new URL('/api/v1/auth/jwks.json', parsed.USERS_URL).href,
+      fetchTimeoutMs: 5_000,
+      maxAgeMs: 10 * 60_000,
+      unknownKidCooldownMs: 30_000,
+    },
+    verifyCacheSize: 10_000,
+    openapi: { fetchTimeoutMs: 2_000, cacheMs: 30_000 },
+    deprecatedRoutes: parsed.DEPRECATED_ROUTES,
   };
 }

@@ -1,0 +1,68 @@
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import { OPENAPI_PATH } from '@platform/http-kit';
+import { upstreamNames, type GatewayConfig } from '../config.js';
+import { mergeOpenApi, type OpenApiDocument } from './merge.js';
+
+async function fetchDocument(baseUrl: string, timeoutMs: number): Promise<OpenApiDocument> {
+  const response = await fetch(new URL(OPENAPI_PATH, baseUrl), { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
+  if (!response.ok) {
+    await response.body?.cancel();
+    throw new Error(`answered ${response.status}`);
+  }
+  const document = (await response.json()) as OpenApiDocument;
+  if (typeof document?.openapi !== 'string' || typeof document.paths !== 'object') throw new Error('not an OpenAPI 3 document');
+  return document;
+}
+
+/**
+ * `GET /openapi.json`: the gateway's own document merged with every service's, fetched in
+ * parallel with a timeout and reused for a short while; a service that is down contributes
+ * nothing (it reappears on the next merge). `GET /docs`: Swagger UI over that document.
+ * Registered only when docs are enabled (never in production unless DOCS_ENABLED=true).
+ */
+export async function registerDocs(app: FastifyInstance, config: GatewayConfig): Promise<void> {
+  let cached: { document: OpenApiDocument; at: number } | undefined;
+  let building: Promise<OpenApiDocument> | undefined;
+
+  async function build(): Promise<OpenApiDocument> {
+    const results = await Promise.all(
+      upstreamNames.map(async (name) => {
+        try {
+          return { name, document: await fetchDocument(config.upstreams[name], config.openapi.fetchTimeoutMs) };
+        } catch (error) {
+          app.log.warn({ upstream: name, reason: (error as Error).message }, 'OpenAPI document unavailable');
+          return undefined;
+        }
+      }),
+    );
+    const document = mergeOpenApi(app.swagger() as unknown as OpenApiDocument, results.filter((r) => r !== undefined));
+    cached = { document, at: Date.now() };
+    return document;
+  }
+
+  async function merged(): Promise<OpenApiDocument> {
+    if (cached && Date.now() - cached.at < config.openapi.cacheMs) return cached.document;
+    building ??= build().finally(() => {
+      building = undefined;
+    });
+    return building;
+  }
+
+  app.get(OPENAPI_PATH, { schema: { hide: true } }, async (_request, reply) =>
+    reply.type('application/json; charset=utf-8').send(await merged()),
+  );
+
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    // Swagger UI's own CSP replaces helmet's strict default on these pages only.
+    staticCSP: true,
+    uiConfig: { deepLinking: true, persistAuthorization: false },
+    uiHooks: {
+      // The UI reads ./json: answer it with the merged document, not just the gateway's.
+      onRequest: async (request, reply) => {
+        if (request.routeOptions.url === '/docs/json') return reply.type('application/json; charset=utf-8').send(await merged());
+      },
+    },
+  });
+}

@@ -1,0 +1,92 @@
+import replyFrom from '@fastify/reply-from';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import { gatewayTimeout, serviceUnavailable } from '@platform/http-kit';
+import { upstreamNames, type GatewayConfig, type UpstreamName } from '../config.js';
+import { pathOf, proxiedMethods, upstreamPrefixes } from './routes-table.js';
+
+export interface ProxyOptions {
+  config: GatewayConfig;
+  /** Runs before forwarding (edge auth, per-user rate limit); throwing answers instead of the service. */
+  guard: onRequestAsyncHookHandler;
+}
+
+/** Hop-by-hop headers (RFC 9110 §7.6.1): they describe one connection, never the next one. */
+const hopByHop = ['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
+/** Forwarding headers the client might forge; the gateway sets its own. */
+const clientForwarding = ['forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-real-ip'];
+/** Worth one more try on a fresh connection, for idempotent methods only (a keep-alive socket the service just closed). */
+const staleConnection = new Set(['ECONNRESET', 'UND_ERR_SOCKET']);
+
+function causeCode(error: Error): string | undefined {
+  const cause = (error as { cause?: { code?: string } }).cause;
+  return cause?.code ?? (error as { code?: string }).code;
+}
+
+function stripHopByHop<T extends Record<string, unknown>>(headers: T): T {
+  const copy = { ...headers };
+  for (const name of hopByHop) delete copy[name];
+  return copy;
+}
+
+/**
+ * One @fastify/reply-from instance (its own undici keep-alive pool) per service, each in its
+ * own encapsulated context with the routes of that service's prefixes. The request path and
+ * query go through unchanged; the body goes through byte for byte (see raw-body.ts).
+ */
+export async function registerProxy(app: FastifyInstance, { config, guard }: ProxyOptions): Promise<void> {
+  for (const name of upstreamNames) {
+    await app.register(async (scope) => upstreamScope(scope, name, config, guard));
+  }
+}
+
+async function upstreamScope(scope: FastifyInstance, name: UpstreamName, config: GatewayConfig, guard: onRequestAsyncHookHandler): Promise<void> {
+  const timeout = config.upstreamTimeoutMs;
+  await scope.register(replyFrom, {
+    base: config.upstreams[name],
+    undici: {
+      connections: 128,
+      pipelining: 1,
+      keepAliveTimeout: 30_000,
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+      // Certificates of https upstreams are always checked.
+      connect: { timeout: Math.min(timeout, 5_000), rejectUnauthorized: true },
+    },
+    destroyAgent: true,
+    disableRequestLogging: true,
+  });
+
+  const forward = (request: FastifyRequest, reply: FastifyReply) => {
+    const body = request.body as Buffer | undefined;
+    return reply.from(undefined, {
+      ...(body ? { body, contentType: request.headers['content-type'] } : {}),
+      rewriteRequestHeaders: (req, headers) => {
+        const out: Record<string, unknown> = stripHopByHop(headers);
+        for (const header of clientForwarding) delete out[header];
+        // The gateway's id (the caller's if sane, else a new one), so the service's log lines
+        // and the events it publishes carry the same id as the gateway's response.
+        out['x-request-id'] = req.id;
+        // The client address as the gateway sees it (X-Forwarded-For only honoured under TRUST_PROXY).
+        out['x-forwarded-for'] = req.ip;
+        out['x-forwarded-proto'] = req.protocol;
+        return out as typeof headers;
+      },
+      rewriteHeaders: (headers) => stripHopByHop(headers),
+      retryDelay: ({ err, attempt }) =>
+        (request.method === 'GET' || request.method === 'HEAD') && attempt === 0 && err && staleConnection.has(causeCode(err) ?? '') ? 1 : null,
+      onError: (failedReply, { error }) => {
+        const code = causeCode(error);
+        const timedOut = (error as { statusCode?: number }).statusCode === 504 || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
+        request.log.warn({ upstream: name, path: pathOf(request.url), code: code ?? error.message }, timedOut ? 'upstream timed out' : 'upstream unreachable');
+        // Refused, reset, DNS, closed mid-answer: the client learns only that the service is unavailable.
+        failedReply.send(timedOut ? gatewayTimeout() : serviceUnavailable());
+      },
+    });
+  };
+
+  for (const prefix of upstreamPrefixes[name]) {
+    for (const url of [prefix, `${prefix}/*`]) {
+      scope.route({ method: [...proxiedMethods], url, schema: { hide: true }, onRequest: guard, handler: forward });
+    }
+  }
+}
