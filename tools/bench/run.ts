@@ -11,6 +11,10 @@ const root = join(import.meta.dirname, '..', '..');
 const only = process.argv.slice(2);
 const durationSec = Number(process.env.BENCH_DURATION ?? 10);
 const selected: BenchScenario[] = only.length ? scenarios.filter((s) => only.includes(s.name)) : scenarios;
+if (selected.length === 0) {
+  console.error(`no scenario named ${only.join(', ')}; known: ${scenarios.map((s) => s.name).join(', ')}`);
+  process.exit(1);
+}
 
 const figures: BenchFigure[] = [];
 for (const scenario of selected) {
@@ -35,15 +39,21 @@ const rows = figures.map((f) => {
   return `| ${f.scenario} | ${f.name} | ${f.value.toLocaleString('en-US')} ${f.metric} | ${detail} |`;
 });
 const table = ['| scenario | what | result | detail |', '| --- | --- | --- | --- |', ...rows].join('\n');
-writeFileSync(
-  join(root, 'docs', 'benchmarks.md'),
-  `# Benchmarks
-
-Written by \`npm run bench\` (\`tools/bench/\`); the raw figures are in [benchmarks.json](benchmarks.json).
+// Only the generated part between the markers is replaced: the reading notes around it are prose
+// written by people and survive every run.
+const generated = `<!-- bench:start -->
 Measured ${measuredAt} on ${machine.cpus} × ${machine.cpu}, ${machine.memoryGiB} GiB, Node ${machine.node},
 everything on loopback (the load generator shares the machine), ${durationSec} s per load run.
 
 ${table}
-`,
+<!-- bench:end -->`;
+const mdFile = join(root, 'docs', 'benchmarks.md');
+const existing = existsSync(mdFile) ? readFileSync(mdFile, 'utf8') : '';
+const markers = /<!-- bench:start -->[\s\S]*<!-- bench:end -->/;
+writeFileSync(
+  mdFile,
+  markers.test(existing)
+    ? existing.replace(markers, () => generated)
+    : `# Benchmarks\n\nWritten by \`npm run bench\` (\`tools/bench/\`); the raw figures are in [benchmarks.json](benchmarks.json).\n\n${generated}\n`,
 );
 console.log(`\nwrote docs/benchmarks.json and docs/benchmarks.md (${figures.length} figures)`);
