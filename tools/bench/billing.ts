@@ -5,9 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
-import { createTestDatabase } from '@platform/db-kit/testing';
-import { generateTestKeyPair, signTestToken, TEST_AUDIENCE, TEST_ISSUER } from '@platform/http-kit/testing';
-import { createTestMessaging, defaultTestNatsUrl } from '@platform/messaging/testing';
+import { signTestToken } from '@platform/http-kit/testing';
+import { createTestServiceEnv } from '@platform/service-kit/testing';
 import { buildApp } from '../../apps/billing/src/app.js';
 import type { BenchFigure, BenchScenario } from './types.js';
 
@@ -32,21 +31,10 @@ export const billingPayments: BenchScenario = {
   async run({ durationSec, log }) {
     // Enough invoices for the run: the load is a fixed number of payments (one per invoice).
     const payments = Number(process.env.BENCH_BILLING_PAYMENTS ?? Math.max(500, durationSec * 300));
-    const [database, messaging] = await Promise.all([createTestDatabase({ prefix: 'bench_billing' }), createTestMessaging({ prefix: 'bch' })]);
-    const keys = generateTestKeyPair();
-    const app = await buildApp({
-      service: 'billing',
-      nodeEnv: 'production',
-      logLevel: 'warn',
-      host: '127.0.0.1',
-      port: 0,
-      databaseUrl: database.url,
-      autoCreateDatabase: false,
-      natsUrl: defaultTestNatsUrl,
-      eventNamespace: messaging.namespace,
-      bodyLimit: 1_048_576,
-      auth: { publicKeys: [{ kid: keys.kid, pem: keys.publicKeyPem }], issuer: TEST_ISSUER, audience: TEST_AUDIENCE },
-    });
+    // The same fresh database, event namespace and signing keys a billing test file gets.
+    const env = await createTestServiceEnv('billing', { nodeEnv: 'production', logLevel: 'warn' });
+    const { database, keys } = env;
+    const app = await buildApp(env.config);
     try {
       await app.listen({ port: 0, host: '127.0.0.1' });
       const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
@@ -106,7 +94,7 @@ export const billingPayments: BenchScenario = {
       return figures;
     } finally {
       await app.close();
-      await Promise.all([database.drop(), messaging.cleanup()]);
+      await env.cleanup();
     }
   },
 };
