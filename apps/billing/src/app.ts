@@ -15,11 +15,6 @@ export interface BuildBillingOptions {
 
 /** The billing service as a Fastify app; `main.ts` serves it, tests inject into it. */
 export async function buildApp(config: BillingConfig, options: BuildBillingOptions = {}) {
-  // createService wants `isRevoked` before the database exists; the check is bound once it does
-  // (in `routes`, which runs before the app accepts any request).
-  let isUserRevoked: (userId: string) => Promise<boolean> = async () => {
-    throw new Error('revocation check used before the database was ready');
-  };
   const { app } = await createService({
     config,
     logger: options.logger,
@@ -28,9 +23,11 @@ export async function buildApp(config: BillingConfig, options: BuildBillingOptio
     openapi: { title: 'Billing service', version: '1.0.0', description: 'Billing accounts, invoices and payments.' },
     consumers: () => [projectUsers()],
     // Tokens of a user billing knows to be deactivated are refused (401) as soon as the event is projected.
-    isRevoked: (claims: AccessClaims) => isUserRevoked(claims.sub),
+    isRevoked: (ctx) => {
+      const isUserRevoked = prepareRevocationCheck(ctx.db);
+      return (claims: AccessClaims) => isUserRevoked(claims.sub);
+    },
     routes: (http, ctx) => {
-      isUserRevoked = prepareRevocationCheck(ctx.db);
       accountRoutes(http, ctx.db);
       invoiceRoutes(http, ctx.db);
       paymentRoutes(http, ctx.db);

@@ -14,28 +14,25 @@ import { deliveriesRoutes } from './routes/deliveries-routes.js';
 import { notificationsRoutes } from './routes/notifications-routes.js';
 import { preferencesRoutes } from './routes/preferences-routes.js';
 
-const uuidShape = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export interface BuildNotificationsOptions {
   logger?: Logger;
 }
 
 /** The notifications service as a Fastify app; `main.ts` serves it, tests inject into it. */
 export async function buildApp(config: NotificationsConfig, options: BuildNotificationsOptions = {}) {
-  // isRevoked is wired before the database exists; it is only called once requests flow.
-  let isInactive: ((userId: string) => Promise<boolean>) | undefined;
   const { app } = await createService({
     config,
     logger: options.logger,
     schema,
     migrationsFolder: migrationsFolderFor(import.meta.url),
     openapi: { title: 'Notifications service', version: '1.0.0', description: 'In-app notifications, preferences and e-mail deliveries.' },
-    // A token of a user we know to be deactivated is refused here too (contract §3); user ids are
-    // UUIDs, so a token naming anything else cannot be one of ours (and must not reach SQL).
-    isRevoked: async (claims) => !uuidShape.test(claims.sub) || (isInactive ? isInactive(claims.sub) : false),
+    // A token of a user we know to be deactivated is refused here too (contract §3).
+    isRevoked: (ctx) => {
+      const isInactive = inactiveRecipientCheck(ctx.db);
+      return (claims) => isInactive(claims.sub);
+    },
     consumers: () => [keepRecipientsCurrent, sendWelcomeMessage, sendSecurityNotice, notifyInvoiceIssued, sendPaymentReceipt],
     routes: (app, ctx) => {
-      isInactive = inactiveRecipientCheck(ctx.db);
       notificationsRoutes(app, ctx.db);
       preferencesRoutes(app, ctx.db);
       deliveriesRoutes(app, ctx.db);

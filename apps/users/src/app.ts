@@ -46,7 +46,6 @@ export async function buildApp(config: ServiceConfig & { users?: UsersSettings }
     ...config.auth.publicKeys.filter((key) => key.kid !== signingKey.kid && key.pem.trim() !== signingKey.publicKeyPem.trim()),
   ];
   const hasher = createPasswordHasher();
-  let authState: ReturnType<typeof prepareAuthState> | undefined;
 
   const { app, ctx } = await createService({
     config: { ...config, auth: { ...config.auth, publicKeys: verificationKeys } },
@@ -57,13 +56,14 @@ export async function buildApp(config: ServiceConfig & { users?: UsersSettings }
     signing: { kid: signingKey.kid, privateKeyPem: signingKey.privateKeyPem, algorithm: 'EdDSA', expiresInSec: settings.accessTokenTtlSec },
     trustProxy: settings.trustProxy,
     // A deactivated user's tokens stop here at once; a changed role too (the holder refreshes to get the new one).
-    isRevoked: async (claims) => {
-      if (!UUID.test(claims.sub) || !authState) return true;
-      const state = await authState(claims.sub);
-      return !state || !state.isActive || state.role !== claims.role;
+    isRevoked: (ctx) => {
+      const authState = prepareAuthState(ctx.db);
+      return async (claims) => {
+        const state = await authState(claims.sub);
+        return !state || !state.isActive || state.role !== claims.role;
+      };
     },
     routes: (app, ctx) => {
-      authState = prepareAuthState(ctx.db);
       const deps: UsersDeps = {
         db: ctx.db,
         logger: ctx.logger,
@@ -88,5 +88,3 @@ export async function buildApp(config: ServiceConfig & { users?: UsersSettings }
   }
   return app;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -40,7 +40,11 @@ export interface CreateServiceOptions<TSchema extends Record<string, unknown>> {
   consumers?: (ctx: ServiceContext<TSchema>) => ConsumerDefinition[];
   routes?: (app: HttpApp, ctx: ServiceContext<TSchema>) => Promise<void> | void;
   openapi?: { title: string; version: string; description?: string };
-  isRevoked?: AuthOptions['isRevoked'];
+  /**
+   * Valid tokens to refuse anyway (e.g. of a user this service knows is deactivated). Built from
+   * the service context once the database is up, before the first request.
+   */
+  isRevoked?: (ctx: ServiceContext<TSchema>) => NonNullable<AuthOptions['isRevoked']>;
   /** Only for the service that issues tokens (users): enables `app.jwt.sign` with this key. */
   signing?: AuthOptions['signing'];
   /** Which proxies' `X-Forwarded-For` to believe for `request.ip` (default: none). */
@@ -110,7 +114,7 @@ export async function createService<TSchema extends Record<string, unknown>>(
       logger,
       bodyLimit: config.bodyLimit,
       readiness: { postgres: () => database.ping(), nats: () => nats.ping() },
-      auth: { ...config.auth, isRevoked: options.isRevoked, ...(options.signing ? { signing: options.signing } : {}) },
+      auth: { ...config.auth, isRevoked: options.isRevoked?.(ctx), ...(options.signing ? { signing: options.signing } : {}) },
       trustProxy: options.trustProxy,
       openapi: options.openapi,
     });

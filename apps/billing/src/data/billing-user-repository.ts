@@ -37,12 +37,10 @@ export function billingUserRepository(db: DbOrTx) {
   };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * The check behind http-kit's `isRevoked`, run on every authenticated request: one prepared
  * primary-key lookup. A token is refused once billing knows its user is deactivated; an unknown
- * user (no event yet) is accepted. A `sub` that is not a UUID cannot be a platform user: refused.
+ * user (no event yet) is accepted. (http-kit has already refused a `sub` that is not a UUID.)
  */
 export function prepareRevocationCheck(db: Db): (userId: string) => Promise<boolean> {
   const statement = db
@@ -51,7 +49,6 @@ export function prepareRevocationCheck(db: Db): (userId: string) => Promise<bool
     .where(eq(billingUsers.userId, sql.placeholder('userId')))
     .prepare('billing_user_is_active');
   return async (userId) => {
-    if (!UUID.test(userId)) return true;
     const [row] = await statement.execute({ userId });
     return row !== undefined && !row.isActive;
   };

@@ -36,9 +36,10 @@ describe('access-token verification', () => {
     app.inject({ method: 'GET', url, headers: raw !== undefined ? { authorization: raw } : token ? bearer(token) : {} });
 
   it('accepts a good token and exposes typed claims', async () => {
-    const token = signTestToken(key, { sub: 'user-1', role: 'moderator' });
+    const sub = '7d0c3f52-5b1e-4a8e-9f4a-2f6d1c9e8b71';
+    const token = signTestToken(key, { sub, role: 'moderator' });
     const body = expectEnvelope(await get('/me', token), { status: 200, code: 'SUCCESS' });
-    expect(body.data).toEqual({ sub: 'user-1', role: 'moderator' });
+    expect(body.data).toEqual({ sub, role: 'moderator' });
     expectEnvelope(await get('/decorated', token), { status: 200, code: 'SUCCESS' });
   });
 
@@ -61,7 +62,7 @@ describe('access-token verification', () => {
   });
 
   const now = () => Math.floor(Date.now() / 1000);
-  const claims = () => ({ sub: 'u', role: 'admin', jti: 'j', iss: TEST_ISSUER, aud: TEST_AUDIENCE, iat: now(), exp: now() + 600 });
+  const claims = () => ({ sub: '0b8e5c2a-6f3d-4c1b-8a9e-3d2f1e0c9b8a', role: 'admin', jti: 'j', iss: TEST_ISSUER, aud: TEST_AUDIENCE, iat: now(), exp: now() + 600 });
 
   const forgeries: Array<[string, () => string | { raw: string }]> = [
     ['missing header', () => ({ raw: '' })],
@@ -83,6 +84,7 @@ describe('access-token verification', () => {
     ['wrong audience', () => signTestToken(key, {}, { audience: 'other-api' })],
     ['expired', () => signTestToken(key, {}, { expiresInSec: -60 })],
     ['missing sub', () => signTestToken(key, { sub: undefined })],
+    ['a sub that is not a user id (UUID)', () => signTestToken(key, { sub: 'user-1' })],
     ['missing jti', () => signTestToken(key, { jti: undefined })],
     ['unknown role', () => signTestToken(key, { role: 'superuser' })],
     ['no kid while several keys exist', () => signTestToken(key, {}, { kid: null })],
@@ -137,13 +139,14 @@ describe('auth with a resolver and RS256', () => {
         signing: { kid: key.kid, privateKeyPem: key.privateKeyPem, expiresInSec: 60 },
       },
     });
-    const token = app.jwt.sign({ sub: 'user-9', role: 'admin', jti: 'jti-9' });
+    const sub = '5a1f0e9d-2c3b-4d4e-8f5a-6b7c8d9e0f1a';
+    const token = app.jwt.sign({ sub, role: 'admin', jti: 'jti-9' });
     const decoded = app.jwt.decode<{ header: { kid: string; alg: string }; payload: AccessClaims }>(token);
     expect(decoded?.header).toMatchObject({ kid: key.kid, alg: 'EdDSA' });
-    expect(decoded?.payload).toMatchObject({ iss: TEST_ISSUER, aud: TEST_AUDIENCE, sub: 'user-9' });
+    expect(decoded?.payload).toMatchObject({ iss: TEST_ISSUER, aud: TEST_AUDIENCE, sub });
     expect((decoded?.payload.exp ?? 0) - (decoded?.payload.iat ?? 0)).toBe(60);
     const body = expectEnvelope(await app.inject({ method: 'GET', url: '/admin', headers: bearer(token) }), { status: 200, code: 'SUCCESS' });
-    expect(body.data).toEqual({ sub: 'user-9' });
+    expect(body.data).toEqual({ sub });
     await app.close();
   });
 

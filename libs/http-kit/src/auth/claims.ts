@@ -4,9 +4,13 @@ export const ROLES = ['user', 'moderator', 'admin'] as const;
 export const roleSchema = z.enum(ROLES);
 export type Role = z.infer<typeof roleSchema>;
 
-/** What an access token must carry (contract §3); anything else is a 401. */
+/**
+ * What an access token must carry (contract §3); anything else is a 401. `sub` is a user id, and
+ * every platform id is a UUID: a token naming anything else cannot be one of ours (and never
+ * reaches a query).
+ */
 export const accessClaimsSchema = z.looseObject({
-  sub: z.string().min(1),
+  sub: z.uuid(),
   role: roleSchema,
   jti: z.string().min(1),
   iat: z.number().int(),
