@@ -7,3 +7,4 @@ export * from './outbox.js';
 export * from './outbox-relay.js';
 export * from './dead-letter.js';
 export * from './consumer.js';
+export * from './batch-consumer.js';

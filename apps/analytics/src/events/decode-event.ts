@@ -1,7 +1,7 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import { contractFor, eventEnvelopeSchema } from '@platform/contracts';
 import type { StoredEvent } from '../data/event-store.js';
-import type { Decoded } from './batch-consumer.js';
+import type { Decoded } from '@platform/messaging';
 
 /**
  * Turns a message of `stream` into the row to store. A known type and version must match its

@@ -1,10 +1,9 @@
 import type { StreamKey } from '@platform/contracts';
 import type { Logger } from '@platform/logging';
-import type { NatsHandle } from '@platform/messaging';
+import { createBatchConsumer, type BatchConsumer, type NatsHandle } from '@platform/messaging';
 import type { Sql } from 'postgres';
 import { defaultIngest, type AnalyticsConfig } from '../config.js';
 import { storeLiveEvents } from '../data/event-store.js';
-import { createBatchConsumer, type BatchConsumer } from './batch-consumer.js';
 import { decodeMessage } from './decode-event.js';
 
 /** Every producing stream analytics keeps a log of. */

@@ -1,0 +1,78 @@
+import type { ConsumerMessages, JetStreamClient } from '@nats-io/jetstream';
+import type { Logger } from '@platform/logging';
+
+export interface ConsumeLoopOptions {
+  js: JetStreamClient;
+  stream: string;
+  name: string;
+  logger: Logger;
+  /** Messages buffered per pull. */
+  maxMessages: number;
+  /** Creates or updates the durable consumer: before the first pull and after every failure. */
+  ensure(): Promise<void>;
+  /**
+   * Works through one pull session until it ends; `stopping()` turns true on stop, when
+   * messages not started yet should be nak'ed so another replica can take them now.
+   */
+  process(messages: ConsumerMessages, stopping: () => boolean): Promise<void>;
+  /** What start/stop logs call it, e.g. "consumer". */
+  label: string;
+  /** Extra fields of the "started" log line. */
+  startedFields?: Record<string, unknown>;
+}
+
+export interface ConsumeLoop {
+  start(): Promise<void>;
+  /** Closes the pull session, waits for `process` to return. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Start/stop of a durable pull consumer: pulls until stopped, and when a session fails (consumer
+ * deleted, connection lost) waits a second, re-creates the consumer and pulls again.
+ */
+export function consumeLoop(options: ConsumeLoopOptions): ConsumeLoop {
+  const { js, stream, name, logger, label } = options;
+  let messages: ConsumerMessages | undefined;
+  let loop: Promise<void> | undefined;
+  let stopping = false;
+  const isStopping = () => stopping;
+
+  async function run(): Promise<void> {
+    while (!stopping) {
+      try {
+        const consumer = await js.consumers.get(stream, name);
+        const current = await consumer.consume({ max_messages: options.maxMessages });
+        messages = current;
+        await options.process(current, isStopping);
+      } catch (err) {
+        if (stopping) break;
+        logger.error({ err }, `${label} loop failed, restarting`);
+      }
+      if (!stopping) {
+        await new Promise((r) => setTimeout(r, 1_000));
+        await options.ensure().catch((err: unknown) => logger.error({ err }, 'could not re-create consumer'));
+      }
+    }
+  }
+
+  return {
+    async start() {
+      if (loop) return;
+      stopping = false;
+      await options.ensure();
+      loop = run();
+      logger.info({ stream, ...options.startedFields }, `${label} started`);
+    },
+    async stop() {
+      if (!loop) return;
+      stopping = true;
+      const closing = messages?.close();
+      await loop;
+      await closing;
+      loop = undefined;
+      messages = undefined;
+      logger.info(`${label} stopped`);
+    },
+  };
+}
