@@ -4,6 +4,7 @@ import { defaultIngest, type AnalyticsConfig } from './config.js';
 import { eventsQueries } from './data/events-queries.js';
 import { metricsQueries } from './data/metrics-queries.js';
 import * as schema from './data/schema.js';
+import { prepareDeactivatedCheck } from './data/user-states.js';
 import { createStoreEventsConsumers } from './events/store-events.js';
 import { createRebuilder, type RebuildHooks } from './rebuild/rebuilder.js';
 import { registerEventsRoutes } from './routes/events-routes.js';
@@ -25,6 +26,11 @@ export async function buildApp(config: AnalyticsConfig, options: BuildAnalyticsO
     schema,
     migrationsFolder: migrationsFolderFor(import.meta.url),
     openapi: { title: 'Analytics service', version: '1.0.0', description: 'The event log and the metrics derived from it (admin only).' },
+    // A deactivated admin's token is refused here too, once the users event is stored (contract §3).
+    isRevoked: (ctx) => {
+      const isDeactivated = prepareDeactivatedCheck(ctx.db);
+      return (claims) => isDeactivated(claims.sub);
+    },
     routes: async (app, ctx) => {
       const { sql, db, nats, logger } = ctx;
       const rebuilder = createRebuilder({
