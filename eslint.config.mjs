@@ -52,4 +52,10 @@ export default [
     files: ['**/vitest.config.ts', '**/drizzle.config.ts', '**/eslint.config.mjs'],
     rules: { '@nx/enforce-module-boundaries': 'off' },
   },
+  {
+    // Benchmarks drive the apps themselves (buildApp, the e2e platform harness): tooling that
+    // stands outside the architecture, never imported by it.
+    files: ['tools/bench/**/*.ts'],
+    rules: { '@nx/enforce-module-boundaries': 'off' },
+  },
 ];
