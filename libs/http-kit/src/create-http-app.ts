@@ -14,6 +14,7 @@ import {
 import { requestIdLogLabel, type Logger } from '@platform/logging';
 import { registerAuth, type AuthOptions } from './auth/auth-plugin.js';
 import { installJsonOnlyParsing } from './content-type.js';
+import { installNulGuard } from './nul-guard.js';
 import { installErrorHandling, sendError } from './error-handling.js';
 import { HEALTH_PATHS, registerHealthRoutes, type ReadinessChecks } from './health.js';
 import { OPENAPI_PATH, registerOpenApi, type OpenApiOptions } from './openapi.js';
@@ -77,6 +78,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installJsonOnlyParsing(app);
+  installNulGuard(app);
   installErrorHandling(app);
   app.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
