@@ -5,22 +5,22 @@ import type { VerifyCache } from './verify-cache.js';
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/;
 
+/** The `kid` of a token's header, if it has one (anything malformed is left to the verifier). */
+function kidOf(request: FastifyRequest, token: string): string | undefined {
+  try {
+    const kid = request.server.jwt.decode<{ header: { kid?: unknown } }>(token, { complete: true })?.header.kid;
+    return typeof kid === 'string' ? kid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Verifies the caller's access token at the edge with http-kit's `authenticate` (public keys
  * from the JWKS, algorithm, issuer and audience pinned), remembering verified tokens. A bad
  * token is a 401 from the gateway: the request never reaches the service, which verifies
  * again anyway (defence in depth; revocation is its call).
  */
-/** The `kid` of a compact JWS header, if it has one (anything malformed is left to the verifier). */
-function kidOf(token: string): string | undefined {
-  try {
-    const header = JSON.parse(Buffer.from(token.split('.', 1)[0] ?? '', 'base64url').toString('utf8')) as { kid?: unknown };
-    return typeof header.kid === 'string' ? header.kid : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 export function edgeAuthenticator(cache: VerifyCache, jwks: JwksCache) {
   return async function authenticateAtEdge(request: FastifyRequest): Promise<void> {
     const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
@@ -30,7 +30,7 @@ export function edgeAuthenticator(cache: VerifyCache, jwks: JwksCache) {
       return;
     }
     // Keys we cannot fetch (users down or starting) make a token unverifiable, not invalid: 503.
-    const kid = token ? kidOf(token) : undefined;
+    const kid = token ? kidOf(request, token) : undefined;
     if (kid !== undefined && (await jwks.resolve(kid)) === undefined && !jwks.available) {
       throw serviceUnavailable('Cannot verify access tokens right now, retry shortly');
     }
