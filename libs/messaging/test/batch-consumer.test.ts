@@ -1,43 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { parseEvent, userRegisteredV1, type EventEnvelope } from '@platform/contracts';
 import { sampleEvent } from '@platform/contracts/testing';
-import { createTestDatabase, type TestDatabase } from '@platform/db-kit/testing';
 import { eq, inArray } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createBatchConsumer, type BatchConsumer, type BatchConsumerOptions } from '../src/index.js';
-import { createTestMessaging, readDeadLetters, waitFor, type TestMessaging } from '../src/testing/index.js';
+import { readDeadLetters, waitFor } from '../src/testing/index.js';
+import { useConsumerFixture } from './consumer-fixture.js';
 import { widgets } from './schema.js';
 
-const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
 type UserRegistered = EventEnvelope<typeof userRegisteredV1>;
-
-let tdb: TestDatabase;
-let m: TestMessaging;
-const running: BatchConsumer[] = [];
-
-beforeAll(async () => {
-  tdb = await createTestDatabase({ prefix: 'batch', migrationsFolder });
-});
-
-// A fresh namespace per test: new streams, so one test's consumers never see another's messages.
-beforeEach(async () => {
-  m = await createTestMessaging();
-  await m.ensureStreams();
-});
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((c) => c.stop()));
-  await m?.cleanup();
-});
-
-afterAll(async () => {
-  await tdb?.drop();
-});
+const fx = useConsumerFixture('batch');
 
 /** An idempotent store: one widget per user, a repeated event id inserts nothing. */
 async function storeWidgets(events: UserRegistered[]) {
-  await tdb.db.transaction(async (tx) => {
+  await fx.tdb.db.transaction(async (tx) => {
     await tx
       .insert(widgets)
       .values(events.map((e) => ({ id: e.data.userId, name: e.data.fullName, applied: 1 })))
@@ -50,10 +26,10 @@ async function startBatchConsumer(
 ): Promise<BatchConsumer> {
   const consumer = createBatchConsumer<UserRegistered>({
     stream: 'users',
-    js: m.js,
-    jsm: m.jsm,
-    logger: m.logger,
-    namespace: m.namespace,
+    js: fx.m.js,
+    jsm: fx.m.jsm,
+    logger: fx.m.logger,
+    namespace: fx.m.namespace,
     batchSize: 10,
     maxAttempts: 3,
     backoffMs: [20, 40],
@@ -66,16 +42,16 @@ async function startBatchConsumer(
     ...overrides,
   });
   await consumer.start();
-  running.push(consumer);
+  fx.running.push(consumer);
   return consumer;
 }
 
-const publishRaw = (payload: string) => m.js.publish(m.subject(userRegisteredV1.type), payload, { msgID: randomUUID() });
+const publishRaw = (payload: string) => fx.m.js.publish(fx.m.subject(userRegisteredV1.type), payload, { msgID: randomUUID() });
 
 async function waitForAckFloor(name: string, seq: number) {
   await waitFor(
     async () => {
-      const info = await m.jsm.consumers.info(m.streamName('USERS'), name);
+      const info = await fx.m.jsm.consumers.info(fx.m.streamName('USERS'), name);
       return info.ack_floor.stream_seq >= seq && info.num_ack_pending === 0 && info.num_pending === 0;
     },
     { timeoutMs: 10_000 },
@@ -83,7 +59,7 @@ async function waitForAckFloor(name: string, seq: number) {
 }
 
 const widgetsOf = (events: UserRegistered[]) =>
-  tdb.db.select().from(widgets).where(inArray(widgets.id, events.map((e) => e.data.userId)));
+  fx.tdb.db.select().from(widgets).where(inArray(widgets.id, events.map((e) => e.data.userId)));
 
 describe('batch consumer', () => {
   it('stores a backlog in batches of at most batchSize, in stream order', async () => {
@@ -127,7 +103,7 @@ describe('batch consumer', () => {
 
     expect(stored).toEqual([event.id, event.id]);
     expect(await widgetsOf([event])).toEqual([expect.objectContaining({ id: event.data.userId, applied: 1 })]);
-    expect(await readDeadLetters(m.jsm, m.namespace)).toHaveLength(0);
+    expect(await readDeadLetters(fx.m.jsm, fx.m.namespace)).toHaveLength(0);
   });
 
   it('dead-letters an undecodable message at once without blocking the rest', async () => {
@@ -140,9 +116,9 @@ describe('batch consumer', () => {
     await waitForAckFloor('undecodable-test', last.seq);
 
     expect(await widgetsOf([before, after])).toHaveLength(2);
-    const letters = await readDeadLetters(m.jsm, m.namespace);
+    const letters = await readDeadLetters(fx.m.jsm, fx.m.namespace);
     expect(letters).toHaveLength(1);
-    expect(letters[0]).toMatchObject({ subject: m.subject('dlq.undecodable-test.users.user.registered.v1'), data: '{not json' });
+    expect(letters[0]).toMatchObject({ subject: fx.m.subject('dlq.undecodable-test.users.user.registered.v1'), data: '{not json' });
     expect(letters[0]?.headers['x-dlq-reason']).toMatch(/malformed JSON/);
     expect(letters[0]?.headers['x-dlq-delivery-count']).toBe('1');
   });
@@ -164,7 +140,7 @@ describe('batch consumer', () => {
       },
     });
 
-    const letter = await waitFor(async () => (await readDeadLetters(m.jsm, m.namespace))[0], { timeoutMs: 10_000 });
+    const letter = await waitFor(async () => (await readDeadLetters(fx.m.jsm, fx.m.namespace))[0], { timeoutMs: 10_000 });
     expect(letter.headers['x-dlq-reason']).toBe('store failed after 3 attempts: downstream exploded');
     expect(letter.headers['x-dlq-consumer']).toBe('failing-test');
     expect(letter.headers['x-dlq-delivery-count']).toBe('3');
@@ -172,11 +148,11 @@ describe('batch consumer', () => {
     await waitForAckFloor('failing-test', last.seq);
     expect(poisonAttempts).toBe(3);
     expect(await widgetsOf([poisoned])).toHaveLength(0);
-    expect((await tdb.db.select().from(widgets).where(eq(widgets.id, healthy.data.userId)))[0]?.applied).toBe(1);
+    expect((await fx.tdb.db.select().from(widgets).where(eq(widgets.id, healthy.data.userId)))[0]?.applied).toBe(1);
 
     // Not retried any further once dead-lettered.
     await new Promise((r) => setTimeout(r, 150));
     expect(poisonAttempts).toBe(3);
-    expect(await readDeadLetters(m.jsm, m.namespace)).toHaveLength(1);
+    expect(await readDeadLetters(fx.m.jsm, fx.m.namespace)).toHaveLength(1);
   });
 });

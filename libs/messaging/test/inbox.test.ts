@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { userDeactivatedV1, userRegisteredV1, type EventEnvelope } from '@platform/contracts';
 import { sampleEvent } from '@platform/contracts/testing';
 import type { Tx } from '@platform/db-kit';
-import { createTestDatabase, type TestDatabase } from '@platform/db-kit/testing';
 import { eq, sql } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createConsumer,
   createOutboxRelay,
@@ -15,33 +13,11 @@ import {
   type ConsumerOptions,
   type EventConsumer,
 } from '../src/index.js';
-import { createTestMessaging, readDeadLetters, waitFor, type TestMessaging } from '../src/testing/index.js';
+import { readDeadLetters, waitFor } from '../src/testing/index.js';
+import { useConsumerFixture } from './consumer-fixture.js';
 import { widgets } from './schema.js';
 
-const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
-
-let tdb: TestDatabase;
-let m: TestMessaging;
-const running: EventConsumer[] = [];
-
-beforeAll(async () => {
-  tdb = await createTestDatabase({ prefix: 'inbox', migrationsFolder });
-});
-
-// A fresh namespace per test: new streams, so one test's consumers never see another's messages.
-beforeEach(async () => {
-  m = await createTestMessaging();
-  await m.ensureStreams();
-});
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((c) => c.stop()));
-  await m?.cleanup();
-});
-
-afterAll(async () => {
-  await tdb?.drop();
-});
+const fx = useConsumerFixture('inbox');
 
 /** The effect: one widget per user, `applied` counts how many times the effect ran. */
 async function applyWidget(event: EventEnvelope<typeof userRegisteredV1>, tx: Tx) {
@@ -58,33 +34,33 @@ async function startConsumer(
     stream: 'users',
     contracts: [userRegisteredV1],
     handler: async (event, tx) => applyWidget(event, tx),
-    db: tdb.db,
-    js: m.js,
-    jsm: m.jsm,
-    logger: m.logger,
-    namespace: m.namespace,
+    db: fx.tdb.db,
+    js: fx.m.js,
+    jsm: fx.m.jsm,
+    logger: fx.m.logger,
+    namespace: fx.m.namespace,
     maxAttempts: 3,
     backoffMs: [20, 40],
     ackWaitMs: 2_000,
     ...overrides,
   });
   await consumer.start();
-  running.push(consumer);
+  fx.running.push(consumer);
   return consumer;
 }
 
 async function publishRaw(payload: string | Uint8Array, msgID = randomUUID(), correlationId = 'corr-raw') {
-  return m.js.publish(m.subject(userRegisteredV1.type), payload, {
+  return fx.m.js.publish(fx.m.subject(userRegisteredV1.type), payload, {
     msgID,
     headers: toMsgHdrs({ 'x-correlation-id': correlationId }),
   });
 }
 
-const widget = async (id: string) => (await tdb.db.select().from(widgets).where(eq(widgets.id, id)))[0];
+const widget = async (id: string) => (await fx.tdb.db.select().from(widgets).where(eq(widgets.id, id)))[0];
 
 async function waitForAckFloor(name: string, seq: number) {
   await waitFor(async () => {
-    const info = await m.jsm.consumers.info(m.streamName('USERS'), name);
+    const info = await fx.m.jsm.consumers.info(fx.m.streamName('USERS'), name);
     return info.ack_floor.stream_seq >= seq && info.num_ack_pending === 0 && info.num_pending === 0;
   });
 }
@@ -108,7 +84,7 @@ describe('inbox consumer', () => {
 
     expect((await widget(event.data.userId))?.applied).toBe(1);
     expect(calls).toBe(1);
-    const inbox = await tdb.db.select().from(inboxTable).where(eq(inboxTable.eventId, event.id));
+    const inbox = await fx.tdb.db.select().from(inboxTable).where(eq(inboxTable.eventId, event.id));
     expect(inbox).toEqual([expect.objectContaining({ consumer: 'dup-test', eventId: event.id })]);
   });
 
@@ -131,17 +107,17 @@ describe('inbox consumer', () => {
     await waitForAckFloor('invalid-test', last.seq);
     expect(calls).toBe(1);
 
-    const letters = (await readDeadLetters(m.jsm, m.namespace)).filter(
+    const letters = (await readDeadLetters(fx.m.jsm, fx.m.namespace)).filter(
       (l) => l.headers['x-dlq-consumer'] === 'invalid-test',
     );
     expect(letters).toHaveLength(2);
     expect(letters[0]).toMatchObject({
-      subject: m.subject('dlq.invalid-test.users.user.registered.v1'),
+      subject: fx.m.subject('dlq.invalid-test.users.user.registered.v1'),
       data: '{not json',
     });
     expect(letters[0]?.headers['x-dlq-reason']).toMatch(/malformed JSON/);
     expect(letters[0]?.headers['x-correlation-id']).toBe('corr-garbage');
-    expect(letters[0]?.headers['x-dlq-original-subject']).toBe(m.subject(userRegisteredV1.type));
+    expect(letters[0]?.headers['x-dlq-original-subject']).toBe(fx.m.subject(userRegisteredV1.type));
     expect(letters[1]?.headers['x-dlq-reason']).toMatch(/invalid data: data\.userId/);
     expect(letters.every((l) => l.headers['x-dlq-delivery-count'] === '1')).toBe(true);
   });
@@ -166,7 +142,7 @@ describe('inbox consumer', () => {
     await publishRaw(JSON.stringify(healthy));
 
     const letter = await waitFor(async () =>
-      (await readDeadLetters(m.jsm, m.namespace)).find((l) => l.headers['x-dlq-consumer'] === 'failing-test'),
+      (await readDeadLetters(fx.m.jsm, fx.m.namespace)).find((l) => l.headers['x-dlq-consumer'] === 'failing-test'),
     );
     expect(Date.now() - started).toBeLessThan(3_000);
     expect(letter.headers['x-dlq-reason']).toBe('handler failed after 3 attempts: downstream exploded');
@@ -174,7 +150,7 @@ describe('inbox consumer', () => {
     expect(JSON.parse(letter.data)).toEqual(poisoned);
     expect(poisonCalls).toBe(3);
     expect(await widget(poisoned.data.userId)).toBeUndefined();
-    const inbox = await tdb.db.select().from(inboxTable).where(eq(inboxTable.eventId, poisoned.id));
+    const inbox = await fx.tdb.db.select().from(inboxTable).where(eq(inboxTable.eventId, poisoned.id));
     expect(inbox).toHaveLength(0);
     await waitFor(async () => (await widget(healthy.data.userId))?.applied === 1);
 
@@ -192,9 +168,9 @@ describe('inbox consumer', () => {
     const common = { name: 'replicas-test', contracts: [userRegisteredV1, userDeactivatedV1], handler, maxMessages: 4 };
     await Promise.all([startConsumer(common as never), startConsumer(common as never)]);
 
-    const relay = createOutboxRelay({ db: tdb.db, sql: tdb.sql, js: m.js, logger: m.logger, namespace: m.namespace });
+    const relay = createOutboxRelay({ db: fx.tdb.db, sql: fx.tdb.sql, js: fx.m.js, logger: fx.m.logger, namespace: fx.m.namespace });
     await relay.start();
-    const ids = await tdb.db.transaction(async (tx) => {
+    const ids = await fx.tdb.db.transaction(async (tx) => {
       const out: string[] = [];
       for (let i = 0; i < 20; i++) {
         const e = await enqueueEvent(tx, userRegisteredV1, sampleEvent('users.user.registered.v1').data, {
@@ -209,7 +185,7 @@ describe('inbox consumer', () => {
     await relay.stop();
     await new Promise((r) => setTimeout(r, 100));
     expect(seen.filter((id) => ids.includes(id))).toHaveLength(ids.length);
-    const inbox = await tdb.db.select().from(inboxTable).where(eq(inboxTable.consumer, 'replicas-test'));
+    const inbox = await fx.tdb.db.select().from(inboxTable).where(eq(inboxTable.consumer, 'replicas-test'));
     expect(inbox).toHaveLength(21);
   });
 
