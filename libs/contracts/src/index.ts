@@ -6,3 +6,4 @@ export * from './streams.js';
 export * from './events/users.js';
 export * from './events/billing.js';
 export * from './events/notifications.js';
+export * from './json-schema.js';

@@ -4,6 +4,9 @@ import { eventContracts } from '../registry.js';
 import { createEvent, type EventEnvelope } from '../envelope.js';
 import type { EventData } from '../define-event.js';
 
+export * from '../compatibility/compare-schemas.js';
+export * from '../compatibility/snapshots.js';
+
 type SampleData = { [K in EventType]: () => EventData<(typeof eventContracts)[K]> };
 
 /** Valid sample `data` for every known event, fresh ids on each call. */
