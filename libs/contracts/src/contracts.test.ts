@@ -9,6 +9,8 @@ import {
   notificationFailedV1,
   paymentReceivedV1,
   userRegisteredV1,
+  streamForSource,
+  streams,
   type EventType,
 } from './index.js';
 import { z } from 'zod';
@@ -64,6 +66,18 @@ describe('registry', () => {
     const sample = sampleEventData[_type as EventType]() as Record<string, unknown>;
     const idField = Object.keys(sample).find((k) => k.endsWith('Id')) ?? '';
     expect(contract.schema.safeParse({ ...sample, [idField]: 'not-a-uuid' }).success).toBe(false);
+  });
+});
+
+describe('streams', () => {
+  it('every contract travels on the stream of its producing service', () => {
+    for (const contract of allEventContracts) {
+      const stream = streamForSource(contract.source);
+      expect(stream).toBe(streams[contract.source as keyof typeof streams]);
+      expect(stream?.subjects.some((s) => contract.type.startsWith(s.replace('>', '')))).toBe(true);
+    }
+    expect(streamForSource('gateway')).toBeUndefined();
+    expect(streamForSource('toString')).toBeUndefined();
   });
 });
 

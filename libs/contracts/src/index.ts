@@ -6,4 +6,5 @@ export * from './streams.js';
 export * from './events/users.js';
 export * from './events/billing.js';
 export * from './events/notifications.js';
+export * from './consumers/index.js';
 export * from './json-schema.js';

@@ -1,12 +1,13 @@
-import { userDeactivatedV1, userRegisteredV1, userUpdatedV1 } from '@platform/contracts';
+import { billingConsumers, contractsOf, userDeactivatedV1, type DeclaredEvent } from '@platform/contracts';
 import type { Tx } from '@platform/db-kit';
-import type { EnvelopeOf, HandlerContext } from '@platform/messaging';
+import type { HandlerContext } from '@platform/messaging';
 import type { ConsumerDefinition } from '@platform/service-kit';
 import { billingUserRepository } from '../data/billing-user-repository.js';
 import { applyUserEvent, type UserEvent } from '../domain/user-projection.js';
 
-const contracts = [userRegisteredV1, userUpdatedV1, userDeactivatedV1] as const;
-type UsersEvent = EnvelopeOf<(typeof contracts)[number]>;
+/** Name, stream, contracts and the fields read: declared once in @platform/contracts. */
+const declaration = billingConsumers.projectUsers;
+type UsersEvent = DeclaredEvent<typeof declaration>;
 
 function toChange(event: UsersEvent): UserEvent {
   const occurredAt = new Date(event.occurredAt);
@@ -28,14 +29,15 @@ async function projectUser(event: UsersEvent, tx: Tx, ctx: HandlerContext): Prom
 }
 
 /**
- * Keeps billing's copy of users (billing_users) from `users.user.registered/updated/deactivated.v1`.
- * The inbox makes each event count once; `applyUserEvent` makes the delivery order irrelevant.
+ * Keeps billing's copy of users (billing_users) from the users stream's registered, updated and
+ * deactivated events. The inbox makes each event count once; `applyUserEvent` makes the delivery
+ * order irrelevant.
  */
 export function projectUsers(): ConsumerDefinition {
   return {
-    name: 'billing-project-users',
-    stream: 'users',
-    contracts,
+    name: declaration.name,
+    stream: declaration.stream,
+    contracts: contractsOf(declaration),
     // The consumer validates each message against its contract before calling: the cast is sound.
     handler: projectUser as ConsumerDefinition['handler'],
   };

@@ -1,13 +1,19 @@
-import type { EventContract } from '@platform/contracts';
-import type { ConsumerOptions } from '@platform/messaging';
+import { contractsOf, type ConsumerDeclaration, type DeclaredEvent } from '@platform/contracts';
+import type { Tx } from '@platform/db-kit';
+import type { ConsumerOptions, HandlerContext } from '@platform/messaging';
 import type { ConsumerDefinition } from '@platform/service-kit';
 
 /**
- * createService takes consumers of any contract; this keeps each handler typed by its own
- * contracts (`event.data` of the union) and erases the type only at the boundary.
+ * A consumer from its declaration in @platform/contracts (name, stream, contracts and the fields
+ * it reads): the handler sees only the declared fields, so reading another one does not compile
+ * until it is declared. createService takes consumers of any contract; the type is erased only
+ * at that boundary (the consumer validates each message against its contract first).
  */
-export function defineConsumer<C extends EventContract>(
-  definition: Pick<ConsumerOptions<C>, 'name' | 'stream' | 'contracts' | 'handler' | 'maxAttempts' | 'backoffMs'>,
+export function defineConsumer<D extends ConsumerDeclaration>(
+  declaration: D,
+  options: Pick<ConsumerOptions<never>, 'maxAttempts' | 'backoffMs'> & {
+    handler: (event: DeclaredEvent<D>, tx: Tx, ctx: HandlerContext) => Promise<void>;
+  },
 ): ConsumerDefinition {
-  return definition as unknown as ConsumerDefinition;
+  return { name: declaration.name, stream: declaration.stream, contracts: contractsOf(declaration), ...options } as unknown as ConsumerDefinition;
 }

@@ -1,4 +1,4 @@
-import { notificationFailedV1, userDeactivatedV1, userRegisteredV1, userUpdatedV1 } from '@platform/contracts';
+import { notificationFailedV1, notificationsConsumers, userDeactivatedV1, userRegisteredV1 } from '@platform/contracts';
 import type { Tx } from '@platform/db-kit';
 import { enqueueEvent } from '@platform/messaging';
 import { deliveriesRepository } from '../data/deliveries-repository.js';
@@ -14,10 +14,7 @@ export const deactivatedReason = 'recipient deactivated';
  * applied (`occurredAt`), so a late or replayed old event never overwrites a newer address.
  * A deactivated user gets nothing more: their pending e-mails are settled as failed.
  */
-export const keepRecipientsCurrent = defineConsumer({
-  name: 'notifications-keep-recipients-current',
-  stream: 'users',
-  contracts: [userRegisteredV1, userUpdatedV1, userDeactivatedV1],
+export const keepRecipientsCurrent = defineConsumer(notificationsConsumers.keepRecipientsCurrent, {
   handler: async (event, tx, ctx) => {
     const occurredAt = new Date(event.occurredAt);
     const recipients = recipientsRepository(tx);

@@ -1,12 +1,9 @@
-import { invoiceIssuedV1 } from '@platform/contracts';
+import { notificationsConsumers } from '@platform/contracts';
 import { defineConsumer } from './define-consumer.js';
 import { deliverMessage } from './deliver-message.js';
 
 /** billing.invoice.issued → "invoice issued" with number, total and due date (billing preferences apply). */
-export const notifyInvoiceIssued = defineConsumer({
-  name: 'notifications-notify-invoice-issued',
-  stream: 'billing',
-  contracts: [invoiceIssuedV1],
+export const notifyInvoiceIssued = defineConsumer(notificationsConsumers.notifyInvoiceIssued, {
   handler: async (event, tx, ctx) => {
     const { userId, number, totalMinor, currency, dueDate } = event.data;
     const outcome = await deliverMessage(tx, { eventId: event.id, correlationId: event.correlationId, userId }, (recipient) => ({

@@ -1,12 +1,9 @@
-import { paymentReceivedV1 } from '@platform/contracts';
+import { notificationsConsumers } from '@platform/contracts';
 import { defineConsumer } from './define-consumer.js';
 import { deliverMessage } from './deliver-message.js';
 
 /** billing.payment.received → receipt with the amount (billing preferences apply). */
-export const sendPaymentReceipt = defineConsumer({
-  name: 'notifications-send-payment-receipt',
-  stream: 'billing',
-  contracts: [paymentReceivedV1],
+export const sendPaymentReceipt = defineConsumer(notificationsConsumers.sendPaymentReceipt, {
   handler: async (event, tx, ctx) => {
     const { userId, amountMinor, currency } = event.data;
     const outcome = await deliverMessage(tx, { eventId: event.id, correlationId: event.correlationId, userId }, (recipient) => ({

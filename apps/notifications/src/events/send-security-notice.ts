@@ -1,12 +1,9 @@
-import { userPasswordChangedV1 } from '@platform/contracts';
+import { notificationsConsumers } from '@platform/contracts';
 import { defineConsumer } from './define-consumer.js';
 import { deliverMessage } from './deliver-message.js';
 
 /** users.user.password_changed → security notice on both channels, whatever the preferences. */
-export const sendSecurityNotice = defineConsumer({
-  name: 'notifications-send-security-notice',
-  stream: 'users',
-  contracts: [userPasswordChangedV1],
+export const sendSecurityNotice = defineConsumer(notificationsConsumers.sendSecurityNotice, {
   handler: async (event, tx, ctx) => {
     const { userId } = event.data;
     const outcome = await deliverMessage(tx, { eventId: event.id, correlationId: event.correlationId, userId }, (recipient) => ({

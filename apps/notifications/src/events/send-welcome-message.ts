@@ -1,12 +1,9 @@
-import { userRegisteredV1 } from '@platform/contracts';
+import { notificationsConsumers } from '@platform/contracts';
 import { defineConsumer } from './define-consumer.js';
 import { deliverMessage } from './deliver-message.js';
 
 /** users.user.registered → welcome, in-app and by e-mail (an account message: preferences do not apply). */
-export const sendWelcomeMessage = defineConsumer({
-  name: 'notifications-send-welcome-message',
-  stream: 'users',
-  contracts: [userRegisteredV1],
+export const sendWelcomeMessage = defineConsumer(notificationsConsumers.sendWelcomeMessage, {
   handler: async (event, tx, ctx) => {
     const { userId, email, fullName, isActive } = event.data;
     if (!isActive) return;

@@ -6,6 +6,7 @@ import type { EventData } from '../define-event.js';
 
 export * from '../compatibility/compare-schemas.js';
 export * from '../compatibility/snapshots.js';
+export * from '../compatibility/consumer-reads.js';
 
 type SampleData = { [K in EventType]: () => EventData<(typeof eventContracts)[K]> };
 
