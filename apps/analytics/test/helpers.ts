@@ -1,5 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import type { EventType } from '@platform/contracts';
+import {
+  invoiceIssuedV1,
+  invoiceVoidedV1,
+  notificationFailedV1,
+  notificationSentV1,
+  paymentReceivedV1,
+  userDeactivatedV1,
+  userLoggedInV1,
+  userRegisteredV1,
+  userUpdatedV1,
+  type EventType,
+} from '@platform/contracts';
 import { sampleEvent } from '@platform/contracts/testing';
 import type { HttpApp } from '@platform/http-kit';
 import { bearer, expectEnvelope, type ParsedEnvelope } from '@platform/http-kit/testing';
@@ -63,30 +74,30 @@ export function knownEvents() {
   const [u1, u2, u3, u4] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
   const [inv1, inv2, inv3] = [randomUUID(), randomUUID(), randomUUID()];
   const issued = (invoiceId: string, currency: string, totalMinor: number, at: string) =>
-    eventAt('billing.invoice.issued.v1', at, { invoiceId, currency, totalMinor });
+    eventAt(invoiceIssuedV1.type, at, { invoiceId, currency, totalMinor });
   const paid = (invoiceId: string, currency: string, amountMinor: number, at: string) =>
-    eventAt('billing.payment.received.v1', at, { invoiceId, currency, amountMinor });
+    eventAt(paymentReceivedV1.type, at, { invoiceId, currency, amountMinor });
   return [
-    eventAt('users.user.registered.v1', '2025-03-01T10:15:00Z', { userId: u1, isActive: true }),
-    eventAt('users.user.registered.v1', '2025-03-01T10:45:00Z', { userId: u2, isActive: true }),
-    eventAt('users.user.registered.v1', '2025-03-02T09:00:00Z', { userId: u3, isActive: true }),
-    eventAt('users.user.deactivated.v1', '2025-03-02T12:30:00Z', { userId: u2 }),
-    eventAt('users.user.updated.v1', '2025-03-03T08:00:00Z', { userId: u1, isActive: true }),
-    eventAt('users.user.registered.v1', '2025-03-03T23:59:59Z', { userId: u4, isActive: false }),
-    eventAt('users.user.logged_in.v1', '2025-03-01T10:20:00Z', { userId: u1 }),
-    eventAt('users.user.logged_in.v1', '2025-03-02T00:00:00Z', { userId: u1 }),
-    eventAt('users.user.logged_in.v1', '2025-03-02T09:30:00Z', { userId: u3 }),
+    eventAt(userRegisteredV1.type, '2025-03-01T10:15:00Z', { userId: u1, isActive: true }),
+    eventAt(userRegisteredV1.type, '2025-03-01T10:45:00Z', { userId: u2, isActive: true }),
+    eventAt(userRegisteredV1.type, '2025-03-02T09:00:00Z', { userId: u3, isActive: true }),
+    eventAt(userDeactivatedV1.type, '2025-03-02T12:30:00Z', { userId: u2 }),
+    eventAt(userUpdatedV1.type, '2025-03-03T08:00:00Z', { userId: u1, isActive: true }),
+    eventAt(userRegisteredV1.type, '2025-03-03T23:59:59Z', { userId: u4, isActive: false }),
+    eventAt(userLoggedInV1.type, '2025-03-01T10:20:00Z', { userId: u1 }),
+    eventAt(userLoggedInV1.type, '2025-03-02T00:00:00Z', { userId: u1 }),
+    eventAt(userLoggedInV1.type, '2025-03-02T09:30:00Z', { userId: u3 }),
     issued(inv1, 'EUR', 10_000, '2025-03-01T11:00:00Z'),
     paid(inv1, 'EUR', 4_000, '2025-03-01T12:00:00Z'),
     paid(inv1, 'EUR', 6_000, '2025-03-02T10:00:00Z'),
     issued(inv2, 'EUR', 5_000, '2025-03-02T11:00:00Z'),
     issued(inv3, 'USD', 7_000, '2025-03-02T13:00:00Z'),
     paid(inv2, 'EUR', 1_000, '2025-03-02T15:00:00Z'),
-    eventAt('billing.invoice.voided.v1', '2025-03-03T10:00:00Z', { invoiceId: inv2 }),
+    eventAt(invoiceVoidedV1.type, '2025-03-03T10:00:00Z', { invoiceId: inv2 }),
     paid(inv3, 'USD', 2_000, '2025-03-03T12:00:00Z'),
-    eventAt('notifications.notification.sent.v1', '2025-03-01T10:16:00Z'),
-    eventAt('notifications.notification.sent.v1', '2025-03-02T09:01:00Z'),
-    eventAt('notifications.notification.failed.v1', '2025-03-02T12:00:00Z'),
+    eventAt(notificationSentV1.type, '2025-03-01T10:16:00Z'),
+    eventAt(notificationSentV1.type, '2025-03-02T09:01:00Z'),
+    eventAt(notificationFailedV1.type, '2025-03-02T12:00:00Z'),
   ];
 }
 

@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { allEventContracts, type EventType } from '@platform/contracts';
+import {
+  allEventContracts,
+  invoiceIssuedV1,
+  invoiceVoidedV1,
+  paymentReceivedV1,
+  userLoggedInV1,
+  userRegisteredV1,
+  userUpdatedV1,
+  type EventType,
+} from '@platform/contracts';
 import { sampleEvent } from '@platform/contracts/testing';
 import { readDeadLetters, waitFor } from '@platform/messaging/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,13 +47,13 @@ describe('analytics ingest', () => {
       const stored = data.find((e) => e.id === event.id);
       expect(stored, event.type).toMatchObject({ type: event.type, known: true, stream: event.source, data: event.data });
     }
-    const byType = await h.get<StoredEventDto[]>('/api/v1/analytics/events?type=billing.invoice.issued.v1');
-    expect(byType.data.map((e) => e.id)).toContain(published.find((e) => e.type === 'billing.invoice.issued.v1')!.id);
-    expect(byType.data.every((e) => e.type === 'billing.invoice.issued.v1')).toBe(true);
+    const byType = await h.get<StoredEventDto[]>(`/api/v1/analytics/events?type=${invoiceIssuedV1.type}`);
+    expect(byType.data.map((e) => e.id)).toContain(published.find((e) => e.type === invoiceIssuedV1.type)!.id);
+    expect(byType.data.every((e) => e.type === invoiceIssuedV1.type)).toBe(true);
   });
 
   it('stores a duplicated event once and counts it once', async () => {
-    const event = sampleEvent('users.user.registered.v1');
+    const event = sampleEvent(userRegisteredV1.type);
     const before = (await h.get<Summary>('/api/v1/analytics/summary')).data;
     const stored = await h.storedCount();
     // Different msg ids get past JetStream's duplicate window: analytics itself must dedupe.
@@ -52,10 +61,10 @@ describe('analytics ingest', () => {
     await h.publish({ subject: event.type, body, msgId: randomUUID() });
     await h.publish({ subject: event.type, body, msgId: randomUUID() });
     await h.publish({ subject: event.type, body, msgId: randomUUID() });
-    const marker = sampleEvent('users.user.logged_in.v1');
+    const marker = sampleEvent(userLoggedInV1.type);
     await h.publish(marker); // published after the copies: once it is stored, so were they
     await h.waitStored(stored + 2);
-    await waitFor(async () => (await h.get<StoredEventDto[]>('/api/v1/analytics/events?type=users.user.logged_in.v1&pageSize=100')).data.some((e) => e.id === marker.id));
+    await waitFor(async () => (await h.get<StoredEventDto[]>(`/api/v1/analytics/events?type=${userLoggedInV1.type}&pageSize=100`)).data.some((e) => e.id === marker.id));
     expect(await h.storedCount()).toBe(stored + 2);
     const after = (await h.get<Summary>('/api/v1/analytics/summary')).data;
     expect(after.users.registered).toBe(before.users.registered + 1);
@@ -66,11 +75,11 @@ describe('analytics ingest', () => {
   it('stores an unknown type or version flagged unknown, counts it and keeps going', async () => {
     const before = (await h.get<Summary>('/api/v1/analytics/summary')).data;
     const stored = await h.storedCount();
-    const merged = { ...sampleEvent('users.user.updated.v1'), type: 'users.user.merged.v1' };
-    const v2 = { ...sampleEvent('users.user.registered.v1'), type: 'users.user.registered.v2', version: 2, data: { userId: randomUUID(), handle: 'x' } };
+    const merged = { ...sampleEvent(userUpdatedV1.type), type: 'users.user.merged.v1' };
+    const v2 = { ...sampleEvent(userRegisteredV1.type), type: 'users.user.registered.v2', version: 2, data: { userId: randomUUID(), handle: 'x' } };
     await h.publish(merged);
     await h.publish(v2);
-    await h.publish(sampleEvent('users.user.logged_in.v1'));
+    await h.publish(sampleEvent(userLoggedInV1.type));
     await h.waitStored(stored + 3);
 
     const unknown = await h.get<StoredEventDto[]>('/api/v1/analytics/events?known=false');
@@ -84,11 +93,11 @@ describe('analytics ingest', () => {
 
   it('dead-letters an invalid payload without crashing and goes on storing', async () => {
     const stored = await h.storedCount();
-    const bad = sampleEvent('billing.payment.received.v1');
+    const bad = sampleEvent(paymentReceivedV1.type);
     const body = JSON.stringify({ ...bad, data: { ...bad.data, amountMinor: -5 } });
     await h.publish({ subject: bad.type, body, msgId: bad.id });
-    await h.publish({ subject: 'billing.invoice.issued.v1', body: '{not json', msgId: randomUUID() });
-    const next = sampleEvent('billing.invoice.voided.v1');
+    await h.publish({ subject: invoiceIssuedV1.type, body: '{not json', msgId: randomUUID() });
+    const next = sampleEvent(invoiceVoidedV1.type);
     await h.publish(next);
     await h.waitStored(stored + 1);
 
@@ -100,7 +109,7 @@ describe('analytics ingest', () => {
     expect(letters[0]!.headers['x-dlq-reason']).toMatch(/amountMinor/);
     expect(letters[1]!.headers['x-dlq-reason']).toMatch(/malformed JSON/);
     expect(await h.storedCount()).toBe(stored + 1);
-    const events = await h.get<StoredEventDto[]>('/api/v1/analytics/events?type=billing.payment.received.v1&pageSize=100');
+    const events = await h.get<StoredEventDto[]>(`/api/v1/analytics/events?type=${paymentReceivedV1.type}&pageSize=100`);
     expect(events.data.some((e) => e.id === bad.id)).toBe(false);
   });
 });

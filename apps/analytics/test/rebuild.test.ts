@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { userRegisteredV1, userUpdatedV1 } from '@platform/contracts';
 import { sampleEvent } from '@platform/contracts/testing';
 import { bearer, expectEnvelope } from '@platform/http-kit/testing';
 import { waitFor } from '@platform/messaging/testing';
@@ -54,7 +55,7 @@ describe('analytics rebuild', () => {
         },
       },
     });
-    const events = [...knownEvents(), { ...sampleEvent('users.user.updated.v1'), type: 'users.user.renamed.v1' }];
+    const events = [...knownEvents(), { ...sampleEvent(userUpdatedV1.type), type: 'users.user.renamed.v1' }];
     for (const event of events) await h.publish(event);
     await h.waitStored(events.length);
   });
@@ -77,7 +78,7 @@ describe('analytics rebuild', () => {
 
     // Meanwhile the live consumers and the queries keep using the old tables.
     const registeredBefore = ((await h.get<{ users: { registered: number } }>('/api/v1/analytics/summary')).data).users.registered;
-    const late = { ...sampleEvent('users.user.registered.v1'), occurredAt: '2025-03-04T08:00:00Z' };
+    const late = { ...sampleEvent(userRegisteredV1.type), occurredAt: '2025-03-04T08:00:00Z' };
     await h.publish(late);
     await waitFor(async () => (await h.get<{ users: { registered: number } }>('/api/v1/analytics/summary')).data.users.registered === registeredBefore + 1);
     const incremental = await everything();
@@ -95,7 +96,7 @@ describe('analytics rebuild', () => {
     expect(schemas).toHaveLength(0);
 
     // The live consumers go on writing into the swapped-in tables.
-    await h.publish(sampleEvent('users.user.registered.v1'));
+    await h.publish(sampleEvent(userRegisteredV1.type));
     await waitFor(async () => (await h.get<{ users: { registered: number } }>('/api/v1/analytics/summary')).data.users.registered === registeredBefore + 2);
 
     // A second rebuild after the first has finished is fine, and still changes nothing.

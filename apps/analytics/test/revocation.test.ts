@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { userDeactivatedV1, userRegisteredV1 } from '@platform/contracts';
 import { sampleEvent } from '@platform/contracts/testing';
 import { bearer, expectEnvelope } from '@platform/http-kit/testing';
 import { waitFor } from '@platform/messaging/testing';
@@ -20,8 +21,8 @@ describe('analytics refuses the tokens of deactivated users', () => {
     const summary = () => h.app.inject({ method: 'GET', url: '/api/v1/analytics/summary', headers: bearer(token) });
     expectEnvelope(await summary(), { status: 200, code: 'SUCCESS' });
 
-    await h.publish(sampleEvent('users.user.registered.v1', { userId: adminId, role: 'admin', isActive: true }));
-    await h.publish(sampleEvent('users.user.deactivated.v1', { userId: adminId }));
+    await h.publish(sampleEvent(userRegisteredV1.type, { userId: adminId, role: 'admin', isActive: true }));
+    await h.publish(sampleEvent(userDeactivatedV1.type, { userId: adminId }));
     await waitFor(async () => (await summary()).statusCode === 401, { timeoutMs: 15_000 });
     expectEnvelope(await summary(), { status: 401, code: 'UNAUTHORIZED', module: 'analytics' });
 

@@ -1,21 +1,19 @@
 import type { Helper, Sql, TransactionSql } from 'postgres';
-import { effectsOfBatch, stateKeysOf, type InvoiceState, type MetricDelta, type UserState } from '../domain/metrics.js';
+import { effectsOfBatch, stateKeysOf, type InvoiceState, type MetricDelta, type MetricEvent, type UserState } from '../domain/metrics.js';
 import { floorTo } from '../domain/time-range.js';
 import { pgTime } from './pg-time.js';
 
-/** One event as it is stored; `data` is the contract-validated data (raw for unknown types). */
-export interface StoredEvent {
+/**
+ * One event as it is stored: `data` is the whole contract-validated data (typed by the fields
+ * the metrics read), or the raw data of a type without a contract here.
+ */
+export type StoredEvent = MetricEvent & {
   eventId: string;
-  stream: string;
-  type: string;
   version: number;
   source: string;
-  occurredAt: string;
   correlationId: string;
-  known: boolean;
   streamSeq: number;
-  data: Record<string, unknown>;
-}
+};
 
 /** The live tables are in `public`; a rebuild fills the same tables in its own schema. */
 export const LIVE_SCHEMA = 'public';

@@ -1,8 +1,24 @@
 import { randomUUID } from 'node:crypto';
+import {
+  invoiceIssuedV1,
+  invoicePaidV1,
+  invoiceVoidedV1,
+  notificationFailedV1,
+  notificationSentV1,
+  paymentReceivedV1,
+  userDeactivatedV1,
+  userLoggedInV1,
+  userRegisteredV1,
+  userUpdatedV1,
+  type EventContract,
+} from '@platform/contracts';
 import { describe, expect, it } from 'vitest';
-import { effectsOfBatch, type InvoiceState, type MetricEvent, type UserState } from './metrics.js';
+import { effectsOfBatch, type InvoiceState, type KnownEvent, type MetricEvent, type UserState } from './metrics.js';
 
-const ev = (stream: string, type: string, occurredAt: string, data: Record<string, unknown>, known = true): MetricEvent => ({ stream, type, known, occurredAt, data });
+/** A known event of `contract` carrying the fields the metrics read. */
+const ev = <C extends EventContract & { type: KnownEvent['type'] }>(contract: C, occurredAt: string, data: Extract<KnownEvent, { type: C['type'] }>['data']) =>
+  ({ stream: contract.source, known: true, type: contract.type, occurredAt, data }) as MetricEvent;
+const unknownEv = (stream: string, type: string, occurredAt: string, data: Record<string, unknown>): MetricEvent => ({ stream, known: false, type, occurredAt, data });
 const apply = (batch: MetricEvent[], users = new Map<string, UserState>(), invoices = new Map<string, InvoiceState>()) =>
   effectsOfBatch(batch, { users, invoices });
 const sum = (deltas: ReturnType<typeof apply>['deltas'], metric: string, key = '') =>
@@ -12,11 +28,11 @@ describe('metric definitions', () => {
   it('counts a user once in total and follows their activity by latest occurredAt', () => {
     const u = randomUUID();
     const { deltas, users } = apply([
-      ev('users', 'users.user.registered.v1', '2025-01-01T00:00:00Z', { userId: u, isActive: true }),
-      ev('users', 'users.user.updated.v1', '2025-01-02T00:00:00Z', { userId: u, isActive: true }),
-      ev('users', 'users.user.deactivated.v1', '2025-01-03T00:00:00Z', { userId: u }),
-      ev('users', 'users.user.updated.v1', '2025-01-02T12:00:00Z', { userId: u, isActive: true }), // late: ignored
-      ev('users', 'users.user.logged_in.v1', '2025-01-04T00:00:00Z', { userId: u }),
+      ev(userRegisteredV1, '2025-01-01T00:00:00Z', { userId: u, isActive: true }),
+      ev(userUpdatedV1, '2025-01-02T00:00:00Z', { userId: u, isActive: true }),
+      ev(userDeactivatedV1, '2025-01-03T00:00:00Z', { userId: u }),
+      ev(userUpdatedV1, '2025-01-02T12:00:00Z', { userId: u, isActive: true }), // late: ignored
+      ev(userLoggedInV1, '2025-01-04T00:00:00Z', { userId: u }),
     ]);
     expect(sum(deltas, 'users_total')).toBe(1);
     expect(sum(deltas, 'users_active')).toBe(0);
@@ -29,7 +45,7 @@ describe('metric definitions', () => {
   it('continues from stored state across batches', () => {
     const u = randomUUID();
     const { deltas } = apply(
-      [ev('users', 'users.user.updated.v1', '2025-02-01T00:00:00Z', { userId: u, isActive: true })],
+      [ev(userUpdatedV1, '2025-02-01T00:00:00Z', { userId: u, isActive: true })],
       new Map([[u, { isActive: false, lastAt: '2025-01-03T00:00:00Z' }]]),
     );
     expect(deltas[0]).toEqual([{ metric: 'events_stored', key: 'users', value: 1 }, { metric: 'users_active', key: '', value: 1 }]);
@@ -38,14 +54,14 @@ describe('metric definitions', () => {
   it('outstanding = issued − payments − what was still due when voided', () => {
     const [a, b] = [randomUUID(), randomUUID()];
     const { deltas, invoices } = apply([
-      ev('billing', 'billing.invoice.issued.v1', '2025-01-01T00:00:00Z', { invoiceId: a, currency: 'EUR', totalMinor: 1000 }),
-      ev('billing', 'billing.invoice.issued.v1', '2025-01-01T00:00:00Z', { invoiceId: a, currency: 'EUR', totalMinor: 1000 }), // repeated
-      ev('billing', 'billing.payment.received.v1', '2025-01-02T00:00:00Z', { invoiceId: a, currency: 'EUR', amountMinor: 300 }),
-      ev('billing', 'billing.invoice.voided.v1', '2025-01-03T00:00:00Z', { invoiceId: a }),
-      ev('billing', 'billing.invoice.voided.v1', '2025-01-03T00:00:00Z', { invoiceId: a }), // twice: nothing more
-      ev('billing', 'billing.invoice.issued.v1', '2025-01-01T00:00:00Z', { invoiceId: b, currency: 'USD', totalMinor: 500 }),
-      ev('billing', 'billing.payment.received.v1', '2025-01-02T00:00:00Z', { invoiceId: b, currency: 'USD', amountMinor: 500 }),
-      ev('billing', 'billing.invoice.paid.v1', '2025-01-02T00:00:00Z', { invoiceId: b, currency: 'USD', totalMinor: 500 }),
+      ev(invoiceIssuedV1, '2025-01-01T00:00:00Z', { invoiceId: a, currency: 'EUR', totalMinor: 1000 }),
+      ev(invoiceIssuedV1, '2025-01-01T00:00:00Z', { invoiceId: a, currency: 'EUR', totalMinor: 1000 }), // repeated
+      ev(paymentReceivedV1, '2025-01-02T00:00:00Z', { invoiceId: a, currency: 'EUR', amountMinor: 300 }),
+      ev(invoiceVoidedV1, '2025-01-03T00:00:00Z', { invoiceId: a }),
+      ev(invoiceVoidedV1, '2025-01-03T00:00:00Z', { invoiceId: a }), // twice: nothing more
+      ev(invoiceIssuedV1, '2025-01-01T00:00:00Z', { invoiceId: b, currency: 'USD', totalMinor: 500 }),
+      ev(paymentReceivedV1, '2025-01-02T00:00:00Z', { invoiceId: b, currency: 'USD', amountMinor: 500 }),
+      ev(invoicePaidV1, '2025-01-02T00:00:00Z', { invoiceId: b, currency: 'USD', totalMinor: 500 }),
     ]);
     expect(sum(deltas, 'outstanding', 'EUR')).toBe(0);
     expect(deltas[3]).toContainEqual({ metric: 'outstanding', key: 'EUR', value: -700 });
@@ -59,9 +75,9 @@ describe('metric definitions', () => {
 
   it('counts notifications and unknown events, nothing else for them', () => {
     const { deltas } = apply([
-      ev('notifications', 'notifications.notification.sent.v1', '2025-01-01T00:00:00Z', {}),
-      ev('notifications', 'notifications.notification.failed.v1', '2025-01-01T00:00:00Z', {}),
-      ev('users', 'users.user.registered.v2', '2025-01-01T00:00:00Z', { userId: randomUUID(), isActive: true }, false),
+      ev(notificationSentV1, '2025-01-01T00:00:00Z', {}),
+      ev(notificationFailedV1, '2025-01-01T00:00:00Z', {}),
+      unknownEv('users', 'users.user.registered.v2', '2025-01-01T00:00:00Z', { userId: randomUUID(), isActive: true }),
     ]);
     expect(sum(deltas, 'notifications_sent')).toBe(1);
     expect(sum(deltas, 'notifications_failed')).toBe(1);

@@ -1,3 +1,17 @@
+import {
+  invoiceIssuedV1,
+  invoiceVoidedV1,
+  notificationFailedV1,
+  notificationSentV1,
+  paymentReceivedV1,
+  userDeactivatedV1,
+  userLoggedInV1,
+  userRegisteredV1,
+  userUpdatedV1,
+  type analyticsConsumers,
+  type DeclaredData,
+} from '@platform/contracts';
+
 /**
  * Metric definitions: what one stored event adds to each metric, as pure functions of the event
  * and the little state analytics keeps per user and per invoice. Every metric is a sum of these
@@ -43,14 +57,21 @@ export interface InvoiceState {
   voided: boolean;
 }
 
-/** The fields of a stored event the metrics read. */
-export interface MetricEvent {
-  stream: string;
+/**
+ * An event with a contract here, typed by that contract and narrowed to the fields analytics
+ * declared it reads (libs/contracts consumers/analytics.ts): renaming a field in a contract, or
+ * reading one not declared, fails to compile below.
+ */
+export type KnownEvent = DeclaredData<(typeof analyticsConsumers)[keyof typeof analyticsConsumers]>;
+
+/** A type or version with no contract here: kept as it came. */
+export interface UnknownEvent {
   type: string;
-  known: boolean;
-  occurredAt: string;
   data: Record<string, unknown>;
 }
+
+/** The fields of a stored event the metrics read. */
+export type MetricEvent = { stream: string; occurredAt: string } & (({ known: true } & KnownEvent) | ({ known: false } & UnknownEvent));
 
 export interface StateLookup {
   user(id: string): UserState | undefined;
@@ -75,32 +96,27 @@ const one = (metric: MetricName, key = ''): MetricDelta => ({ metric, key, value
 export function effectOf(event: MetricEvent, states: StateLookup): EventEffect {
   const deltas: MetricDelta[] = [one('events_stored', event.stream)];
   if (!event.known) return { deltas: [...deltas, one('events_unknown', event.stream)] };
-  const d = event.data;
   switch (event.type) {
-    case 'users.user.registered.v1':
+    case userRegisteredV1.type:
       deltas.push(one('signups'));
-      return { deltas, ...userTransition(String(d.userId), d.isActive === true, event.occurredAt, states, deltas) };
-    case 'users.user.updated.v1':
-      return { deltas, ...userTransition(String(d.userId), d.isActive === true, event.occurredAt, states, deltas) };
-    case 'users.user.deactivated.v1':
-      return { deltas, ...userTransition(String(d.userId), false, event.occurredAt, states, deltas) };
-    case 'users.user.logged_in.v1':
+      return { deltas, ...userTransition(event.data.userId, event.data.isActive, event.occurredAt, states, deltas) };
+    case userUpdatedV1.type:
+      return { deltas, ...userTransition(event.data.userId, event.data.isActive, event.occurredAt, states, deltas) };
+    case userDeactivatedV1.type:
+      return { deltas, ...userTransition(event.data.userId, false, event.occurredAt, states, deltas) };
+    case userLoggedInV1.type:
       deltas.push(one('logins'));
       return { deltas };
-    case 'billing.invoice.issued.v1': {
-      const id = String(d.invoiceId);
-      const currency = String(d.currency);
-      const total = Number(d.totalMinor);
+    case invoiceIssuedV1.type: {
+      const { invoiceId: id, currency, totalMinor: total } = event.data;
       const prev = states.invoice(id) ?? { currency: null, totalMinor: null, paidMinor: 0, voided: false };
       deltas.push(one('invoices_issued'));
       // A repeated issue of one invoice (another event id) must not count its total twice.
       if (prev.totalMinor === null) deltas.push({ metric: 'outstanding', key: currency, value: total });
       return { deltas, invoice: { id, state: { ...prev, currency, totalMinor: prev.totalMinor ?? total } } };
     }
-    case 'billing.payment.received.v1': {
-      const id = String(d.invoiceId);
-      const currency = String(d.currency);
-      const amount = Number(d.amountMinor);
+    case paymentReceivedV1.type: {
+      const { invoiceId: id, currency, amountMinor: amount } = event.data;
       const prev = states.invoice(id) ?? { currency: null, totalMinor: null, paidMinor: 0, voided: false };
       deltas.push(
         { metric: 'revenue', key: currency, value: amount },
@@ -109,18 +125,18 @@ export function effectOf(event: MetricEvent, states: StateLookup): EventEffect {
       );
       return { deltas, invoice: { id, state: { ...prev, currency: prev.currency ?? currency, paidMinor: prev.paidMinor + amount } } };
     }
-    case 'billing.invoice.voided.v1': {
-      const id = String(d.invoiceId);
+    case invoiceVoidedV1.type: {
+      const id = event.data.invoiceId;
       const prev = states.invoice(id);
       if (!prev || prev.voided) return { deltas, invoice: prev ? undefined : { id, state: { currency: null, totalMinor: null, paidMinor: 0, voided: true } } };
       const remainder = prev.totalMinor === null || prev.currency === null ? 0 : Math.max(0, prev.totalMinor - prev.paidMinor);
       if (remainder > 0) deltas.push({ metric: 'outstanding', key: prev.currency as string, value: -remainder });
       return { deltas, invoice: { id, state: { ...prev, voided: true } } };
     }
-    case 'notifications.notification.sent.v1':
+    case notificationSentV1.type:
       deltas.push(one('notifications_sent'));
       return { deltas };
-    case 'notifications.notification.failed.v1':
+    case notificationFailedV1.type:
       deltas.push(one('notifications_failed'));
       return { deltas };
     default:
@@ -170,14 +186,24 @@ export function effectsOfBatch(
   return { deltas, users, invoices };
 }
 
-/** The user and invoice ids whose state a batch may read. */
+/** The user and invoice ids whose state a batch may read (the events `effectOf` keeps state for). */
 export function stateKeysOf(batch: readonly MetricEvent[]): { userIds: string[]; invoiceIds: string[] } {
   const userIds = new Set<string>();
   const invoiceIds = new Set<string>();
   for (const e of batch) {
     if (!e.known) continue;
-    if (e.stream === 'users' && typeof e.data.userId === 'string') userIds.add(e.data.userId);
-    if (e.stream === 'billing' && typeof e.data.invoiceId === 'string') invoiceIds.add(e.data.invoiceId);
+    switch (e.type) {
+      case userRegisteredV1.type:
+      case userUpdatedV1.type:
+      case userDeactivatedV1.type:
+        userIds.add(e.data.userId);
+        break;
+      case invoiceIssuedV1.type:
+      case paymentReceivedV1.type:
+      case invoiceVoidedV1.type:
+        invoiceIds.add(e.data.invoiceId);
+        break;
+    }
   }
   return { userIds: [...userIds], invoiceIds: [...invoiceIds] };
 }

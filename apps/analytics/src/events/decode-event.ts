@@ -1,46 +1,65 @@
 import type { JsMsg } from '@nats-io/jetstream';
-import { contractFor, eventEnvelopeSchema } from '@platform/contracts';
-import type { StoredEvent } from '../data/event-store.js';
+import { analyticsConsumers, contractsOf, eventEnvelopeSchema, parseEvent, toIssues, type EventContract, type StreamKey } from '@platform/contracts';
 import type { Decoded } from '@platform/messaging';
+import type { StoredEvent } from '../data/event-store.js';
+import type { KnownEvent } from '../domain/metrics.js';
+
+/** Per stream, the contracts analytics declared it reads, by type. */
+const contractsByStream = new Map<string, Map<string, EventContract>>(
+  Object.entries(analyticsConsumers).map(([stream, declaration]) => [stream, new Map(contractsOf(declaration).map((c) => [c.type, c]))]),
+);
+
+function contractOf(stream: StreamKey, type: unknown, version: unknown): EventContract | undefined {
+  const contract = typeof type === 'string' ? contractsByStream.get(stream)?.get(type) : undefined;
+  return contract && contract.version === version ? contract : undefined;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /**
- * Turns a message of `stream` into the row to store. A known type and version must match its
- * contract (else the message is dead-lettered); a type or version without a contract here is
- * kept as it came and flagged unknown, so a producer that moves ahead never breaks analytics.
+ * Turns a message of `stream` into the row to store. A type and version analytics has a contract
+ * for is decoded with `parseEvent` against that contract (if it does not match, the message is
+ * dead-lettered); a type or version without a contract here is kept as it came and flagged
+ * unknown, so a producer that moves ahead never breaks analytics.
  */
-export function decodeEvent(raw: Uint8Array | string, stream: string, streamSeq: number): Decoded<StoredEvent> {
+export function decodeEvent(raw: Uint8Array | string, stream: StreamKey, streamSeq: number): Decoded<StoredEvent> {
   let value: unknown;
   try {
     value = JSON.parse(typeof raw === 'string' ? raw : new TextDecoder().decode(raw));
   } catch (err) {
     return { ok: false, reason: `malformed JSON: ${(err as Error).message}` };
   }
+  const contract = isRecord(value) ? contractOf(stream, value.type, value.version) : undefined;
+  if (contract) {
+    const parsed = parseEvent(contract, value);
+    if (!parsed.success) return { ok: false, reason: parsed.reason };
+    const { id, type, version, source, occurredAt, correlationId, data } = parsed.event;
+    // `type` and `data` come from one contract: the pair is a KnownEvent by construction.
+    const known = { known: true, type, data } as { known: true } & KnownEvent;
+    return { ok: true, value: { eventId: id, stream, version, source, occurredAt: iso(occurredAt), correlationId, streamSeq, ...known } };
+  }
   const envelope = eventEnvelopeSchema.safeParse(value);
   if (!envelope.success) {
-    return { ok: false, reason: `invalid envelope: ${envelope.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}` };
+    return { ok: false, reason: `invalid envelope: ${toIssues(envelope.error).map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}` };
   }
-  const env = envelope.data;
-  const contract = contractFor(env.type);
-  const base = {
-    eventId: env.id,
-    stream,
-    type: env.type,
-    version: env.version,
-    source: env.source,
-    occurredAt: new Date(env.occurredAt).toISOString(),
-    correlationId: env.correlationId,
-    streamSeq,
+  const { id, type, version, source, occurredAt, correlationId, data } = envelope.data;
+  return {
+    ok: true,
+    value: {
+      eventId: id,
+      stream,
+      version,
+      source,
+      occurredAt: iso(occurredAt),
+      correlationId,
+      streamSeq,
+      known: false,
+      type,
+      data: isRecord(data) ? data : { value: data ?? null },
+    },
   };
-  if (!contract || contract.version !== env.version) {
-    const data = env.data !== null && typeof env.data === 'object' && !Array.isArray(env.data) ? (env.data as Record<string, unknown>) : { value: env.data ?? null };
-    return { ok: true, value: { ...base, known: false, data } };
-  }
-  // The envelope is already checked: validate only the data (what parseEvent would do next).
-  const data = contract.schema.safeParse(env.data);
-  if (!data.success) {
-    return { ok: false, reason: `invalid data: ${data.error.issues.map((i) => `data.${i.path.join('.')}: ${i.message}`).join('; ')}` };
-  }
-  return { ok: true, value: { ...base, known: true, data: data.data as Record<string, unknown> } };
 }
 
-export const decodeMessage = (msg: JsMsg, stream: string) => decodeEvent(msg.data, stream, msg.seq);
+const iso = (timestamp: string) => new Date(timestamp).toISOString();
+
+export const decodeMessage = (msg: JsMsg, stream: StreamKey) => decodeEvent(msg.data, stream, msg.seq);

@@ -1,4 +1,4 @@
-import type { StreamKey } from '@platform/contracts';
+import { analyticsConsumers, type StreamKey } from '@platform/contracts';
 import type { Logger } from '@platform/logging';
 import { createBatchConsumer, type BatchConsumer, type NatsHandle } from '@platform/messaging';
 import type { Sql } from 'postgres';
@@ -6,10 +6,8 @@ import { defaultIngest, type AnalyticsConfig } from '../config.js';
 import { storeLiveEvents } from '../data/event-store.js';
 import { decodeMessage } from './decode-event.js';
 
-/** Every producing stream analytics keeps a log of. */
-export const analyticsStreams: readonly StreamKey[] = ['users', 'billing', 'notifications'];
-
-export const storeEventsConsumerName = (stream: StreamKey) => `analytics-store-${stream}-events`;
+/** Every producing stream analytics keeps a log of: one declared consumer each (@platform/contracts). */
+export const analyticsStreams = Object.keys(analyticsConsumers) as StreamKey[];
 
 /** One durable batch consumer per producing stream, each storing every event into the live tables. */
 export function createStoreEventsConsumers(deps: {
@@ -22,7 +20,7 @@ export function createStoreEventsConsumers(deps: {
   const ingest = config.ingest ?? defaultIngest;
   return analyticsStreams.map((stream) =>
     createBatchConsumer({
-      name: storeEventsConsumerName(stream),
+      name: analyticsConsumers[stream].name,
       stream,
       js: nats.js,
       jsm: nats.jsm,

@@ -1,4 +1,5 @@
 import { DeliverPolicy, type JetStreamClient } from '@nats-io/jetstream';
+import type { StreamKey } from '@platform/contracts';
 import type { StoredEvent } from '../data/event-store.js';
 import { decodeMessage } from '../events/decode-event.js';
 
@@ -6,7 +7,7 @@ export interface ReplayOptions {
   js: JetStreamClient;
   /** The stream's real (namespaced) name and its contract-level key (`users`). */
   streamName: string;
-  stream: string;
+  stream: StreamKey;
   fromSeq: number;
   toSeq: number;
   batchSize: number;
