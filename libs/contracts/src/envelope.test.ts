@@ -33,6 +33,13 @@ describe('createEvent', () => {
     const data = { ...sampleEventData['billing.invoice.issued.v1'](), totalMinor: 1.5 };
     expect(() => createEvent(invoiceIssuedV1, data, { correlationId: 'c' })).toThrow(EventValidationError);
     expect(() => createEvent(invoiceIssuedV1, data, { correlationId: 'c' })).toThrow(/totalMinor/);
+    let error: unknown;
+    try {
+      createEvent(invoiceIssuedV1, data, { correlationId: 'c' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toMatchObject({ type: invoiceIssuedV1.type, issues: [{ path: 'totalMinor' }] });
   });
 
   it('throws on an empty correlation id', () => {

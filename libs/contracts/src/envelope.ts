@@ -32,10 +32,11 @@ export interface CreateEventOptions {
   occurredAt?: Date | string;
 }
 
-/** Thrown by `createEvent` when a publisher hands over data its own contract rejects. */
+/**
+ * Thrown by `createEvent` when a publisher hands over data its own contract rejects: a bug in
+ * the publisher, so it carries no HTTP status (the service's error handler answers a plain 500).
+ */
 export class EventValidationError extends Error {
-  readonly status = 500;
-  readonly code = 'INTERNAL_ERROR';
   constructor(
     readonly type: string,
     readonly issues: { path: string; message: string }[],
