@@ -1,6 +1,7 @@
 export * from './define-event.js';
 export * from './primitives.js';
 export * from './envelope.js';
+export * from './headers.js';
 export * from './registry.js';
 export * from './streams.js';
 export * from './events/users.js';
@@ -8,3 +9,4 @@ export * from './events/billing.js';
 export * from './events/notifications.js';
 export * from './consumers/index.js';
 export * from './json-schema.js';
+export * from './asyncapi.js';

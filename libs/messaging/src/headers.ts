@@ -1,11 +1,7 @@
 import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
 
-/** Header names the platform puts on every event message (besides `Nats-Msg-Id`). */
-export const messageHeaders = {
-  correlationId: 'x-correlation-id',
-  requestId: 'x-request-id',
-  eventType: 'x-event-type',
-} as const;
+/** Header names the platform puts on every event message (besides `Nats-Msg-Id`): part of the wire contract. */
+export { messageHeaders } from '@platform/contracts';
 
 /** Headers a dead letter carries so an operator can see what failed, where and why. */
 export const deadLetterHeaders = {

@@ -1,5 +1,6 @@
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { ASYNCAPI_PATH, asyncApiDocument } from '@platform/contracts';
 import { OPENAPI_PATH } from '@platform/http-kit';
 import { upstreamNames, type GatewayConfig } from '../config.js';
 import { mergeOpenApi, type OpenApiDocument } from './merge.js';
@@ -19,7 +20,8 @@ async function fetchDocument(baseUrl: string, timeoutMs: number): Promise<OpenAp
  * `GET /openapi.json`: the gateway's own document merged with every service's, fetched in
  * parallel with a timeout and reused for a short while; a service that is down contributes
  * nothing (it reappears on the next merge). `GET /docs`: Swagger UI over that document.
- * Registered only when docs are enabled (never in production unless DOCS_ENABLED=true).
+ * `GET /asyncapi.json`: the events (AsyncAPI 3), built from the contracts lib this gateway was
+ * built with. Registered only when docs are enabled (never in production unless DOCS_ENABLED=true).
  */
 export async function registerDocs(app: FastifyInstance, config: GatewayConfig): Promise<void> {
   let cached: { document: OpenApiDocument; at: number } | undefined;
@@ -52,6 +54,10 @@ export async function registerDocs(app: FastifyInstance, config: GatewayConfig):
   app.get(OPENAPI_PATH, { schema: { hide: true } }, async (_request, reply) =>
     reply.type('application/json; charset=utf-8').send(await merged()),
   );
+
+  // The contracts are code: the document is the same for the life of the process.
+  const asyncApi = JSON.stringify(asyncApiDocument());
+  app.get(ASYNCAPI_PATH, { schema: { hide: true } }, async (_request, reply) => reply.type('application/json; charset=utf-8').send(asyncApi));
 
   await app.register(swaggerUi, {
     routePrefix: '/docs',
