@@ -48,6 +48,25 @@ export default [
     },
   },
   {
+    // An event type is its contract's `type` (userRegisteredV1.type): a literal would not fail to
+    // compile when the contract is renamed or moves to v2. `files` is relative to each project.
+    files: ['src/**/*.ts'],
+    ignores: ['src/**/*.test.ts', 'src/testing/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'Literal[value=/^(users|billing|notifications)\\.(user|account|invoice|payment|notification)\\./]',
+          message: 'An event type comes from its contract (e.g. userRegisteredV1.type), never a string literal.',
+        },
+        {
+          selector: 'TemplateElement[value.raw=/^(users|billing|notifications)\\.(user|account|invoice|payment|notification)\\./]',
+          message: 'An event type comes from its contract (e.g. userRegisteredV1.type), never a string literal.',
+        },
+      ],
+    },
+  },
+  {
     // Tool configuration files share workspace tooling by relative path; they are not code.
     files: ['**/vitest.config.ts', '**/drizzle.config.ts', '**/eslint.config.mjs'],
     rules: { '@nx/enforce-module-boundaries': 'off' },
