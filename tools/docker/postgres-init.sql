@@ -1,5 +1,5 @@
 -- Runs once, when the Postgres volume is first initialised (docker-entrypoint-initdb.d):
--- one database per service (contract §1). Migrations are applied by each service at start.
+-- one database per service (docs/contract.md §1). Migrations are applied by each service at start.
 CREATE DATABASE users;
 CREATE DATABASE billing;
 CREATE DATABASE notifications;

@@ -2,7 +2,8 @@
 // `npm test`: install if needed, then, stopping at the first failing step:
 //   1. nx sync:check             TypeScript project references match the dependency graph
 //   2. check-boundaries.mjs      the module-boundary lint rules really reject cross-app imports
-//   3. nx run-many lint typecheck test   every project (tests use the real Postgres and NATS)
+//   3. check-contract-citations.mjs   every "§N" citation names docs/contract.md and a real section
+//   4. nx run-many lint typecheck test   every project (tests use the real Postgres and NATS)
 // Ends with one plain line `N passed, N failed` (vitest test counts; a failed step that is not
 // a test, such as lint, counts as one failure) that CI reads.
 import { spawn } from 'node:child_process';
@@ -63,6 +64,7 @@ const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 const steps = [
   ['nx sync:check (project references up to date)', npx, ['nx', 'sync:check']],
   ['module boundaries bite (tools/scripts/check-boundaries.mjs)', process.execPath, ['tools/scripts/check-boundaries.mjs']],
+  ['contract citations point at docs/contract.md (tools/scripts/check-contract-citations.mjs)', process.execPath, ['tools/scripts/check-contract-citations.mjs']],
   [
     `lint, typecheck and test every project (parallel ${parallel})`,
     npx,

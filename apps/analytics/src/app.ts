@@ -26,7 +26,7 @@ export async function buildApp(config: AnalyticsConfig, options: BuildAnalyticsO
     schema,
     migrationsFolder: migrationsFolderFor(import.meta.url),
     openapi: { title: 'Analytics service', version: '1.0.0', description: 'The event log and the metrics derived from it (admin only).' },
-    // A deactivated admin's token is refused here too, once the users event is stored (contract §3).
+    // A deactivated admin's token is refused here too, once the users event is stored (docs/contract.md §3).
     isRevoked: (ctx) => {
       const isDeactivated = prepareDeactivatedCheck(ctx.db);
       return (claims) => isDeactivated(claims.sub);

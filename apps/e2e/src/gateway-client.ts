@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-/** The contract envelope (§2) as a client of the gateway sees it. */
+/** The envelope (docs/contract.md §2) as a client of the gateway sees it. */
 export interface Envelope<T = unknown> {
   code: string;
   message: string;
@@ -61,7 +61,7 @@ export function gatewayClient(baseUrl: string, timeoutMs = 15_000) {
 
 export type GatewayClient = ReturnType<typeof gatewayClient>;
 
-/** A unique, policy-compliant new user (contract §3). */
+/** A unique, policy-compliant new user (docs/contract.md §3). */
 export function newUserInput(label = 'user') {
   const suffix = randomBytes(4).toString('hex');
   return { email: `${label}-${suffix}@example.test`, password: `Passw0rd-${suffix}`, fullName: `E2E ${label} ${suffix}` };

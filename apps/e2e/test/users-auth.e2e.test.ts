@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { usePlatform } from '../src/fixture.js';
 import { login, newUserInput, registerUser, type TokenPair } from '../src/gateway-client.js';
 
-/** Contract §3 and §4 through the gateway, with all five processes running. */
+/** docs/contract.md §3 and §4 through the gateway, with all five processes running. */
 describe('users and auth through the gateway', () => {
   const e2e = usePlatform();
 

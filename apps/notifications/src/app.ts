@@ -26,7 +26,7 @@ export async function buildApp(config: NotificationsConfig, options: BuildNotifi
     schema,
     migrationsFolder: migrationsFolderFor(import.meta.url),
     openapi: { title: 'Notifications service', version: '1.0.0', description: 'In-app notifications, preferences and e-mail deliveries.' },
-    // A token of a user we know to be deactivated is refused here too (contract §3).
+    // A token of a user we know to be deactivated is refused here too (docs/contract.md §3).
     isRevoked: (ctx) => {
       const isInactive = inactiveRecipientCheck(ctx.db);
       return (claims) => isInactive(claims.sub);

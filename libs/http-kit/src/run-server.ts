@@ -6,7 +6,7 @@ export interface RunServerOptions {
   host?: string;
   /** Runs after the HTTP server stopped: drain consumers, stop relays, close pools. */
   onShutdown?: () => Promise<void>;
-  /** Grace period; past it the process exits 1 (contract §5: within 10 s). */
+  /** Grace period; past it the process exits 1 (docs/contract.md §5: within 10 s). */
   timeoutMs?: number;
 }
 

@@ -15,7 +15,7 @@ export const upstreamPrefixes: Record<UpstreamName, string[]> = {
 export const proxiedMethods = ['DELETE', 'GET', 'PATCH', 'POST', 'PUT'] as const;
 
 /**
- * The only proxied routes reachable without an access token (contract §3). Everything else
+ * The only proxied routes reachable without an access token (docs/contract.md §3). Everything else
  * under a prefix needs one, including paths no service knows: they answer 401, not 404, to
  * anonymous callers, which tells nothing about what exists.
  */

@@ -15,7 +15,7 @@ const fromRow = (row: PreferencesRow): Preferences => ({
   inApp: { billing: row.inAppBilling, marketing: row.inAppMarketing },
 });
 
-/** A user without a row has the defaults (contract §4). */
+/** A user without a row has the defaults (docs/contract.md §4). */
 export function preferencesRepository(db: DbOrTx) {
   return {
     async get(userId: string): Promise<Preferences> {

@@ -1,4 +1,4 @@
-/** Preferences as the API shows them (contract §4). */
+/** Preferences as the API shows them (docs/contract.md §4). */
 export interface Preferences {
   email: { billing: boolean; marketing: boolean };
   inApp: { billing: boolean; marketing: boolean };

@@ -1,5 +1,5 @@
 /**
- * Failed-login throttling (contract §3): a fixed window per key. A key is an e-mail or a client
+ * Failed-login throttling (docs/contract.md §3): a fixed window per key. A key is an e-mail or a client
  * address; once `limit` failures fall in the current window, further attempts are refused until
  * it ends. The counters live in Postgres (see `login-attempt-repository.ts`) so every replica
  * sees the same numbers; this file only decides.

@@ -5,7 +5,7 @@ export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 128;
 
 /**
- * Contract §3: 8..128 characters with an upper-case letter, a lower-case letter and a digit.
+ * docs/contract.md §3: 8..128 characters with an upper-case letter, a lower-case letter and a digit.
  * Unicode letters count (`\p{Lu}`/`\p{Ll}`) so non-Latin passwords are not punished.
  */
 export const passwordSchema = noNul(z.string())

@@ -10,7 +10,7 @@ import { enqueueEvent } from '@platform/messaging';
 import type { UserRow } from '../data/schema.js';
 
 /**
- * What the users service publishes (contract §6), always through the outbox inside the
+ * What the users service publishes (docs/contract.md §6), always through the outbox inside the
  * transaction of the change: pass the transaction and the request id.
  */
 function snapshot(user: UserRow) {

@@ -2,7 +2,7 @@ import { roleSchema } from '@platform/http-kit';
 import { z } from 'zod';
 import type { UserRow } from '../data/schema.js';
 
-/** The user as contract §4 shows it. An output schema (z.object): anything else, a hash included, is stripped. */
+/** The user as docs/contract.md §4 shows it. An output schema (z.object): anything else, a hash included, is stripped. */
 export const userSchema = z.object({
   id: z.uuid(),
   email: z.string(),

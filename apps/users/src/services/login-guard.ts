@@ -5,7 +5,7 @@ import { loginAttemptRepository, type ThrottleKey } from '../data/login-attempt-
 import { decide, strictest } from '../domain/login-throttle.js';
 
 /**
- * Failed-login throttling per e-mail and per client address (contract §3). `check` runs before
+ * Failed-login throttling per e-mail and per client address (docs/contract.md §3). `check` runs before
  * the password is looked at, so a throttled caller learns nothing about it.
  */
 export function createLoginGuard(db: Db, settings: UsersSettings['throttle']) {

@@ -5,7 +5,7 @@ export const roleSchema = z.enum(ROLES);
 export type Role = z.infer<typeof roleSchema>;
 
 /**
- * What an access token must carry (contract §3); anything else is a 401. `sub` is a user id, and
+ * What an access token must carry (docs/contract.md §3); anything else is a 401. `sub` is a user id, and
  * every platform id is a UUID: a token naming anything else cannot be one of ours (and never
  * reaches a query).
  */

@@ -1,4 +1,4 @@
-/** The code table of contract §2: every envelope code and the one HTTP status it travels with. */
+/** The code table of docs/contract.md §2: every envelope code and the one HTTP status it travels with. */
 export const ERROR_CODES = {
   VALIDATION_ERROR: 400,
   UNAUTHORIZED: 401,
