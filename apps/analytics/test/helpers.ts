@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  defineEvent,
   invoiceIssuedV1,
   invoiceVoidedV1,
   notificationFailedV1,
@@ -16,7 +17,12 @@ import type { HttpApp } from '@platform/http-kit';
 import { bearer, expectEnvelope, type ParsedEnvelope } from '@platform/http-kit/testing';
 import { waitFor } from '@platform/messaging/testing';
 import { createTestServiceEnv, type TestServiceEnv } from '@platform/service-kit/testing';
+import { z } from 'zod';
 import { buildApp, type BuildAnalyticsOptions } from '../src/app.js';
+
+/** Contracts analytics has no declaration for (an action nobody declared, a major version ahead): stored as unknown. */
+export const userMergedV1 = defineEvent({ source: 'users', entity: 'user', action: 'merged', version: 1, schema: z.object({ userId: z.uuid() }) });
+export const userRegisteredV2 = defineEvent({ ...userRegisteredV1, version: 2, schema: z.object({ userId: z.uuid(), handle: z.string() }) });
 
 export interface Harness {
   env: TestServiceEnv;

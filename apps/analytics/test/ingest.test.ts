@@ -12,7 +12,7 @@ import {
 import { sampleEvent } from '@platform/contracts/testing';
 import { readDeadLetters, waitFor } from '@platform/messaging/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from './helpers.js';
+import { startHarness, userMergedV1, userRegisteredV2, type Harness } from './helpers.js';
 
 interface Summary {
   users: { total: number; active: number; registered: number };
@@ -75,8 +75,8 @@ describe('analytics ingest', () => {
   it('stores an unknown type or version flagged unknown, counts it and keeps going', async () => {
     const before = (await h.get<Summary>('/api/v1/analytics/summary')).data;
     const stored = await h.storedCount();
-    const merged = { ...sampleEvent(userUpdatedV1.type), type: 'users.user.merged.v1' };
-    const v2 = { ...sampleEvent(userRegisteredV1.type), type: 'users.user.registered.v2', version: 2, data: { userId: randomUUID(), handle: 'x' } };
+    const merged = { ...sampleEvent(userUpdatedV1.type), type: userMergedV1.type };
+    const v2 = { ...sampleEvent(userRegisteredV1.type), type: userRegisteredV2.type, version: userRegisteredV2.version, data: { userId: randomUUID(), handle: 'x' } };
     await h.publish(merged);
     await h.publish(v2);
     await h.publish(sampleEvent(userLoggedInV1.type));

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { userLoggedInV1 } from '@platform/contracts';
 import { bearer, expectEnvelope } from '@platform/http-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { knownEvents, startHarness, type Harness } from './helpers.js';
@@ -84,7 +85,7 @@ describe('analytics metrics over a known history', () => {
 
   it('pages the stored events newest first, filtered by type and range', async () => {
     const { data, meta } = await h.get<Array<{ type: string; occurredAt: string }>>(
-      url('events?type=users.user.logged_in.v1&from=2025-03-02T00:00:00Z&to=2025-03-03T00:00:00Z&pageSize=1&page=2'),
+      url(`events?type=${userLoggedInV1.type}&from=2025-03-02T00:00:00Z&to=2025-03-03T00:00:00Z&pageSize=1&page=2`),
     );
     expect(meta).toEqual({ page: 2, pageSize: 1, total: 2, totalPages: 2 });
     expect(data.map((e) => e.occurredAt)).toEqual(['2025-03-02T00:00:00.000Z']);

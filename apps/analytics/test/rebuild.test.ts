@@ -4,7 +4,7 @@ import { sampleEvent } from '@platform/contracts/testing';
 import { bearer, expectEnvelope } from '@platform/http-kit/testing';
 import { waitFor } from '@platform/messaging/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { knownEvents, startHarness, type Harness } from './helpers.js';
+import { knownEvents, startHarness, userMergedV1, type Harness } from './helpers.js';
 
 interface Run {
   id: string;
@@ -55,7 +55,7 @@ describe('analytics rebuild', () => {
         },
       },
     });
-    const events = [...knownEvents(), { ...sampleEvent(userUpdatedV1.type), type: 'users.user.renamed.v1' }];
+    const events = [...knownEvents(), { ...sampleEvent(userUpdatedV1.type), type: userMergedV1.type }];
     for (const event of events) await h.publish(event);
     await h.waitStored(events.length);
   });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accountCreatedV1, userRegisteredV1 } from '@platform/contracts';
 import { waitFor } from '@platform/messaging/testing';
 import { body, startHarness, type Caller, type Harness } from './harness.js';
 
@@ -41,7 +42,7 @@ describe('billing accounts', () => {
 
   it('defaults billingEmail to the e-mail learnt from the registration event; an explicit one wins', async () => {
     const known = await h.caller();
-    await h.publishUserEvent('users.user.registered.v1', { userId: known.id, email: 'grace@example.com' });
+    await h.publishUserEvent(userRegisteredV1.type, { userId: known.id, email: 'grace@example.com' });
     await waitFor(async () => (await h.env.database.sql`select 1 from billing_users where user_id = ${known.id} and email is not null`).length === 1, { timeoutMs: 15_000 });
     expect(body<Account>(await h.request('POST', url, known, { currency: 'USD' }), 201).data.billingEmail).toBe('grace@example.com');
 
@@ -108,14 +109,14 @@ describe('billing accounts', () => {
     body(await h.request('GET', `${url}?pageSize=101`, admin), 400);
   });
 
-  it('publishes billing.account.created.v1 once per account, with the request id as correlation', async () => {
+  it(`publishes ${accountCreatedV1.type} once per account, with the request id as correlation`, async () => {
     const user = await h.caller();
     const res = await h.request('POST', url, user, { currency: 'GBP' }, { 'x-request-id': 'acct-corr-1' });
     const account = body<Account>(res, 201).data;
     const [row] = await h.env.database.sql<{ payload: { correlationId: string; data: unknown } }[]>`
-      select payload from outbox where subject = 'billing.account.created.v1' and payload->'data'->>'accountId' = ${account.id}`;
+      select payload from outbox where subject = ${accountCreatedV1.type} and payload->'data'->>'accountId' = ${account.id}`;
     expect(row?.payload).toMatchObject({ correlationId: 'acct-corr-1', data: { accountId: account.id, userId: user.id, currency: 'GBP' } });
     const [{ n }] = (await h.env.database.sql`select count(*)::int as n from accounts`) as unknown as [{ n: number }];
-    await waitFor(async () => (await h.billingEvents('billing.account.created.v1')) === n, { timeoutMs: 15_000 });
+    await waitFor(async () => (await h.billingEvents(accountCreatedV1.type)) === n, { timeoutMs: 15_000 });
   });
 });

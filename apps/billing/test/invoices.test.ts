@@ -1,3 +1,4 @@
+import { invoiceIssuedV1, invoiceVoidedV1 } from '@platform/contracts';
 import { waitFor } from '@platform/messaging/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { body, createInvoice, issuedInvoice, openAccount, startHarness, type Caller, type Harness, type InvoiceBody } from './harness.js';
@@ -112,7 +113,7 @@ describe('billing invoices', () => {
     expect(await h.counts()).toEqual(before);
   });
 
-  it('issues a draft once, publishing billing.invoice.issued.v1', async () => {
+  it(`issues a draft once, publishing ${invoiceIssuedV1.type}`, async () => {
     const draft = await createInvoice(h, admin, bobAccount, 500, 2);
     const issued = body<InvoiceBody>(await h.request('POST', `${url}/${draft.id}/issue`, admin, undefined, { 'x-request-id': 'issue-corr' }), 200).data;
     expect(issued).toMatchObject({ id: draft.id, status: 'issued', currency: 'JPY', totalMinor: 1000, issuedAt: expect.stringMatching(/Z$/) });
@@ -120,7 +121,7 @@ describe('billing invoices', () => {
     expect(body(await h.request('POST', `${url}/${draft.id}/issue`, admin), 422).message).toMatch(/issued invoice cannot be issued/);
     expect(await h.counts()).toEqual(before);
     const events = await h.env.database.sql<{ payload: { correlationId: string; data: unknown } }[]>`
-      select payload from outbox where subject = 'billing.invoice.issued.v1' and payload->'data'->>'invoiceId' = ${draft.id}`;
+      select payload from outbox where subject = ${invoiceIssuedV1.type} and payload->'data'->>'invoiceId' = ${draft.id}`;
     expect(events).toHaveLength(1);
     expect(events[0]?.payload).toMatchObject({
       correlationId: 'issue-corr',
@@ -143,7 +144,7 @@ describe('billing invoices', () => {
     body(await h.request('POST', `${url}/${issued.id}/void`, admin), 422);
     body(await h.request('POST', `${url}/${draft.id}/issue`, admin), 422);
     expect(await h.counts()).toEqual(before);
-    const [{ n }] = (await h.env.database.sql`select count(*)::int as n from outbox where subject = 'billing.invoice.voided.v1'`) as unknown as [{ n: number }];
+    const [{ n }] = (await h.env.database.sql`select count(*)::int as n from outbox where subject = ${invoiceVoidedV1.type}`) as unknown as [{ n: number }];
     expect(n).toBe(2);
   });
 
@@ -181,7 +182,7 @@ describe('billing invoices', () => {
   it('delivers each issued and voided event once to the BILLING stream', async () => {
     const counts = async (subject: string) =>
       ((await h.env.database.sql`select count(*)::int as n from outbox where subject = ${subject}`) as unknown as [{ n: number }])[0].n;
-    for (const subject of ['billing.invoice.issued.v1', 'billing.invoice.voided.v1']) {
+    for (const subject of [invoiceIssuedV1.type, invoiceVoidedV1.type]) {
       const expected = await counts(subject);
       await waitFor(async () => (await h.billingEvents(subject)) === expected, { timeoutMs: 15_000 });
     }

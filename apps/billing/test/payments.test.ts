@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { invoiceIssuedV1, invoicePaidV1, paymentReceivedV1 } from '@platform/contracts';
 import { waitFor } from '@platform/messaging/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { body, createInvoice, issuedInvoice, openAccount, startHarness, type Caller, type Harness, type InvoiceBody } from './harness.js';
@@ -55,7 +56,7 @@ describe('billing payments', () => {
 
     const events = await h.env.database.sql<{ subject: string; payload: { data: Record<string, unknown> } }[]>`
       select subject, payload from outbox where payload->'data'->>'invoiceId' = ${inv.id} and subject like 'billing.%' order by created_at`;
-    expect(events.map((e) => e.subject)).toEqual(['billing.invoice.issued.v1', 'billing.payment.received.v1', 'billing.payment.received.v1', 'billing.invoice.paid.v1']);
+    expect(events.map((e) => e.subject)).toEqual([invoiceIssuedV1.type, paymentReceivedV1.type, paymentReceivedV1.type, invoicePaidV1.type]);
     expect(events[1]?.payload.data).toEqual({ paymentId: first.id, invoiceId: inv.id, userId: alice.id, amountMinor: 400, currency: 'EUR' });
     expect(events[3]?.payload.data).toEqual({ invoiceId: inv.id, userId: alice.id, currency: 'EUR', totalMinor: 1000 });
   });
@@ -170,12 +171,12 @@ describe('billing payments', () => {
     expect(row).toEqual({ n: 1, total: 1000 });
     expect(await invoice(inv.id)).toMatchObject({ status: 'paid', amountPaidMinor: 1000, amountDueMinor: 0 });
     const [events] = await h.env.database.sql`
-      select count(*)::int as n from outbox where subject = 'billing.invoice.paid.v1' and payload->'data'->>'invoiceId' = ${inv.id}`;
+      select count(*)::int as n from outbox where subject = ${invoicePaidV1.type} and payload->'data'->>'invoiceId' = ${inv.id}`;
     expect(events?.n).toBe(1);
   });
 
   it('observes each payment and paid event exactly once on the BILLING stream', async () => {
-    for (const subject of ['billing.payment.received.v1', 'billing.invoice.paid.v1']) {
+    for (const subject of [paymentReceivedV1.type, invoicePaidV1.type]) {
       const [row] = await h.env.database.sql`select count(*)::int as n from outbox where subject = ${subject}`;
       await waitFor(async () => (await h.billingEvents(subject)) === row?.n, { timeoutMs: 15_000 });
     }

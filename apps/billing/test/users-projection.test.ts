@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { userDeactivatedV1, userRegisteredV1, userUpdatedV1 } from '@platform/contracts';
 import { sampleEvent } from '@platform/contracts/testing';
 import { waitFor } from '@platform/messaging/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,7 +30,7 @@ describe('users projection (fed by users.user.*.v1)', () => {
 
   it('applies the same event once, however often it is delivered', async () => {
     const userId = randomUUID();
-    const event = sampleEvent('users.user.registered.v1', { userId, email: 'once@example.com' });
+    const event = sampleEvent(userRegisteredV1.type, { userId, email: 'once@example.com' });
     const subject = h.env.messaging.subject(event.type);
     await h.env.messaging.js.publish(subject, JSON.stringify(event), { msgID: event.id });
     handled += 1;
@@ -37,7 +38,7 @@ describe('users projection (fed by users.user.*.v1)', () => {
     const first = await projected(userId);
     // Redelivery under another message id gets past JetStream's de-duplication: the inbox catches it.
     await h.env.messaging.js.publish(subject, JSON.stringify(event), { msgID: randomUUID() });
-    await project('users.user.registered.v1', { userId: randomUUID() }); // a later event: proves the duplicate was consumed
+    await project(userRegisteredV1.type, { userId: randomUUID() }); // a later event: proves the duplicate was consumed
     expect(await projected(userId)).toEqual(first);
     const [row] = await h.env.database.sql`select count(*)::int as n from inbox where event_id = ${event.id}`;
     expect(row?.n).toBe(1);
@@ -45,16 +46,16 @@ describe('users projection (fed by users.user.*.v1)', () => {
 
   it('ignores an update older than the one already applied', async () => {
     const userId = randomUUID();
-    await project('users.user.registered.v1', { userId, email: 'v1@example.com', fullName: 'Version One' }, at(10));
-    await project('users.user.updated.v1', { userId, email: 'v3@example.com', fullName: 'Version Three', role: 'user' }, at(1));
-    await project('users.user.updated.v1', { userId, email: 'v2@example.com', fullName: 'Version Two', role: 'user' }, at(5));
+    await project(userRegisteredV1.type, { userId, email: 'v1@example.com', fullName: 'Version One' }, at(10));
+    await project(userUpdatedV1.type, { userId, email: 'v3@example.com', fullName: 'Version Three', role: 'user' }, at(1));
+    await project(userUpdatedV1.type, { userId, email: 'v2@example.com', fullName: 'Version Two', role: 'user' }, at(5));
     expect(await projected(userId)).toMatchObject({ email: 'v3@example.com', full_name: 'Version Three', is_active: true, source: 'event' });
   });
 
   it('lets a deactivation win over an older registration that arrives after it', async () => {
     const userId = randomUUID();
-    await project('users.user.deactivated.v1', { userId }, at(1));
-    await project('users.user.registered.v1', { userId, email: 'late@example.com' }, at(5));
+    await project(userDeactivatedV1.type, { userId }, at(1));
+    await project(userRegisteredV1.type, { userId, email: 'late@example.com' }, at(5));
     expect(await projected(userId)).toMatchObject({ email: 'late@example.com', is_active: false });
   });
 
@@ -62,18 +63,18 @@ describe('users projection (fed by users.user.*.v1)', () => {
     const user = await h.caller();
     await openAccount(h, user);
     expect(await projected(user.id)).toMatchObject({ email: null, source: 'token', is_active: true });
-    await project('users.user.registered.v1', { userId: user.id, email: 'token-first@example.com', fullName: 'Token First' }, at(1));
+    await project(userRegisteredV1.type, { userId: user.id, email: 'token-first@example.com', fullName: 'Token First' }, at(1));
     expect(await projected(user.id)).toMatchObject({ email: 'token-first@example.com', full_name: 'Token First', source: 'event' });
   });
 
   it('refuses a deactivated user’s token within seconds, and their invoices cannot be paid (422)', async () => {
     const user = await h.caller();
-    await project('users.user.registered.v1', { userId: user.id, email: 'soon-gone@example.com' });
+    await project(userRegisteredV1.type, { userId: user.id, email: 'soon-gone@example.com' });
     const accountId = await openAccount(h, user);
     const invoice = await issuedInvoice(h, admin, accountId, 1000);
     body(await h.request('GET', '/api/v1/billing/accounts/me', user), 200);
 
-    await project('users.user.deactivated.v1', { userId: user.id });
+    await project(userDeactivatedV1.type, { userId: user.id });
     const refused = body(await h.request('GET', '/api/v1/billing/accounts/me', user), 401);
     expect(refused.message).toMatch(/revoked/);
     body(await h.request('POST', `/api/v1/billing/invoices/${invoice.id}/payments`, user, { amountMinor: 1, method: 'card' }, { 'idempotency-key': randomUUID() }), 401);
@@ -86,8 +87,8 @@ describe('users projection (fed by users.user.*.v1)', () => {
 
   it('refuses to open an account for a deactivated user (422), even past the token check', async () => {
     const user = await h.caller();
-    await project('users.user.registered.v1', { userId: user.id });
-    await project('users.user.deactivated.v1', { userId: user.id });
+    await project(userRegisteredV1.type, { userId: user.id });
+    await project(userDeactivatedV1.type, { userId: user.id });
     body(await h.request('POST', '/api/v1/billing/accounts', user, { currency: 'EUR' }), 401);
     // The route re-checks under a row lock, for a deactivation landing between the token check and the insert.
     const before = await h.counts();
@@ -100,10 +101,10 @@ describe('users projection (fed by users.user.*.v1)', () => {
 
   it('accepts a re-activation newer than the deactivation', async () => {
     const user = await h.caller();
-    await project('users.user.registered.v1', { userId: user.id }, at(10));
-    await project('users.user.deactivated.v1', { userId: user.id }, at(5));
+    await project(userRegisteredV1.type, { userId: user.id }, at(10));
+    await project(userDeactivatedV1.type, { userId: user.id }, at(5));
     body(await h.request('GET', '/api/v1/billing/accounts/me', user), 401);
-    await project('users.user.updated.v1', { userId: user.id, isActive: true, role: 'user' }, at(1));
+    await project(userUpdatedV1.type, { userId: user.id, isActive: true, role: 'user' }, at(1));
     body(await h.request('GET', '/api/v1/billing/accounts/me', user), 404);
   });
 
@@ -113,10 +114,10 @@ describe('users projection (fed by users.user.*.v1)', () => {
   });
 
   it('dead-letters an invalid users event and keeps consuming', async () => {
-    const bad = { ...sampleEvent('users.user.registered.v1'), data: { userId: 'nope' } };
+    const bad = { ...sampleEvent(userRegisteredV1.type), data: { userId: 'nope' } };
     await h.env.messaging.js.publish(h.env.messaging.subject(bad.type), JSON.stringify(bad), { msgID: bad.id });
     const userId = randomUUID();
-    await project('users.user.registered.v1', { userId });
+    await project(userRegisteredV1.type, { userId });
     await waitFor(async () => (await projected(userId)) !== undefined);
   });
 });

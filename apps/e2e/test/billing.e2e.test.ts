@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { accountCreatedV1, invoiceIssuedV1, invoicePaidV1, paymentReceivedV1 } from '@platform/contracts';
 import { waitFor } from '@platform/messaging/testing';
 import { describe, expect, it } from 'vitest';
 import { ADMIN, usePlatform } from '../src/fixture.js';
@@ -44,10 +45,10 @@ describe('billing through the gateway: account → invoice → two-part payment 
     expect(paid).toMatchObject({ status: 200, body: { data: { status: 'paid', amountPaidMinor: 10_000, amountDueMinor: 0, paidAt: expect.any(String) } } });
 
     const expected = {
-      'billing.account.created.v1': 1,
-      'billing.invoice.issued.v1': 1,
-      'billing.payment.received.v1': 2,
-      'billing.invoice.paid.v1': 1,
+      [accountCreatedV1.type]: 1,
+      [invoiceIssuedV1.type]: 1,
+      [paymentReceivedV1.type]: 2,
+      [invoicePaidV1.type]: 1,
     };
     await waitFor(
       async () => {

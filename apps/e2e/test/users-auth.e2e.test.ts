@@ -1,3 +1,4 @@
+import { userRegisteredV1 } from '@platform/contracts';
 import { waitFor } from '@platform/messaging/testing';
 import { describe, expect, it } from 'vitest';
 import { usePlatform } from '../src/fixture.js';
@@ -37,17 +38,17 @@ describe('users and auth through the gateway', () => {
     expect(reused.body).toMatchObject({ code: 'UNAUTHORIZED', module: 'users' });
 
     // users.user.registered.v1: exactly once on JetStream, carrying the request id of the call.
-    const registeredEvents = () => e2e.readEvents('USERS', 'users.user.registered.v1');
+    const registeredEvents = () => e2e.readEvents('USERS', userRegisteredV1.type);
     const mine = async () =>
       (await registeredEvents()).filter((message) => (JSON.parse(message.data) as { data: { userId: string } }).data.userId === user.id);
     const [event] = await waitFor(async () => ((await mine()).length > 0 ? mine() : undefined), { timeoutMs: 15_000 });
     expect(await mine()).toHaveLength(1);
     expect(event?.headers['x-request-id']).toBe(requestId);
-    expect(JSON.parse(event?.data ?? '{}')).toMatchObject({ type: 'users.user.registered.v1', correlationId: requestId, data: { userId: user.id, email: input.email } });
+    expect(JSON.parse(event?.data ?? '{}')).toMatchObject({ type: userRegisteredV1.type, correlationId: requestId, data: { userId: user.id, email: input.email } });
     // The subject holds one message per registered user, the seeded admin's included: none doubled.
     const everyone = await registeredEvents();
     const userIds = everyone.map((message) => (JSON.parse(message.data) as { data: { userId: string } }).data.userId);
-    expect(await e2e.countEvents('USERS', 'users.user.registered.v1')).toBe(new Set(userIds).size);
+    expect(await e2e.countEvents('USERS', userRegisteredV1.type)).toBe(new Set(userIds).size);
 
     // The users service logged the same request id.
     expect(platform.apps.users.output.some((line) => line.includes(requestId))).toBe(true);

@@ -1,4 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import {
+  invoiceIssuedV1,
+  notificationSentV1,
+  paymentReceivedV1,
+  userDeactivatedV1,
+  userPasswordChangedV1,
+  userRegisteredV1,
+  userUpdatedV1,
+} from '@platform/contracts';
 import { sampleEvent } from '@platform/contracts/testing';
 import { readStreamMessages, waitFor } from '@platform/messaging/testing';
 import { eq } from 'drizzle-orm';
@@ -17,7 +26,7 @@ const settle = () => new Promise((r) => setTimeout(r, 1_500));
 async function register(fullName = 'Ada Lovelace') {
   const userId = randomUUID();
   const email = `${userId.slice(0, 8)}@example.com`;
-  const event = sampleEvent('users.user.registered.v1', { userId, email, fullName });
+  const event = sampleEvent(userRegisteredV1.type, { userId, email, fullName });
   await h.publish(event);
   await waitFor(() => mailsTo(email).length === 1, { timeoutMs: 15_000 });
   return { userId, email, event };
@@ -31,7 +40,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-describe('users.user.registered', () => {
+describe(userRegisteredV1.type, () => {
   it('sends the welcome in-app and by e-mail, stores the recipient and default preferences', async () => {
     const { userId, email } = await register();
     const rows = await notificationsOf(userId);
@@ -57,7 +66,7 @@ describe('users.user.registered', () => {
       const mine = events.map((m) => JSON.parse(m.data)).filter((e) => e.data.userId === userId);
       return mine.length === 2 ? mine : undefined;
     });
-    expect(sent.map((e) => e.type)).toEqual(['notifications.notification.sent.v1', 'notifications.notification.sent.v1']);
+    expect(sent.map((e) => e.type)).toEqual([notificationSentV1.type, notificationSentV1.type]);
     expect(sent.map((e) => e.data.channel).sort()).toEqual(['email', 'in_app']);
     expect(sent.find((e) => e.data.channel === 'email')!.data).toMatchObject({ notificationId: emailNotification.id, template: 'welcome' });
   });
@@ -73,7 +82,7 @@ describe('users.user.registered', () => {
   it('gives one notification and one e-mail for an event delivered twice (redelivery and duplicate publish)', async () => {
     const userId = randomUUID();
     const email = `dup-${userId.slice(0, 8)}@example.com`;
-    const event = sampleEvent('users.user.registered.v1', { userId, email });
+    const event = sampleEvent(userRegisteredV1.type, { userId, email });
     await h.publish(event); // first
     await h.publish(event); // same Nats-Msg-Id: the stream's duplicate window drops it
     await h.publish(event, randomUUID()); // same event under another message id: stored again, the inbox drops it
@@ -85,40 +94,40 @@ describe('users.user.registered', () => {
   });
 });
 
-describe('users.user.updated and deactivated', () => {
+describe(`${userUpdatedV1.type} and ${userDeactivatedV1.type}`, () => {
   it('keeps the address current, ignores an older event, and sends nothing to a deactivated user', async () => {
     const { userId, email, event } = await register();
     const later = new Date(Date.parse(event.occurredAt) + 60_000);
     const newEmail = `new-${email}`;
-    const updated = sampleEvent('users.user.updated.v1', { userId, email: newEmail, fullName: 'Ada King', role: 'user' });
+    const updated = sampleEvent(userUpdatedV1.type, { userId, email: newEmail, fullName: 'Ada King', role: 'user' });
     await h.publish({ ...updated, occurredAt: later.toISOString() });
-    const stale = sampleEvent('users.user.updated.v1', { userId, email: 'stale@example.com', fullName: 'Old Name', role: 'user' });
+    const stale = sampleEvent(userUpdatedV1.type, { userId, email: 'stale@example.com', fullName: 'Old Name', role: 'user' });
     await h.publish({ ...stale, occurredAt: new Date(Date.parse(event.occurredAt) + 1_000).toISOString() });
     await waitFor(async () => (await db().select().from(recipients).where(eq(recipients.userId, userId)))[0]?.email === newEmail);
     await settle();
     expect((await db().select().from(recipients).where(eq(recipients.userId, userId)))[0]).toMatchObject({ email: newEmail, fullName: 'Ada King' });
 
     // The next message goes to the new address, with the new name.
-    await h.publish(sampleEvent('users.user.password_changed.v1', { userId }));
+    await h.publish(sampleEvent(userPasswordChangedV1.type, { userId }));
     await waitFor(() => mailsTo(newEmail).length === 1, { timeoutMs: 15_000 });
     expect(mailsTo(newEmail)[0]!.text).toContain('Hello Ada King,');
 
-    await h.publish({ ...sampleEvent('users.user.deactivated.v1', { userId }), occurredAt: new Date(later.getTime() + 60_000).toISOString() });
+    await h.publish({ ...sampleEvent(userDeactivatedV1.type, { userId }), occurredAt: new Date(later.getTime() + 60_000).toISOString() });
     await waitFor(async () => (await db().select().from(recipients).where(eq(recipients.userId, userId)))[0]?.active === false);
     const before = (await notificationsOf(userId)).length;
-    await h.publish(sampleEvent('billing.invoice.issued.v1', { userId }));
-    await h.publish(sampleEvent('users.user.password_changed.v1', { userId }));
+    await h.publish(sampleEvent(invoiceIssuedV1.type, { userId }));
+    await h.publish(sampleEvent(userPasswordChangedV1.type, { userId }));
     await settle();
     expect(await notificationsOf(userId)).toHaveLength(before);
     expect(mailsTo(newEmail)).toHaveLength(1);
   });
 });
 
-describe('users.user.password_changed', () => {
+describe(userPasswordChangedV1.type, () => {
   it('sends the security notice on both channels even with every preference off', async () => {
     const { userId, email } = await register();
     await db().update(preferences).set({ emailBilling: false, emailMarketing: false, inAppBilling: false, inAppMarketing: false }).where(eq(preferences.userId, userId));
-    await h.publish(sampleEvent('users.user.password_changed.v1', { userId }));
+    await h.publish(sampleEvent(userPasswordChangedV1.type, { userId }));
     await waitFor(() => mailsTo(email).length === 2, { timeoutMs: 15_000 });
     expect(mailsTo(email)[1]!.subject).toBe('Your password was changed');
     const security = (await notificationsOf(userId)).filter((n) => n.template === 'password_changed');
@@ -129,7 +138,7 @@ describe('users.user.password_changed', () => {
 describe('billing events', () => {
   it('notifies an issued invoice with its number, formatted total and due date', async () => {
     const { userId, email } = await register();
-    await h.publish(sampleEvent('billing.invoice.issued.v1', { userId, number: 'INV-000042', totalMinor: 123_456, currency: 'EUR', dueDate: '2030-01-31' }));
+    await h.publish(sampleEvent(invoiceIssuedV1.type, { userId, number: 'INV-000042', totalMinor: 123_456, currency: 'EUR', dueDate: '2030-01-31' }));
     await waitFor(() => mailsTo(email).length === 2, { timeoutMs: 15_000 });
     const mail = mailsTo(email)[1]!;
     expect(mail.subject).toBe('Invoice INV-000042 issued');
@@ -141,7 +150,7 @@ describe('billing events', () => {
 
   it('sends a receipt with the amount', async () => {
     const { userId, email } = await register();
-    await h.publish(sampleEvent('billing.payment.received.v1', { userId, amountMinor: 500, currency: 'USD' }));
+    await h.publish(sampleEvent(paymentReceivedV1.type, { userId, amountMinor: 500, currency: 'USD' }));
     await waitFor(() => mailsTo(email).length === 2, { timeoutMs: 15_000 });
     expect(mailsTo(email)[1]).toMatchObject({ subject: 'Payment received' });
     expect(mailsTo(email)[1]!.text).toContain('We received your payment of $5.00.');
@@ -151,14 +160,14 @@ describe('billing events', () => {
   it('respects preferences: billing e-mail off → no invoice e-mail, the in-app one still comes', async () => {
     const { userId, email } = await register();
     await db().update(preferences).set({ emailBilling: false }).where(eq(preferences.userId, userId));
-    await h.publish(sampleEvent('billing.invoice.issued.v1', { userId }));
+    await h.publish(sampleEvent(invoiceIssuedV1.type, { userId }));
     await waitFor(async () => (await notificationsOf(userId)).some((n) => n.template === 'invoice_issued'));
     await settle();
     expect((await notificationsOf(userId)).filter((n) => n.template === 'invoice_issued').map((n) => n.channel)).toEqual(['in_app']);
     expect(mailsTo(email)).toHaveLength(1); // the welcome only
 
     await db().update(preferences).set({ emailBilling: true, inAppBilling: false }).where(eq(preferences.userId, userId));
-    await h.publish(sampleEvent('billing.payment.received.v1', { userId }));
+    await h.publish(sampleEvent(paymentReceivedV1.type, { userId }));
     await waitFor(() => mailsTo(email).length === 2, { timeoutMs: 15_000 });
     expect((await notificationsOf(userId)).filter((n) => n.template === 'payment_receipt').map((n) => n.channel)).toEqual(['email']);
   });
@@ -166,13 +175,13 @@ describe('billing events', () => {
   it('keeps the message of a user not known yet, and mails it once the registration arrives', async () => {
     const userId = randomUUID();
     const email = `late-${userId.slice(0, 8)}@example.com`;
-    await h.publish(sampleEvent('billing.invoice.issued.v1', { userId, number: 'INV-000077' }));
+    await h.publish(sampleEvent(invoiceIssuedV1.type, { userId, number: 'INV-000077' }));
     await waitFor(async () => (await deliveriesOf(userId)).length === 1);
     await settle();
     expect((await deliveriesOf(userId))[0]).toMatchObject({ to: null, status: 'pending', attempts: 0 });
     expect((await notificationsOf(userId)).map((n) => n.channel).sort()).toEqual(['email', 'in_app']);
 
-    await h.publish(sampleEvent('users.user.registered.v1', { userId, email, fullName: 'Late Comer' }));
+    await h.publish(sampleEvent(userRegisteredV1.type, { userId, email, fullName: 'Late Comer' }));
     await waitFor(() => mailsTo(email).length === 2, { timeoutMs: 15_000 });
     expect(mailsTo(email).map((m) => m.subject).sort()).toEqual(['Invoice INV-000077 issued', 'Welcome to the Platform']);
   });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { notificationFailedV1, notificationSentV1, userRegisteredV1 } from '@platform/contracts';
 import { sampleEvent } from '@platform/contracts/testing';
 import { readStreamMessages, waitFor } from '@platform/messaging/testing';
 import { eq } from 'drizzle-orm';
@@ -14,7 +15,7 @@ const mailsTo = (address: string) => h.smtp.received.filter((m) => m.to.includes
 async function registerSomeone() {
   const userId = randomUUID();
   const email = `s-${userId.slice(0, 8)}@example.com`;
-  await h.publish(sampleEvent('users.user.registered.v1', { userId, email }));
+  await h.publish(sampleEvent(userRegisteredV1.type, { userId, email }));
   await waitFor(() => deliveryOf(userId), { timeoutMs: 15_000 });
   return { userId, email };
 }
@@ -54,7 +55,7 @@ describe('delivery sender', () => {
     });
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({
-      type: 'notifications.notification.failed.v1',
+      type: notificationFailedV1.type,
       data: { userId, channel: 'email', template: 'welcome', notificationId: failed.notificationId, reason: failed.lastError },
     });
     expect(mailsTo(email)).toHaveLength(0);
@@ -74,7 +75,7 @@ describe('delivery sender', () => {
       const found = await notificationEvents(userId);
       return found.length ? found : undefined;
     });
-    expect(events.map((e) => e.type)).toEqual(['notifications.notification.sent.v1']);
+    expect(events.map((e) => e.type)).toEqual([notificationSentV1.type]);
   });
 
   it('a permanent rejection (550) fails at once, without retrying', async () => {

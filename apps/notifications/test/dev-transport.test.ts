@@ -3,6 +3,7 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { userRegisteredV1 } from '@platform/contracts';
 import { sampleEvent } from '@platform/contracts/testing';
 import type { HttpApp } from '@platform/http-kit';
 import { createLogger } from '@platform/logging';
@@ -40,8 +41,8 @@ it('without SMTP_URL says so at start and records each e-mail as an .eml file', 
   expect(lines.some((l) => String(l.msg).startsWith('no SMTP_URL: e-mails are recorded') && l.transport === 'development')).toBe(true);
   const userId = randomUUID();
   await env.messaging.js.publish(
-    env.messaging.subject('users.user.registered.v1'),
-    JSON.stringify(sampleEvent('users.user.registered.v1', { userId, email: 'dev@example.com' })),
+    env.messaging.subject(userRegisteredV1.type),
+    JSON.stringify(sampleEvent(userRegisteredV1.type, { userId, email: 'dev@example.com' })),
   );
   const [file] = await waitFor(async () => {
     const files = await readdir(dir);

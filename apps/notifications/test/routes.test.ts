@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { userDeactivatedV1, userRegisteredV1 } from '@platform/contracts';
 import { sampleEvent } from '@platform/contracts/testing';
 import { bearer, expectEnvelope } from '@platform/http-kit/testing';
 import { waitFor } from '@platform/messaging/testing';
@@ -70,7 +71,7 @@ describe('GET /api/v1/notifications', () => {
 
   it('shows the welcome an event produced', async () => {
     const userId = randomUUID();
-    await h.publish(sampleEvent('users.user.registered.v1', { userId, email: `w-${userId.slice(0, 8)}@example.com` }));
+    await h.publish(sampleEvent(userRegisteredV1.type, { userId, email: `w-${userId.slice(0, 8)}@example.com` }));
     const token = await h.env.token({ sub: userId, role: 'user' });
     const list = await waitFor(async () => {
       const body = (await request('GET', '/api/v1/notifications', token)).json();
@@ -180,7 +181,7 @@ describe('tokens of deactivated users', () => {
     const frank = randomUUID();
     const token = await h.env.token({ sub: frank, role: 'user' });
     expect((await request('GET', '/api/v1/notifications', token)).statusCode).toBe(200);
-    await h.publish(sampleEvent('users.user.deactivated.v1', { userId: frank }));
+    await h.publish(sampleEvent(userDeactivatedV1.type, { userId: frank }));
     await waitFor(async () => (await request('GET', '/api/v1/notifications', token)).statusCode === 401, { timeoutMs: 15_000 });
   });
 

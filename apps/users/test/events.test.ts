@@ -1,3 +1,10 @@
+import {
+  userDeactivatedV1,
+  userLoggedInV1,
+  userPasswordChangedV1,
+  userRegisteredV1,
+  userUpdatedV1,
+} from '@platform/contracts';
 import { expectEnvelope } from '@platform/http-kit/testing';
 import { countSubjectMessages, readStreamMessages, waitFor } from '@platform/messaging/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,7 +26,7 @@ const published = async (type: string) =>
   }));
 
 describe('events on the USERS stream', () => {
-  it('registering publishes exactly one users.user.registered.v1 with Nats-Msg-Id = event id and the request id', async () => {
+  it(`registering publishes exactly one ${userRegisteredV1.type} with Nats-Msg-Id = event id and the request id`, async () => {
     const email = uniqueEmail('events');
     const requestId = 'req-register-events-1';
     const res = await t.app.inject({
@@ -32,13 +39,13 @@ describe('events on the USERS stream', () => {
     expect(res.headers['x-request-id']).toBe(requestId);
 
     const mine = await waitFor(async () => {
-      const messages = (await published('users.user.registered.v1')).filter((m) => m.event.data.userId === user.id);
+      const messages = (await published(userRegisteredV1.type)).filter((m) => m.event.data.userId === user.id);
       return messages.length > 0 ? messages : undefined;
     }, { timeoutMs: 10_000 });
     expect(mine).toHaveLength(1);
     const message = mine[0] as (typeof mine)[number];
     expect(message.event).toMatchObject({
-      type: 'users.user.registered.v1',
+      type: userRegisteredV1.type,
       correlationId: requestId,
       data: { userId: user.id, email, fullName: 'Eve Event', role: 'user', isActive: true },
     });
@@ -47,13 +54,13 @@ describe('events on the USERS stream', () => {
     // A second registration attempt with the same e-mail (409) publishes nothing more.
     const again = await t.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { email, password: PASSWORD, fullName: 'Eve' } });
     expectEnvelope(again, { status: 409, code: 'CONFLICT' });
-    const [{ n }] = await t.env.database.sql<{ n: string }[]>`select count(*) as n from outbox where subject = 'users.user.registered.v1' and payload->'data'->>'userId' = ${user.id}`;
+    const [{ n }] = await t.env.database.sql<{ n: string }[]>`select count(*) as n from outbox where subject = ${userRegisteredV1.type} and payload->'data'->>'userId' = ${user.id}`;
     expect(Number(n)).toBe(1);
   });
 
   it('the seeded admin was published as registered, once', async () => {
     const admins = await waitFor(async () => {
-      const messages = (await published('users.user.registered.v1')).filter((m) => m.event.data.email === ADMIN_EMAIL);
+      const messages = (await published(userRegisteredV1.type)).filter((m) => m.event.data.email === ADMIN_EMAIL);
       return messages.length > 0 ? messages : undefined;
     }, { timeoutMs: 10_000 });
     expect(admins).toHaveLength(1);
@@ -68,11 +75,11 @@ describe('events on the USERS stream', () => {
     await t.app.inject({ method: 'DELETE', url: `/api/v1/users/${user.id}`, headers: { ...admin, 'x-request-id': 'req-deactivate' } });
 
     const expectations: Array<[string, string | undefined, Record<string, unknown>]> = [
-      ['users.user.logged_in.v1', undefined, { userId: user.id }],
-      ['users.user.updated.v1', 'req-rename', { userId: user.id, fullName: 'Renamed', isActive: true }],
-      ['users.user.password_changed.v1', 'req-password', { userId: user.id }],
-      ['users.user.deactivated.v1', 'req-deactivate', { userId: user.id }],
-      ['users.user.updated.v1', 'req-deactivate', { userId: user.id, isActive: false }],
+      [userLoggedInV1.type, undefined, { userId: user.id }],
+      [userUpdatedV1.type, 'req-rename', { userId: user.id, fullName: 'Renamed', isActive: true }],
+      [userPasswordChangedV1.type, 'req-password', { userId: user.id }],
+      [userDeactivatedV1.type, 'req-deactivate', { userId: user.id }],
+      [userUpdatedV1.type, 'req-deactivate', { userId: user.id, isActive: false }],
     ];
     for (const [type, requestId, data] of expectations) {
       const found = await waitFor(async () => {
@@ -81,6 +88,6 @@ describe('events on the USERS stream', () => {
       }, { timeoutMs: 10_000 });
       expect(found.event.data).toMatchObject(data);
     }
-    expect(await countSubjectMessages(t.env.messaging.jsm, stream(), t.env.messaging.subject('users.user.deactivated.v1'))).toBe(1);
+    expect(await countSubjectMessages(t.env.messaging.jsm, stream(), t.env.messaging.subject(userDeactivatedV1.type))).toBe(1);
   });
 });

@@ -1,3 +1,4 @@
+import { userRegisteredV1 } from '@platform/contracts';
 import type { HttpApp } from '@platform/http-kit';
 import { createTestServiceEnv, type TestServiceEnv } from '@platform/service-kit/testing';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -28,7 +29,7 @@ describe('admin seeding', () => {
     apps.push(...(await Promise.all([buildApp(config), buildApp(config)])));
     const admins = () => current.database.sql<{ role: string }[]>`select role from users where email = ${ADMIN_EMAIL}`;
     const events = async () =>
-      Number((await current.database.sql<{ n: string }[]>`select count(*) as n from outbox where subject = 'users.user.registered.v1'`)[0]?.n);
+      Number((await current.database.sql<{ n: string }[]>`select count(*) as n from outbox where subject = ${userRegisteredV1.type}`)[0]?.n);
     expect(await admins()).toEqual([{ role: 'admin' }]);
     expect(await events()).toBe(1);
 

@@ -1,4 +1,5 @@
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import { userDeactivatedV1, userPasswordChangedV1, userUpdatedV1 } from '@platform/contracts';
 import { bearer, expectEnvelope } from '@platform/http-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUsersTestEnv, PASSWORD, uniqueEmail, type TokenPair, type UserBody, type UsersTestEnv } from './users-test-env.js';
@@ -33,19 +34,19 @@ describe('GET/PATCH /api/v1/users/me', () => {
   });
 
   it('changes the name and profile (merge), canonicalising the language; a name change is an event', async () => {
-    const before = await outboxCount('users.user.updated.v1');
+    const before = await outboxCount(userUpdatedV1.type);
     const payload = {
       fullName: '  Alice L.  ',
       profile: { bio: 'Down the rabbit hole', avatarUrl: 'https://cdn.example.com/a.png', phone: '+44 20 7946 0958', timezone: 'Europe/London', language: 'en-gb' },
     };
     const body = expectEnvelope<UserBody>(await call('PATCH', '/api/v1/users/me', alice.auth, payload), { status: 200, code: 'SUCCESS' });
     expect(body.data).toMatchObject({ fullName: 'Alice L.', profile: { ...payload.profile, language: 'en-GB' } });
-    expect(await outboxCount('users.user.updated.v1')).toBe(before + 1);
+    expect(await outboxCount(userUpdatedV1.type)).toBe(before + 1);
 
     const partial = await call('PATCH', '/api/v1/users/me', alice.auth, { profile: { bio: null } });
     expect(expectEnvelope<UserBody>(partial, { status: 200, code: 'SUCCESS' }).data.profile).toMatchObject({ bio: null, timezone: 'Europe/London' });
     // A profile-only change is not part of the event snapshot.
-    expect(await outboxCount('users.user.updated.v1')).toBe(before + 1);
+    expect(await outboxCount(userUpdatedV1.type)).toBe(before + 1);
   });
 
   const bad: Array<[string, unknown, string]> = [
@@ -89,13 +90,13 @@ describe('POST /api/v1/users/me/password', () => {
   it('changes the password, revokes every refresh token and publishes password_changed', async () => {
     const carol = await t.signUp(uniqueEmail('carol'));
     const secondLogin = await t.login(carol.user.email);
-    const events = await outboxCount('users.user.password_changed.v1');
+    const events = await outboxCount(userPasswordChangedV1.type);
     const res = await call('POST', '/api/v1/users/me/password', carol.auth, { currentPassword: PASSWORD, newPassword: 'N3w-Passw0rd' });
     expect(expectEnvelope(res, { status: 200, code: 'SUCCESS', module: 'users' }).data).toBeNull();
     for (const refreshToken of [carol.tokens.refreshToken, secondLogin.refreshToken]) {
       expectEnvelope(await call('POST', '/api/v1/auth/refresh', {}, { refreshToken }), { status: 401, code: 'UNAUTHORIZED' });
     }
-    expect(await outboxCount('users.user.password_changed.v1')).toBe(events + 1);
+    expect(await outboxCount(userPasswordChangedV1.type)).toBe(events + 1);
     expectEnvelope(await call('POST', '/api/v1/auth/login', {}, { email: carol.user.email, password: PASSWORD }), { status: 401, code: 'UNAUTHORIZED' });
     await t.login(carol.user.email, 'N3w-Passw0rd');
   });
@@ -185,13 +186,13 @@ describe('PATCH and DELETE /api/v1/users/:id (admin)', () => {
 
   it('changes name, role and active flag, with an updated event', async () => {
     const target = await t.register(uniqueEmail('target'), 'Target');
-    const before = await outboxCount('users.user.updated.v1');
+    const before = await outboxCount(userUpdatedV1.type);
     const res = await call('PATCH', `/api/v1/users/${target.id}`, admin, { fullName: ' New Name ', role: 'moderator' });
     expect(expectEnvelope<UserBody>(res, { status: 200, code: 'SUCCESS' }).data).toMatchObject({ fullName: 'New Name', role: 'moderator', isActive: true });
-    expect(await outboxCount('users.user.updated.v1')).toBe(before + 1);
+    expect(await outboxCount(userUpdatedV1.type)).toBe(before + 1);
     // The same values again change nothing and publish nothing.
     expectEnvelope(await call('PATCH', `/api/v1/users/${target.id}`, admin, { role: 'moderator' }), { status: 200, code: 'SUCCESS' });
-    expect(await outboxCount('users.user.updated.v1')).toBe(before + 1);
+    expect(await outboxCount(userUpdatedV1.type)).toBe(before + 1);
   });
 
   it.each([
@@ -216,16 +217,16 @@ describe('PATCH and DELETE /api/v1/users/:id (admin)', () => {
 
   it('DELETE deactivates (soft): user kept, isActive false, tokens revoked, events once', async () => {
     const dave = await t.signUp(uniqueEmail('dave'));
-    const deactivated = await outboxCount('users.user.deactivated.v1');
+    const deactivated = await outboxCount(userDeactivatedV1.type);
     const res = await call('DELETE', `/api/v1/users/${dave.user.id}`, admin);
     expect(expectEnvelope<UserBody>(res, { status: 200, code: 'SUCCESS', module: 'users' }).data).toMatchObject({ id: dave.user.id, isActive: false });
-    expect(await outboxCount('users.user.deactivated.v1')).toBe(deactivated + 1);
+    expect(await outboxCount(userDeactivatedV1.type)).toBe(deactivated + 1);
     const [{ n }] = await t.env.database.sql<{ n: string }[]>`select count(*) as n from refresh_tokens where user_id = ${dave.user.id} and revoked_at is null`;
     expect(Number(n)).toBe(0);
     expectEnvelope(await call('GET', '/api/v1/users/me', dave.auth), { status: 401, code: 'UNAUTHORIZED' });
     // Again: still 200, no second event.
     expectEnvelope(await call('DELETE', `/api/v1/users/${dave.user.id}`, admin), { status: 200, code: 'SUCCESS' });
-    expect(await outboxCount('users.user.deactivated.v1')).toBe(deactivated + 1);
+    expect(await outboxCount(userDeactivatedV1.type)).toBe(deactivated + 1);
     // Reactivation by PATCH lets them log in again.
     expectEnvelope(await call('PATCH', `/api/v1/users/${dave.user.id}`, admin, { isActive: true }), { status: 200, code: 'SUCCESS' });
     await t.login(dave.user.email);

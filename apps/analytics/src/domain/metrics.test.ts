@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  defineEvent,
   invoiceIssuedV1,
   invoicePaidV1,
   invoiceVoidedV1,
@@ -77,7 +78,7 @@ describe('metric definitions', () => {
     const { deltas } = apply([
       ev(notificationSentV1, '2025-01-01T00:00:00Z', {}),
       ev(notificationFailedV1, '2025-01-01T00:00:00Z', {}),
-      unknownEv('users', 'users.user.registered.v2', '2025-01-01T00:00:00Z', { userId: randomUUID(), isActive: true }),
+      unknownEv('users', defineEvent({ ...userRegisteredV1, version: 2 }).type, '2025-01-01T00:00:00Z', { userId: randomUUID(), isActive: true }),
     ]);
     expect(sum(deltas, 'notifications_sent')).toBe(1);
     expect(sum(deltas, 'notifications_failed')).toBe(1);

@@ -13,7 +13,7 @@ const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode
 const money = (name: string) => bigint(name, { mode: 'number' });
 
 /**
- * Billing's own copy of the users it needs, fed only by `users.user.*.v1` events (events/project-users.ts).
+ * Billing's own copy of the users it needs, fed only by the users stream's events (events/project-users.ts).
  * `profileAt` / `statusAt` are the `occurredAt` of the newest event applied to the profile fields
  * and to `isActive`: an older event arriving late never overwrites a newer one. A row may also be
  * created from a valid token (`source = 'token'`) when the registration event has not arrived yet.
