@@ -39,6 +39,7 @@ export async function buildApp(config: GatewayConfig, options: BuildGatewayOptio
     logger,
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
+    server: config.http,
     readiness: upstreamReadiness(config.upstreams, readinessTimeoutMs - 100),
     readinessTimeoutMs,
     auth: { publicKeys: jwks.resolve, issuer: config.jwt.issuer, audience: config.jwt.audience, algorithms: ['EdDSA', 'RS256'] },

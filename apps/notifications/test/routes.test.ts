@@ -80,7 +80,7 @@ describe('GET /api/v1/notifications', () => {
   });
 
   it('rejects a bad query and a missing token', async () => {
-    for (const query of ['unread=maybe', 'page=0', 'pageSize=101', 'page=abc']) {
+    for (const query of ['unread=maybe', 'page=0', 'pageSize=101', 'page=abc', `ownerId=${bob}`, 'unread=true&userId=x']) {
       expectEnvelope(await request('GET', `/api/v1/notifications?${query}`, aliceToken), { status: 400, code: 'VALIDATION_ERROR', module: 'notifications' });
     }
     expectEnvelope(await request('GET', '/api/v1/notifications'), { status: 401, code: 'UNAUTHORIZED', module: 'notifications' });
@@ -169,7 +169,7 @@ describe('GET /api/v1/notifications/deliveries', () => {
 
     expectEnvelope(await request('GET', '/api/v1/notifications/deliveries', aliceToken), { status: 403, code: 'FORBIDDEN', module: 'notifications' });
     expectEnvelope(await request('GET', '/api/v1/notifications/deliveries'), { status: 401, code: 'UNAUTHORIZED', module: 'notifications' });
-    for (const query of ['status=lost', 'userId=42', 'page=-1']) {
+    for (const query of ['status=lost', 'userId=42', 'page=-1', 'ownerId=42', 'template=welcome']) {
       expectEnvelope(await request('GET', `/api/v1/notifications/deliveries?${query}`, adminToken), { status: 400, code: 'VALIDATION_ERROR', module: 'notifications' });
     }
   });
