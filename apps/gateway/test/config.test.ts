@@ -25,7 +25,7 @@ describe('gateway config', () => {
 });
 
 describe('verify cache', () => {
-  const claims = (exp: number) => ({ sub: 's', role: 'user' as const, jti: 'j', iat: 0, exp });
+  const claims = (exp: number) => ({ sub: 's', role: 'user' as const, jti: 'j', iat: 0, exp, iss: 'platform-users', aud: 'platform-api' });
 
   it('remembers a token until its exp, and forgets the oldest when full', () => {
     const cache = createVerifyCache(2);

@@ -55,3 +55,4 @@ export { requireAuth, requireRole, type AuthOptions, type PublicKeyResolver, typ
 export { ROLES, roleSchema, accessClaimsSchema, type Role, type AccessClaims } from './auth/claims.js';
 
 export { MAX_JSON_DEPTH, jsonNestingExceeds, TOO_DEEP_MESSAGE } from './json-depth.js';
+export { isStaleToken, refuseStaleTokens, type KnownUserState } from './auth/stale-token.js';

@@ -12,10 +12,10 @@ describe('metric definitions', () => {
   it('counts a user once in total and follows their activity by latest occurredAt', () => {
     const u = randomUUID();
     const { deltas, users } = apply([
-      ev('users', 'users.user.registered.v1', '2025-01-01T00:00:00Z', { userId: u, isActive: true }),
-      ev('users', 'users.user.updated.v1', '2025-01-02T00:00:00Z', { userId: u, isActive: true }),
-      ev('users', 'users.user.deactivated.v1', '2025-01-03T00:00:00Z', { userId: u }),
-      ev('users', 'users.user.updated.v1', '2025-01-02T12:00:00Z', { userId: u, isActive: true }), // late: ignored
+      ev('users', 'users.user.registered.v1', '2025-01-01T00:00:00Z', { userId: u, isActive: true, role: 'user' }),
+      ev('users', 'users.user.updated.v1', '2025-01-02T00:00:00Z', { userId: u, isActive: true, role: 'admin' }),
+      ev('users', 'users.user.deactivated.v1', '2025-01-03T00:00:00Z', { userId: u }), // keeps the role
+      ev('users', 'users.user.updated.v1', '2025-01-02T12:00:00Z', { userId: u, isActive: true, role: 'moderator' }), // late: ignored
       ev('users', 'users.user.logged_in.v1', '2025-01-04T00:00:00Z', { userId: u }),
     ]);
     expect(sum(deltas, 'users_total')).toBe(1);
@@ -23,14 +23,14 @@ describe('metric definitions', () => {
     expect(deltas[2]).toContainEqual({ metric: 'users_active', key: '', value: -1 });
     expect(sum(deltas, 'signups')).toBe(1);
     expect(sum(deltas, 'logins')).toBe(1);
-    expect(users.get(u)).toEqual({ isActive: false, lastAt: '2025-01-03T00:00:00Z' });
+    expect(users.get(u)).toEqual({ isActive: false, role: 'admin', lastAt: '2025-01-03T00:00:00Z' });
   });
 
   it('continues from stored state across batches', () => {
     const u = randomUUID();
     const { deltas } = apply(
-      [ev('users', 'users.user.updated.v1', '2025-02-01T00:00:00Z', { userId: u, isActive: true })],
-      new Map([[u, { isActive: false, lastAt: '2025-01-03T00:00:00Z' }]]),
+      [ev('users', 'users.user.updated.v1', '2025-02-01T00:00:00Z', { userId: u, isActive: true, role: 'user' })],
+      new Map([[u, { isActive: false, role: 'user', lastAt: '2025-01-03T00:00:00Z' }]]),
     );
     expect(deltas[0]).toEqual([{ metric: 'events_stored', key: 'users', value: 1 }, { metric: 'users_active', key: '', value: 1 }]);
   });

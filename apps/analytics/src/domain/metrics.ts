@@ -32,6 +32,8 @@ export interface MetricDelta {
 
 export interface UserState {
   isActive: boolean;
+  /** The role the latest registered/updated event gave (null until one did): refuses stale tokens. */
+  role: string | null;
   /** occurredAt of the event that set the state (ISO). */
   lastAt: string;
 }
@@ -64,6 +66,7 @@ export interface EventEffect {
 }
 
 const one = (metric: MetricName, key = ''): MetricDelta => ({ metric, key, value: 1 });
+const roleOf = (data: Record<string, unknown>) => (typeof data.role === 'string' ? data.role : undefined);
 
 /**
  * The effect of one event given the current states. Users: a user counts in `users_total` from
@@ -79,11 +82,11 @@ export function effectOf(event: MetricEvent, states: StateLookup): EventEffect {
   switch (event.type) {
     case 'users.user.registered.v1':
       deltas.push(one('signups'));
-      return { deltas, ...userTransition(String(d.userId), d.isActive === true, event.occurredAt, states, deltas) };
+      return { deltas, ...userTransition(String(d.userId), d.isActive === true, roleOf(d), event.occurredAt, states, deltas) };
     case 'users.user.updated.v1':
-      return { deltas, ...userTransition(String(d.userId), d.isActive === true, event.occurredAt, states, deltas) };
+      return { deltas, ...userTransition(String(d.userId), d.isActive === true, roleOf(d), event.occurredAt, states, deltas) };
     case 'users.user.deactivated.v1':
-      return { deltas, ...userTransition(String(d.userId), false, event.occurredAt, states, deltas) };
+      return { deltas, ...userTransition(String(d.userId), false, undefined, event.occurredAt, states, deltas) };
     case 'users.user.logged_in.v1':
       deltas.push(one('logins'));
       return { deltas };
@@ -129,9 +132,11 @@ export function effectOf(event: MetricEvent, states: StateLookup): EventEffect {
   }
 }
 
+/** `role` undefined: the event does not carry one (a deactivation) and the known role stays. */
 function userTransition(
   id: string,
   isActive: boolean,
+  role: string | undefined,
   occurredAt: string,
   states: StateLookup,
   deltas: MetricDelta[],
@@ -140,11 +145,11 @@ function userTransition(
   if (!prev) {
     deltas.push(one('users_total'));
     if (isActive) deltas.push(one('users_active'));
-    return { user: { id, state: { isActive, lastAt: occurredAt } } };
+    return { user: { id, state: { isActive, role: role ?? null, lastAt: occurredAt } } };
   }
   if (Date.parse(occurredAt) < Date.parse(prev.lastAt)) return {};
   if (prev.isActive !== isActive) deltas.push({ metric: 'users_active', key: '', value: isActive ? 1 : -1 });
-  return { user: { id, state: { isActive, lastAt: occurredAt } } };
+  return { user: { id, state: { isActive, role: role ?? prev.role, lastAt: occurredAt } } };
 }
 
 /**
