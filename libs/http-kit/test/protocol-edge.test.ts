@@ -29,14 +29,16 @@ async function trickle(connection: RawConnection, everyMs: number, withinMs: num
   return Date.now() - started;
 }
 
+// One app with short timeouts for the client errors and the timeouts.
+let ctx: { app: HttpApp; url: string; logs: CapturedLogs };
+beforeAll(async () => {
+  ctx = await listeningApp({ requestTimeoutMs: REQUEST_TIMEOUT_MS, headersTimeoutMs: REQUEST_TIMEOUT_MS });
+});
+afterAll(async () => {
+  await ctx?.app.close();
+});
+
 describe('protocol-level client errors answer the envelope', () => {
-  let ctx: { app: HttpApp; url: string; logs: CapturedLogs };
-  beforeAll(async () => {
-    ctx = await listeningApp({ requestTimeoutMs: REQUEST_TIMEOUT_MS, headersTimeoutMs: REQUEST_TIMEOUT_MS });
-  });
-  afterAll(async () => {
-    await ctx?.app.close();
-  });
 
   it('conflicting Content-Length and Transfer-Encoding: 400 in the envelope, connection closed', async () => {
     const res = await rawExchange(ctx.url, `${head('Content-Length: 4\r\nTransfer-Encoding: chunked\r\n')}\r\n0\r\n\r\n`);
@@ -71,13 +73,6 @@ describe('protocol-level client errors answer the envelope', () => {
 });
 
 describe('request and headers timeouts', () => {
-  let ctx: { app: HttpApp; url: string; logs: CapturedLogs };
-  beforeAll(async () => {
-    ctx = await listeningApp({ requestTimeoutMs: REQUEST_TIMEOUT_MS, headersTimeoutMs: REQUEST_TIMEOUT_MS });
-  });
-  afterAll(async () => {
-    await ctx?.app.close();
-  });
 
   // Node checks the deadlines on a timer; the bound leaves it room but is far below "forever".
   const bound = REQUEST_TIMEOUT_MS * 8;
@@ -108,12 +103,12 @@ describe('request and headers timeouts', () => {
 });
 
 describe('connections per client', () => {
-  let ctx: { app: HttpApp; url: string; logs: CapturedLogs };
+  let capped: { app: HttpApp; url: string };
   beforeAll(async () => {
-    ctx = await listeningApp({ maxConnectionsPerClient: 2 });
+    capped = await listeningApp({ maxConnectionsPerClient: 2 });
   });
   afterAll(async () => {
-    await ctx?.app.close();
+    await capped?.app.close();
   });
 
   const get = 'GET /health HTTP/1.1\r\nHost: edge\r\n\r\n';
@@ -124,14 +119,14 @@ describe('connections per client', () => {
   };
 
   it('answers a connection over the cap with a 429 envelope and closes it; others keep working', async () => {
-    const first = await openRawConnection(ctx.url);
-    const second = await openRawConnection(ctx.url);
+    const first = await openRawConnection(capped.url);
+    const second = await openRawConnection(capped.url);
     first.write(get);
     second.write(get);
     expect((await answered(first)).statusCode).toBe(200);
     expect((await answered(second)).statusCode).toBe(200);
 
-    const third = await openRawConnection(ctx.url);
+    const third = await openRawConnection(capped.url);
     third.write(get);
     await third.closed(5_000);
     const refused = parseRawResponse(third.received());
@@ -144,7 +139,7 @@ describe('connections per client', () => {
     const deadline = Date.now() + 5_000;
     let status = 0;
     while (status !== 200 && Date.now() < deadline) {
-      const next = await openRawConnection(ctx.url);
+      const next = await openRawConnection(capped.url);
       next.write(get);
       status = (await answered(next)).statusCode;
       next.destroy();

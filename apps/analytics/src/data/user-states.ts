@@ -1,5 +1,5 @@
 import type { Db } from '@platform/db-kit';
-import type { KnownUserState } from '@platform/http-kit';
+import { knownUser, type KnownUserState } from '@platform/http-kit';
 import { eq, sql } from 'drizzle-orm';
 import { userStates } from './schema.js';
 
@@ -16,7 +16,6 @@ export function prepareKnownUser(db: Db): (userId: string) => Promise<KnownUserS
     .prepare('analytics_known_user');
   return async (userId) => {
     const [row] = await statement.execute({ userId });
-    if (!row) return undefined;
-    return { isActive: row.isActive, ...(row.role ? { role: { name: row.role, since: row.lastAt } } : {}) };
+    return row && knownUser(row.isActive, row.role, row.lastAt);
   };
 }

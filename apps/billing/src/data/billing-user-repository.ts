@@ -1,5 +1,5 @@
 import type { Db, DbOrTx } from '@platform/db-kit';
-import type { KnownUserState } from '@platform/http-kit';
+import { knownUser, type KnownUserState } from '@platform/http-kit';
 import { eq, sql } from 'drizzle-orm';
 import type { ProjectedUser } from '../domain/user-projection.js';
 import { billingUsers } from './schema.js';
@@ -51,7 +51,6 @@ export function prepareKnownUser(db: Db): (userId: string) => Promise<KnownUserS
     .prepare('billing_known_user');
   return async (userId) => {
     const [row] = await statement.execute({ userId });
-    if (!row) return undefined;
-    return { isActive: row.isActive, ...(row.role && row.profileAt ? { role: { name: row.role, since: row.profileAt } } : {}) };
+    return row && knownUser(row.isActive, row.role, row.profileAt);
   };
 }

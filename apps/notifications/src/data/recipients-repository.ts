@@ -1,5 +1,5 @@
 import type { DbOrTx } from '@platform/db-kit';
-import type { KnownUserState } from '@platform/http-kit';
+import { knownUser, type KnownUserState } from '@platform/http-kit';
 import { eq, sql } from 'drizzle-orm';
 import { recipients, type RecipientRow } from './schema.js';
 
@@ -64,7 +64,6 @@ export function prepareKnownRecipient(db: DbOrTx): (userId: string) => Promise<K
     .prepare('recipient_known_user');
   return async (userId) => {
     const [row] = await query.execute({ userId });
-    if (!row) return undefined;
-    return { isActive: row.active, ...(row.role ? { role: { name: row.role, since: row.lastEventAt } } : {}) };
+    return row && knownUser(row.active, row.role, row.lastEventAt);
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isStaleToken, refuseStaleTokens, type KnownUserState } from './stale-token.js';
+import { isStaleToken, knownUser, refuseStaleTokens, type KnownUserState } from './stale-token.js';
 
 const at = (iso: string) => new Date(iso);
 const iat = (iso: string) => Math.floor(Date.parse(iso) / 1000);
@@ -27,6 +27,15 @@ describe('isStaleToken', () => {
   it('the owner of users (no `since`) refuses any token whose role differs', () => {
     expect(isStaleToken(admin, { isActive: true, role: { name: 'user' } })).toBe(true);
     expect(isStaleToken(admin, { isActive: true, role: { name: 'admin' } })).toBe(false);
+  });
+});
+
+describe('knownUser', () => {
+  it('keeps a role only with the time it was set', () => {
+    const since = at('2030-01-01T10:00:00Z');
+    expect(knownUser(true, 'admin', since)).toEqual({ isActive: true, role: { name: 'admin', since } });
+    expect(knownUser(true, 'admin', null)).toEqual({ isActive: true });
+    expect(knownUser(false, null, since)).toEqual({ isActive: false });
   });
 });
 

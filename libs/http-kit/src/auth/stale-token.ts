@@ -15,6 +15,14 @@ export interface KnownUserState {
 }
 
 /**
+ * A row of a service's users table or projection as `KnownUserState`: a role counts only
+ * together with the time it was set (`since`; `null` while no event set it).
+ */
+export function knownUser(isActive: boolean, role: string | null, since: Date | null): KnownUserState {
+  return role !== null && since !== null ? { isActive, role: { name: role, since } } : { isActive };
+}
+
+/**
  * Contract §3: a token of a deactivated user, or one whose role is no longer the user's role, is
  * refused. A token signed after the role we know was set is newer than our knowledge (a
  * projection a moment behind a promotion): its role is the current one and it stands. So a
