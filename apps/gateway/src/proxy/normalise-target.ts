@@ -18,6 +18,8 @@ const ESCAPE = /%([0-9a-f]{2})/gi;
 const UNRESERVED = /[A-Za-z0-9\-._~]/;
 
 const refuse = (reason: string): NormalisedTarget => ({ ok: false, reason });
+/** Nothing to normalise: an origin-form path without `\`, `%`, `;`, `#`, `//` or a segment starting with a dot. */
+const ALREADY_NORMAL = /^\/(?![/.])(?:[^\\%;#?/]|\/(?![/.]))*(?:\?[^#]*)?$/;
 
 /**
  * The request target as the gateway decides on it, and as it forwards it: the path of an
@@ -29,6 +31,7 @@ const refuse = (reason: string): NormalisedTarget => ({ ok: false, reason });
  * fragment, `*` or authority-form.
  */
 export function normaliseTarget(target: string): NormalisedTarget {
+  if (ALREADY_NORMAL.test(target)) return { ok: true, url: target };
   let pathAndQuery = target;
   if (ABSOLUTE_FORM.test(target)) {
     let parsed: URL;
