@@ -1,10 +1,11 @@
+import { refuseStaleTokens } from '@platform/http-kit';
 import type { Logger } from '@platform/logging';
 import { createService, migrationsFolderFor } from '@platform/service-kit';
 import { defaultIngest, type AnalyticsConfig } from './config.js';
 import { eventsQueries } from './data/events-queries.js';
 import { metricsQueries } from './data/metrics-queries.js';
 import * as schema from './data/schema.js';
-import { prepareDeactivatedCheck } from './data/user-states.js';
+import { prepareKnownUser } from './data/user-states.js';
 import { createStoreEventsConsumers } from './events/store-events.js';
 import { createRebuilder, type RebuildHooks } from './rebuild/rebuilder.js';
 import { registerEventsRoutes } from './routes/events-routes.js';
@@ -26,11 +27,8 @@ export async function buildApp(config: AnalyticsConfig, options: BuildAnalyticsO
     schema,
     migrationsFolder: migrationsFolderFor(import.meta.url),
     openapi: { title: 'Analytics service', version: '1.0.0', description: 'The event log and the metrics derived from it (admin only).' },
-    // A deactivated admin's token is refused here too, once the users event is stored (docs/contract.md §3).
-    isRevoked: (ctx) => {
-      const isDeactivated = prepareDeactivatedCheck(ctx.db);
-      return (claims) => isDeactivated(claims.sub);
-    },
+    // A deactivated or demoted admin's token is refused here too, once the users event is stored (docs/contract.md §3).
+    isRevoked: (ctx) => refuseStaleTokens(prepareKnownUser(ctx.db)),
     routes: async (app, ctx) => {
       const { sql, db, nats, logger } = ctx;
       const rebuilder = createRebuilder({

@@ -1,8 +1,8 @@
-import type { AccessClaims } from '@platform/http-kit';
+import { refuseStaleTokens } from '@platform/http-kit';
 import type { Logger } from '@platform/logging';
 import { createService, migrationsFolderFor } from '@platform/service-kit';
 import type { BillingConfig } from './config.js';
-import { prepareRevocationCheck } from './data/billing-user-repository.js';
+import { prepareKnownUser } from './data/billing-user-repository.js';
 import * as schema from './data/schema.js';
 import { projectUsers } from './events/project-users.js';
 import { accountRoutes } from './routes/account-routes.js';
@@ -22,11 +22,9 @@ export async function buildApp(config: BillingConfig, options: BuildBillingOptio
     migrationsFolder: migrationsFolderFor(import.meta.url),
     openapi: { title: 'Billing service', version: '1.0.0', description: 'Billing accounts, invoices and payments.' },
     consumers: () => [projectUsers()],
-    // Tokens of a user billing knows to be deactivated are refused (401) as soon as the event is projected.
-    isRevoked: (ctx) => {
-      const isUserRevoked = prepareRevocationCheck(ctx.db);
-      return (claims: AccessClaims) => isUserRevoked(claims.sub);
-    },
+    // Tokens of a user billing knows to be deactivated, or whose role changed since the token was
+    // issued, are refused (401) as soon as the event is projected.
+    isRevoked: (ctx) => refuseStaleTokens(prepareKnownUser(ctx.db)),
     routes: (http, ctx) => {
       accountRoutes(http, ctx.db);
       invoiceRoutes(http, ctx.db);

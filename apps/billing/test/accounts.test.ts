@@ -78,6 +78,9 @@ describe('billing accounts', () => {
     ['bad e-mail', { currency: 'EUR', billingEmail: 'not-an-email' }, 'billingEmail'],
     ['NUL in company name', { currency: 'EUR', companyName: 'Acme\u0000' }, 'companyName'],
     ['empty company name', { currency: 'EUR', companyName: '   ' }, 'companyName'],
+    ['CR/LF in company name', { currency: 'EUR', companyName: 'Acme\r\nBcc: all@example.com' }, 'companyName'],
+    ['a right-to-left override in company name', { currency: 'EUR', companyName: 'Acme \u202Efdp.exe' }, 'companyName'],
+    ['an escape sequence in company name', { currency: 'EUR', companyName: 'Acme \u001b[31m' }, 'companyName'],
   ])('refuses %s with a 400 naming the field, storing nothing', async (_label, payload, path) => {
     const user = await h.caller();
     const before = await h.counts();
@@ -107,6 +110,9 @@ describe('billing accounts', () => {
     expect(first.meta).toEqual({ page: 1, pageSize: 2, total: n, totalPages: Math.ceil(n / 2) });
     body(await h.request('GET', `${url}?page=0`, admin), 400);
     body(await h.request('GET', `${url}?pageSize=101`, admin), 400);
+    const unknown = body<{ issues: unknown[] }>(await h.request('GET', `${url}?userId=${user.id}`, admin), 400);
+    expect(unknown.data.issues).toEqual([{ path: 'userId', message: 'Unknown field' }]);
+    body(await h.request('GET', `${url}/me?ownerId=${user.id}`, user), 400);
   });
 
   it(`publishes ${accountCreatedV1.type} once per account, with the request id as correlation`, async () => {

@@ -93,6 +93,9 @@ describe('billing invoices', () => {
     ['NUL in description', () => withLine({ description: 'bad\u0000text' }), 'lines.0.description'],
     ['empty description', () => withLine({ description: '' }), 'lines.0.description'],
     ['501-char description', () => withLine({ description: 'x'.repeat(501) }), 'lines.0.description'],
+    ['a right-to-left override in a description', () => withLine({ description: 'Consulting \u202Egnp.exe' }), 'lines.0.description'],
+    ['an escape sequence in a description', () => withLine({ description: 'Consulting \u001b[2J' }), 'lines.0.description'],
+    ['a C1 control in a description', () => withLine({ description: 'Consulting \u009b' }), 'lines.0.description'],
     ['due date that is not a date', () => ({ ...valid(), dueDate: 'next tuesday' }), 'dueDate'],
     ['due date 30 February', () => ({ ...valid(), dueDate: '2030-02-30' }), 'dueDate'],
     ['due date as a timestamp', () => ({ ...valid(), dueDate: '2030-01-31T00:00:00Z' }), 'dueDate'],
@@ -176,6 +179,9 @@ describe('billing invoices', () => {
     expect(issuedOnly.data.length).toBeGreaterThan(0);
     expect(issuedOnly.data.every((i) => i.status === 'issued')).toBe(true);
     body(await h.request('GET', `${url}?status=overdue`, admin), 400);
+    // Unknown parameters are refused, never silently ignored (a filter the caller thinks applies).
+    const unknown = body<{ issues: unknown[] }>(await h.request('GET', `${url}?ownerId=${bob.id}`, alice), 400);
+    expect(unknown.data.issues).toEqual([{ path: 'ownerId', message: 'Unknown field' }]);
     body(await h.request('GET', url, null), 401);
   });
 

@@ -8,6 +8,7 @@ import type { GatewayConfig } from './config.js';
 import { registerDeprecations } from './deprecation.js';
 import { registerDocs } from './openapi/docs.js';
 import { registerProxy } from './proxy/proxy-plugin.js';
+import { refuseAmbiguousTargets, rewriteToNormalisedTarget } from './proxy/normalise-target.js';
 import { keepRawJsonBodies } from './proxy/raw-body.js';
 import { isPublicRoute, pathOf } from './proxy/routes-table.js';
 import { registerRateLimits } from './rate-limit.js';
@@ -27,8 +28,9 @@ declare module 'fastify' {
 
 /**
  * The one HTTP API clients call; `main.ts` serves it, tests inject into it. Per request:
+ * target normalised (every decision below is made on it, and it is what is forwarded) →
  * request id → security headers / CORS → deprecation headers → per-client limit → (proxied,
- * non-public routes) token verified at the edge → per-user limit → forwarded unchanged.
+ * non-public routes) token verified at the edge → per-user limit → forwarded.
  */
 export async function buildApp(config: GatewayConfig, options: BuildGatewayOptions = {}) {
   const logger = options.logger ?? createLogger({ service: 'gateway', level: config.logLevel });
@@ -39,12 +41,15 @@ export async function buildApp(config: GatewayConfig, options: BuildGatewayOptio
     logger,
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
+    server: config.http,
+    rewriteUrl: rewriteToNormalisedTarget,
     readiness: upstreamReadiness(config.upstreams, readinessTimeoutMs - 100),
     readinessTimeoutMs,
     auth: { publicKeys: jwks.resolve, issuer: config.jwt.issuer, audience: config.jwt.audience, algorithms: ['EdDSA', 'RS256'] },
     openapi: { title: 'Platform API', version: '1.0.0', description: 'The one HTTP API clients call.', serveDocument: false },
   });
   app.decorate('jwks', jwks);
+  refuseAmbiguousTargets(app);
   keepRawJsonBodies(app);
   await registerSecurity(app, config.corsOrigins);
   registerDeprecations(app, config.deprecatedRoutes);

@@ -1,5 +1,17 @@
 import { z } from 'zod';
-import { baseEnvSchema, envBoolean, envInt, envList, loadConfig, portSchema, urlSchema, type Env } from '@platform/config';
+import {
+  baseEnvSchema,
+  envBoolean,
+  envInt,
+  envList,
+  httpServerEnv,
+  loadConfig,
+  portSchema,
+  toHttpServerSettings,
+  urlSchema,
+  type Env,
+  type HttpServerSettings,
+} from '@platform/config';
 
 export const upstreamNames = ['users', 'billing', 'notifications', 'analytics'] as const;
 export type UpstreamName = (typeof upstreamNames)[number];
@@ -36,6 +48,7 @@ export const gatewayEnvSchema = baseEnvSchema.extend({
   ANALYTICS_URL: httpUrl.default('http://127.0.0.1:3004'),
   UPSTREAM_TIMEOUT_MS: envInt(10_000, { min: 100 }),
   BODY_LIMIT: envInt(1_048_576, { min: 1024 }),
+  ...httpServerEnv,
   TRUST_PROXY: envBoolean(false),
   CORS_ORIGINS: envList(),
   RATE_LIMIT_PER_CLIENT: envInt(1_000, { min: 1 }),
@@ -56,6 +69,8 @@ export interface GatewayConfig {
   upstreams: Record<UpstreamName, string>;
   upstreamTimeoutMs: number;
   bodyLimit: number;
+  /** Request, headers, keep-alive and socket timeouts, connections per client address. */
+  http: HttpServerSettings;
   trustProxy: boolean;
   corsOrigins: string[];
   rateLimit: { perClient: number; perUser: number };
@@ -85,6 +100,7 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     },
     upstreamTimeoutMs: parsed.UPSTREAM_TIMEOUT_MS,
     bodyLimit: parsed.BODY_LIMIT,
+    http: toHttpServerSettings(parsed),
     trustProxy: parsed.TRUST_PROXY,
     corsOrigins: parsed.CORS_ORIGINS,
     rateLimit: { perClient: parsed.RATE_LIMIT_PER_CLIENT, perUser: parsed.RATE_LIMIT_PER_USER },

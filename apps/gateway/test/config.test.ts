@@ -25,7 +25,7 @@ describe('gateway config', () => {
 });
 
 describe('verify cache', () => {
-  const claims = (exp: number) => ({ sub: 's', role: 'user' as const, jti: 'j', iat: 0, exp });
+  const claims = (exp: number) => ({ sub: 's', role: 'user' as const, jti: 'j', iat: 0, exp, iss: 'platform-users', aud: 'platform-api' });
 
   it('remembers a token until its exp, and forgets the oldest when full', () => {
     const cache = createVerifyCache(2);
@@ -38,5 +38,17 @@ describe('verify cache', () => {
     expect(cache.size).toBe(2);
     expect(cache.get('b')).toBeUndefined();
     expect(cache.get('d')).toBeDefined();
+  });
+});
+
+describe('gateway HTTP server limits', () => {
+  it('come from the environment, with headers never allowed longer than the whole request', async () => {
+    const { buildApp } = await import('../src/app.js');
+    const app = await buildApp(loadGatewayConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', HTTP_REQUEST_TIMEOUT_MS: '4000', HTTP_HEADERS_TIMEOUT_MS: '9000', HTTP_KEEP_ALIVE_TIMEOUT_MS: '65000' }));
+    expect(app.server.requestTimeout).toBe(4_000);
+    expect(app.server.headersTimeout).toBe(4_000);
+    expect(app.server.keepAliveTimeout).toBe(65_000);
+    await app.close();
+    expect(loadGatewayConfig({ NODE_ENV: 'test' }).http).toEqual({ requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 72_000, socketTimeoutMs: 60_000, maxConnectionsPerClient: 256 });
   });
 });

@@ -1,7 +1,8 @@
+import { refuseStaleTokens } from '@platform/http-kit';
 import type { Logger } from '@platform/logging';
 import { createService, migrationsFolderFor } from '@platform/service-kit';
 import type { NotificationsConfig } from './config.js';
-import { inactiveRecipientCheck } from './data/recipients-repository.js';
+import { prepareKnownRecipient } from './data/recipients-repository.js';
 import * as schema from './data/schema.js';
 import { keepRecipientsCurrent } from './events/keep-recipients-current.js';
 import { notifyInvoiceIssued } from './events/notify-invoice-issued.js';
@@ -26,11 +27,8 @@ export async function buildApp(config: NotificationsConfig, options: BuildNotifi
     schema,
     migrationsFolder: migrationsFolderFor(import.meta.url),
     openapi: { title: 'Notifications service', version: '1.0.0', description: 'In-app notifications, preferences and e-mail deliveries.' },
-    // A token of a user we know to be deactivated is refused here too (docs/contract.md §3).
-    isRevoked: (ctx) => {
-      const isInactive = inactiveRecipientCheck(ctx.db);
-      return (claims) => isInactive(claims.sub);
-    },
+    // A token of a user we know to be deactivated, or issued before their role changed, is refused here too (docs/contract.md §3).
+    isRevoked: (ctx) => refuseStaleTokens(prepareKnownRecipient(ctx.db)),
     consumers: () => [keepRecipientsCurrent, sendWelcomeMessage, sendSecurityNotice, notifyInvoiceIssued, sendPaymentReceipt],
     routes: (app, ctx) => {
       notificationsRoutes(app, ctx.db);

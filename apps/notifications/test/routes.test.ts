@@ -81,7 +81,7 @@ describe('GET /api/v1/notifications', () => {
   });
 
   it('rejects a bad query and a missing token', async () => {
-    for (const query of ['unread=maybe', 'page=0', 'pageSize=101', 'page=abc']) {
+    for (const query of ['unread=maybe', 'page=0', 'pageSize=101', 'page=abc', `ownerId=${bob}`, 'unread=true&userId=x']) {
       expectEnvelope(await request('GET', `/api/v1/notifications?${query}`, aliceToken), { status: 400, code: 'VALIDATION_ERROR', module: 'notifications' });
     }
     expectEnvelope(await request('GET', '/api/v1/notifications'), { status: 401, code: 'UNAUTHORIZED', module: 'notifications' });
@@ -170,19 +170,35 @@ describe('GET /api/v1/notifications/deliveries', () => {
 
     expectEnvelope(await request('GET', '/api/v1/notifications/deliveries', aliceToken), { status: 403, code: 'FORBIDDEN', module: 'notifications' });
     expectEnvelope(await request('GET', '/api/v1/notifications/deliveries'), { status: 401, code: 'UNAUTHORIZED', module: 'notifications' });
-    for (const query of ['status=lost', 'userId=42', 'page=-1']) {
+    for (const query of ['status=lost', 'userId=42', 'page=-1', 'ownerId=42', 'template=welcome']) {
       expectEnvelope(await request('GET', `/api/v1/notifications/deliveries?${query}`, adminToken), { status: 400, code: 'VALIDATION_ERROR', module: 'notifications' });
     }
   });
 });
 
-describe('tokens of deactivated users', () => {
+describe('tokens of deactivated or re-roled users', () => {
   it('are refused once the deactivation is known', async () => {
     const frank = randomUUID();
     const token = await h.env.token({ sub: frank, role: 'user' });
     expect((await request('GET', '/api/v1/notifications', token)).statusCode).toBe(200);
     await h.publish(sampleEvent(userDeactivatedV1.type, { userId: frank }));
     await waitFor(async () => (await request('GET', '/api/v1/notifications', token)).statusCode === 401, { timeoutMs: 15_000 });
+  });
+
+  it('a demoted admin’s token is refused once the role change is known; a fresh one works', async () => {
+    const grace = randomUUID();
+    const token = await h.env.token({ sub: grace, role: 'admin' });
+    await h.publish({ ...sampleEvent('users.user.registered.v1', { userId: grace, role: 'admin', isActive: true }), occurredAt: new Date(Date.now() - 60_000).toISOString() });
+    const deliveriesOf = (t: string) => request('GET', '/api/v1/notifications/deliveries', t);
+    await waitFor(async () => (await h.env.database.sql`select 1 from recipients where user_id = ${grace}`).length === 1, { timeoutMs: 15_000 });
+    expectEnvelope(await deliveriesOf(token), { status: 200, code: 'SUCCESS', module: 'notifications' });
+
+    await h.publish(sampleEvent('users.user.updated.v1', { userId: grace, role: 'user', isActive: true }));
+    await waitFor(async () => (await deliveriesOf(token)).statusCode === 401, { timeoutMs: 15_000 });
+    expectEnvelope(await request('GET', '/api/v1/notifications', token), { status: 401, code: 'UNAUTHORIZED', module: 'notifications' });
+    const fresh = await h.env.token({ sub: grace, role: 'user' });
+    expectEnvelope(await request('GET', '/api/v1/notifications', fresh), { status: 200, code: 'SUCCESS' });
+    expectEnvelope(await deliveriesOf(fresh), { status: 403, code: 'FORBIDDEN' });
   });
 
   it('a token whose subject is not a user id is refused', async () => {

@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { refuseStaleTokens } from '@platform/http-kit';
 import type { Logger } from '@platform/logging';
 import { createService, migrationsFolderFor, type ServiceConfig } from '@platform/service-kit';
 import { signingKeyFrom, type UsersSettings } from './config.js';
@@ -56,13 +57,7 @@ export async function buildApp(config: ServiceConfig & { users?: UsersSettings }
     signing: { kid: signingKey.kid, privateKeyPem: signingKey.privateKeyPem, algorithm: 'EdDSA', expiresInSec: settings.accessTokenTtlSec },
     trustProxy: settings.trustProxy,
     // A deactivated user's tokens stop here at once; a changed role too (the holder refreshes to get the new one).
-    isRevoked: (ctx) => {
-      const authState = prepareAuthState(ctx.db);
-      return async (claims) => {
-        const state = await authState(claims.sub);
-        return !state || !state.isActive || state.role !== claims.role;
-      };
-    },
+    isRevoked: (ctx) => refuseStaleTokens(prepareAuthState(ctx.db), { unknownUser: 'refuse' }),
     routes: (app, ctx) => {
       const deps: UsersDeps = {
         db: ctx.db,

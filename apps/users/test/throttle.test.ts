@@ -83,6 +83,39 @@ describe('failed-login throttling', () => {
     expect(row?.failures).toBe(PER_CLIENT);
   });
 
+  it('parallel wrong passwords for one e-mail get exactly the limit of password checks', async () => {
+    const email = uniqueEmail('parallel');
+    await t.register(email);
+    const results = await Promise.all(Array.from({ length: 20 }, () => login(email, 'Wr0ng-Password', newClient())));
+    const statuses = results.map((res) => res.statusCode).sort();
+    expect(statuses.filter((status) => status === 401)).toHaveLength(PER_EMAIL);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(20 - PER_EMAIL);
+    for (const res of results) expect(res.statusCode === 401 || res.statusCode === 429).toBe(true);
+    const [row] = await t.env.database.sql<{ failures: number }[]>`select failures from login_failures where scope = 'email' and key = ${email}`;
+    expect(row?.failures).toBe(PER_EMAIL);
+  });
+
+  it('parallel attempts from one client get exactly the client limit', async () => {
+    const client = newClient();
+    const results = await Promise.all(Array.from({ length: 15 }, () => login(uniqueEmail('spray-parallel'), PASSWORD, client)));
+    expect(results.filter((res) => res.statusCode === 401)).toHaveLength(PER_CLIENT);
+    expect(results.filter((res) => res.statusCode === 429)).toHaveLength(15 - PER_CLIENT);
+    // A refused attempt leaves nothing behind on the e-mails it named.
+    const [spent] = await t.env.database.sql<{ n: number }[]>`select count(*)::int as n from login_failures where scope = 'email' and key like 'spray-parallel%' and failures > 0`;
+    expect(spent?.n).toBe(PER_CLIENT);
+  });
+
+  it('a correct password gives its reserved attempt back: it never counts against the client', async () => {
+    const client = newClient();
+    for (let i = 0; i < PER_CLIENT + 2; i++) {
+      const email = uniqueEmail('honest');
+      await t.register(email);
+      expectEnvelope(await login(email, PASSWORD, client), { status: 200, code: 'SUCCESS' });
+    }
+    const [row] = await t.env.database.sql<{ failures: number }[]>`select failures from login_failures where scope = 'client' and key = ${client}`;
+    expect(row?.failures ?? 0).toBe(0);
+  });
+
   it('a wrong current password on password change counts against the e-mail too', async () => {
     const email = uniqueEmail('pwchange');
     const { auth } = await t.signUp(email);

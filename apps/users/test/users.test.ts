@@ -61,7 +61,13 @@ describe('GET/PATCH /api/v1/users/me', () => {
     ['a blank name', { fullName: '  ' }, 'fullName'],
     ['a name over 100 characters', { fullName: 'n'.repeat(101) }, 'fullName'],
     ['a NUL in the name', { fullName: 'a\u0000b' }, 'fullName'],
+    ['CR/LF in the name (e-mail header and log injection)', { fullName: 'Ann\r\nBcc: all@example.com' }, 'fullName'],
+    ['a right-to-left override in the name', { fullName: 'Ann \u202Enimda' }, 'fullName'],
+    ['a bidi isolate in the name', { fullName: 'Ann \u2066x\u2069' }, 'fullName'],
+    ['an escape sequence in the name', { fullName: 'Ann \u001b[31mred' }, 'fullName'],
     ['a NUL in the bio', { profile: { bio: 'a\u0000b' } }, 'profile.bio'],
+    ['a right-to-left override in the bio', { profile: { bio: 'hi \u202Etxt.exe' } }, 'profile.bio'],
+    ['an escape sequence in the bio', { profile: { bio: 'clear \u001b[2J' } }, 'profile.bio'],
     ['a bio over 500 characters', { profile: { bio: 'b'.repeat(501) } }, 'profile.bio'],
     ['a javascript: avatar URL', { profile: { avatarUrl: 'javascript:alert(1)' } }, 'profile.avatarUrl'],
     ['an ftp avatar URL', { profile: { avatarUrl: 'ftp://example.com/a.png' } }, 'profile.avatarUrl'],
@@ -72,6 +78,12 @@ describe('GET/PATCH /api/v1/users/me', () => {
     ['a null time zone', { profile: { timezone: null } }, 'profile.timezone'],
     ['an invalid language tag', { profile: { language: 'not a tag!' } }, 'profile.language'],
   ];
+
+  it('keeps the line breaks of a multi-line bio, in any script', async () => {
+    const bio = 'שלום, I am Ann.\nLine two\r\n\tindented';
+    const res = await call('PATCH', '/api/v1/users/me', alice.auth, { fullName: 'Ann Ødegård', profile: { bio } });
+    expect(expectEnvelope<UserBody>(res, { status: 200, code: 'SUCCESS' }).data).toMatchObject({ fullName: 'Ann Ødegård', profile: { bio } });
+  });
 
   it.each(bad)('refuses %s with 400 and changes nothing', async (_name, payload, path) => {
     const before = (await call('GET', '/api/v1/users/me', bob.auth)).body;
@@ -200,6 +212,8 @@ describe('PATCH and DELETE /api/v1/users/:id (admin)', () => {
     ['an unknown role', { role: 'root' }],
     ['isActive as a string', { isActive: 'false' }],
     ['profile (not an admin field)', { profile: { bio: 'x' } }],
+    ['a name with a line break', { fullName: 'Ann\nAdmin' }],
+    ['a name with a bidi override', { fullName: '\u202Eevil' }],
     ['email', { email: 'x@example.com' }],
     ['passwordHash', { passwordHash: 'x' }],
   ])('refuses %s with 400', async (_name, payload) => {

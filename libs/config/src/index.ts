@@ -13,3 +13,10 @@ export {
   portSchema,
   urlSchema,
 } from './schemas.js';
+export {
+  HTTP_SERVER_DEFAULTS,
+  httpServerEnv,
+  toHttpServerSettings,
+  type HttpServerEnv,
+  type HttpServerSettings,
+} from './http-server.js';

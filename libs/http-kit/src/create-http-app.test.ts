@@ -38,6 +38,15 @@ describe('createHttpApp conventions', () => {
     });
   });
 
+  it('never logs a token passed in the query string', async () => {
+    const secret = 'eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ4In0.c2VjcmV0LXNpZ25hdHVyZQ';
+    const res = await ctx.app.inject({ method: 'GET', url: `/things?access_token=${secret}&api_key=k3y-s3cret`, headers: { 'x-request-id': 'query-secret' } });
+    expectEnvelope(res, { status: 400, code: 'VALIDATION_ERROR' });
+    const lines = ctx.logs.lines.filter((line) => line.requestId === 'query-secret');
+    expect(lines.some((line) => (line.req as { url?: string } | undefined)?.url === '/things?access_token=[redacted]&api_key=[redacted]')).toBe(true);
+    expect(JSON.stringify(lines)).not.toMatch(/c2VjcmV0|k3y-s3cret/);
+  });
+
   it('answers a malformed URL with an enveloped 400', async () => {
     const res = await ctx.app.inject({ method: 'GET', url: '/things/%E0%A4%A' });
     expectEnvelope(res, { status: 400, code: 'VALIDATION_ERROR' });

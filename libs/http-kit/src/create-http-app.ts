@@ -6,19 +6,20 @@ import Fastify, {
   type RawRequestDefaultExpression,
   type RawServerDefault,
 } from 'fastify';
-import {
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod';
+import type { IncomingMessage } from 'node:http';
+import { serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { HTTP_SERVER_DEFAULTS, type HttpServerSettings } from '@platform/config';
 import { requestIdLogLabel, type Logger } from '@platform/logging';
 import { registerAuth, type AuthOptions } from './auth/auth-plugin.js';
+import { clientErrorHandler } from './client-errors.js';
 import { installJsonOnlyParsing } from './content-type.js';
 import { installNulGuard } from './nul-guard.js';
 import { installErrorHandling, sendError } from './error-handling.js';
 import { HEALTH_PATHS, registerHealthRoutes, type ReadinessChecks } from './health.js';
 import { OPENAPI_PATH, registerOpenApi, type OpenApiOptions } from './openapi.js';
 import { REQUEST_ID_HEADER, genRequestId } from './request-id.js';
+import { capConnectionsPerClient, timeoutOptions } from './server-limits.js';
+import { installStrictQueryStrings, strictQueryValidatorCompiler } from './strict-query.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -38,6 +39,13 @@ export interface HttpAppOptions {
   readinessTimeoutMs?: number;
   auth?: AuthOptions;
   openapi?: OpenApiOptions;
+  /** Request, headers, keep-alive and socket timeouts, connections per client (defaults: `HTTP_SERVER_DEFAULTS`). */
+  server?: Partial<HttpServerSettings>;
+  /**
+   * Rewrites each request's URL before routing (Fastify `rewriteUrl`): routing, hooks and
+   * `request.url` see the result, `request.originalUrl` keeps what the client sent.
+   */
+  rewriteUrl?: (request: IncomingMessage) => string;
 }
 
 export type HttpApp = FastifyInstance<
@@ -51,13 +59,18 @@ export type HttpApp = FastifyInstance<
 const QUIET_PATHS = new Set([...HEALTH_PATHS, OPENAPI_PATH]);
 
 /**
- * A Fastify app with the platform's conventions already in place: zod validation and
- * serialization, the envelope error handler and 404, request ids, JSON-only bodies, OpenAPI,
- * `/health` + `/ready`, and (with `auth`) access-token verification. Add routes, then listen
- * with `runServer`.
+ * A Fastify app with the platform's conventions already in place: zod validation (strict query
+ * strings) and serialization, the envelope error handler and 404, protocol-level client errors
+ * in the envelope too, request ids, JSON-only bodies (at most 32 levels deep), request/headers/
+ * keep-alive timeouts and a per-client connection cap, OpenAPI, `/health` + `/ready`, and (with
+ * `auth`) access-token verification. Add routes, then listen with `runServer`.
  */
 export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
+  const server = { ...HTTP_SERVER_DEFAULTS, ...options.server };
   const app = Fastify({
+    ...timeoutOptions(server),
+    clientErrorHandler,
+    ...(options.rewriteUrl ? { rewriteUrl: options.rewriteUrl } : {}),
     // Typed as Fastify's base logger so the app stays assignable to plain `FastifyInstance`.
     loggerInstance: options.logger as FastifyBaseLogger,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
@@ -75,14 +88,16 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   });
 
   app.decorate('serviceName', options.service);
-  app.setValidatorCompiler(validatorCompiler);
+  app.setValidatorCompiler(strictQueryValidatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  installStrictQueryStrings(app);
   installJsonOnlyParsing(app);
   installNulGuard(app);
   installErrorHandling(app);
   app.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
   });
+  capConnectionsPerClient(app, server.maxConnectionsPerClient);
   installConnectionDraining(app);
 
   await registerOpenApi(

@@ -53,3 +53,7 @@ export { OPENAPI_PATH, type OpenApiOptions } from './openapi.js';
 
 export { requireAuth, requireRole, type AuthOptions, type PublicKeyResolver, type JwtAlgorithm } from './auth/auth-plugin.js';
 export { ROLES, roleSchema, accessClaimsSchema, type Role, type AccessClaims } from './auth/claims.js';
+export { isStaleToken, knownUser, refuseStaleTokens, type KnownUserState } from './auth/stale-token.js';
+
+export { MAX_JSON_DEPTH, jsonNestingExceeds, TOO_DEEP_MESSAGE } from './json-depth.js';
+export { humanText, isDisplaySafe, TEXT_CONTROL_MESSAGE } from './text.js';

@@ -5,9 +5,10 @@ export const MAX_PAGE_SIZE = 100;
 
 /**
  * Query strings arrive as text, so both fields are coerced; `page=abc`, `page=0` or
- * `pageSize=101` are validation errors (400), never silently clamped.
+ * `pageSize=101` are validation errors (400), never silently clamped. Strict, like every query
+ * schema: an unknown parameter is a 400 (and `.extend()` keeps it so).
  */
-export const paginationQuery = z.object({
+export const paginationQuery = z.strictObject({
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
 });

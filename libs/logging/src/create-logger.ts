@@ -32,6 +32,65 @@ export const redactPaths: string[] = [
   ...secretKeys.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]),
 ];
 
+/** Query parameters named like a credential (`access_token`, `api_key`, `password`, `sig`...). */
+const SECRET_PARAM = /token|passw|secret|signature|credential|session|jwt|api[-_]?key|^key$|^sig$|^code$|^auth/i;
+/** A JWT (three base64url parts, the first one a JSON header) anywhere in a URL. */
+const JWT_LIKE = /eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g;
+const REDACTED = '[redacted]';
+
+function decodedName(name: string): string {
+  try {
+    return decodeURIComponent(name.replace(/\+/g, ' '));
+  } catch {
+    return name;
+  }
+}
+
+/**
+ * A URL fit for a log line: values of query parameters named like a secret are replaced, and so
+ * is anything shaped like a JWT, wherever it sits (a token pasted into a path or another
+ * parameter). Clients should never put tokens in URLs; when one does, the log must not keep it.
+ */
+export function redactUrl(url: string): string {
+  const query = url.indexOf('?');
+  const path = (query === -1 ? url : url.slice(0, query)).replace(JWT_LIKE, REDACTED);
+  if (query === -1) return path;
+  const params = url
+    .slice(query + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const name = eq === -1 ? pair : pair.slice(0, eq);
+      if (eq !== -1 && SECRET_PARAM.test(decodedName(name))) return `${name}=${REDACTED}`;
+      return pair.replace(JWT_LIKE, REDACTED);
+    });
+  return `${path}?${params.join('&')}`;
+}
+
+interface LoggedRequest {
+  method?: string;
+  url?: unknown;
+  host?: string;
+  ip?: string;
+  headers?: Record<string, unknown>;
+  socket?: { remoteAddress?: string; remotePort?: number };
+}
+
+/**
+ * Fastify's request serializer (the same fields), with the URL redacted: every "incoming
+ * request" line carries the URL, query string included.
+ */
+function serializeRequest(req: LoggedRequest) {
+  return {
+    method: req.method,
+    url: typeof req.url === 'string' ? redactUrl(req.url) : req.url,
+    version: req.headers?.['accept-version'],
+    host: req.host,
+    remoteAddress: req.ip ?? req.socket?.remoteAddress,
+    remotePort: req.socket?.remotePort,
+  };
+}
+
 export interface CreateLoggerOptions {
   service: string;
   level?: string;
@@ -47,7 +106,8 @@ export function createLogger({ service, level = 'info', pretty, destination }: C
     base: { service },
     messageKey: 'msg',
     timestamp: pino.stdTimeFunctions.isoTime,
-    redact: { paths: redactPaths, censor: '[redacted]' },
+    redact: { paths: redactPaths, censor: REDACTED },
+    serializers: { req: serializeRequest },
     formatters: { level: (label) => ({ level: label }) },
   };
   const usePretty = pretty ?? (process.stdout.isTTY === true && process.env.NODE_ENV !== 'production');

@@ -1,2 +1,2 @@
-export { createLogger, redactPaths, requestIdLogLabel, type CreateLoggerOptions } from './create-logger.js';
+export { createLogger, redactPaths, redactUrl, requestIdLogLabel, type CreateLoggerOptions } from './create-logger.js';
 export type { Logger, DestinationStream } from 'pino';

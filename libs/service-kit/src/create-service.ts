@@ -113,6 +113,7 @@ export async function createService<TSchema extends Record<string, unknown>>(
       service: config.service,
       logger,
       bodyLimit: config.bodyLimit,
+      server: config.http,
       readiness: { postgres: () => database.ping(), nats: () => nats.ping() },
       auth: { ...config.auth, isRevoked: options.isRevoked?.(ctx), ...(options.signing ? { signing: options.signing } : {}) },
       trustProxy: options.trustProxy,

@@ -29,6 +29,7 @@ describe('service configuration', () => {
       eventNamespace: '',
       autoCreateDatabase: true,
       bodyLimit: 1_048_576,
+      http: { requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 72_000, socketTimeoutMs: 60_000, maxConnectionsPerClient: 256 },
       auth: { issuer: 'platform-users', audience: 'platform-api', publicKeys: [{ kid: keyId(publicPem), pem: publicPem }] },
     });
   });
@@ -40,6 +41,16 @@ describe('service configuration', () => {
     expect(parse({ NODE_ENV: 'production' }).autoCreateDatabase).toBe(false);
     expect(parse({ NODE_ENV: 'production', DATABASE_AUTO_CREATE: 'true' }).autoCreateDatabase).toBe(true);
     expect(parse({ DATABASE_AUTO_CREATE: 'false' }).autoCreateDatabase).toBe(false);
+  });
+
+  it('reads the HTTP timeouts, never letting the headers wait longer than the whole request', () => {
+    const { dir } = keyFiles();
+    const config = toServiceConfig(
+      'billing',
+      parseConfig(serviceEnvSchema(3002), { ...base, JWT_PUBLIC_KEY_FILE: join(dir, 'public.pem'), HTTP_REQUEST_TIMEOUT_MS: '5000', HTTP_HEADERS_TIMEOUT_MS: '8000', HTTP_MAX_CONNECTIONS_PER_CLIENT: '0' }),
+    );
+    expect(config.http).toMatchObject({ requestTimeoutMs: 5_000, headersTimeoutMs: 5_000, maxConnectionsPerClient: 0 });
+    expect(() => parseConfig(serviceEnvSchema(3002), { ...base, JWT_PUBLIC_KEY_FILE: join(dir, 'public.pem'), HTTP_REQUEST_TIMEOUT_MS: 'soon' })).toThrow(/HTTP_REQUEST_TIMEOUT_MS/);
   });
 
   it('names a missing key file and a file that holds the wrong key', () => {

@@ -1,7 +1,18 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { baseEnvSchema, databaseUrlSchema, envBoolean, envInt, findWorkspaceRoot, natsUrlSchema, portSchema } from '@platform/config';
+import {
+  baseEnvSchema,
+  databaseUrlSchema,
+  envBoolean,
+  envInt,
+  findWorkspaceRoot,
+  httpServerEnv,
+  natsUrlSchema,
+  portSchema,
+  toHttpServerSettings,
+  type HttpServerSettings,
+} from '@platform/config';
 import { keyId } from './key-id.js';
 
 /**
@@ -44,6 +55,7 @@ export const serviceEnvSchema = (defaultPort: number) =>
     JWT_ISSUER: z.string().min(1).default('platform-users'),
     JWT_AUDIENCE: z.string().min(1).default('platform-api'),
     BODY_LIMIT: envInt(1_048_576, { min: 1024 }),
+    ...httpServerEnv,
     /** Create the database when missing; by default only outside production (where it is provisioned). */
     DATABASE_AUTO_CREATE: envBoolean(),
   });
@@ -62,6 +74,8 @@ export interface ServiceConfig {
   natsUrl: string;
   eventNamespace: string;
   bodyLimit: number;
+  /** Request, headers, keep-alive and socket timeouts, connections per client (http-kit defaults when absent). */
+  http?: HttpServerSettings;
   auth: { publicKeys: Array<{ kid: string; pem: string }>; issuer: string; audience: string };
 }
 
@@ -77,6 +91,7 @@ export function toServiceConfig(service: string, env: ServiceEnv): ServiceConfig
     natsUrl: env.NATS_URL,
     eventNamespace: env.EVENT_NAMESPACE,
     bodyLimit: env.BODY_LIMIT,
+    http: toHttpServerSettings(env),
     auth: {
       publicKeys: [{ kid: keyId(env.JWT_PUBLIC_KEY_FILE), pem: env.JWT_PUBLIC_KEY_FILE }],
       issuer: env.JWT_ISSUER,

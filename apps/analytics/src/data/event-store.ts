@@ -98,9 +98,9 @@ type TableRef = (table: string) => Helper<string>;
 
 async function loadUsers(tx: TransactionSql, t: TableRef, ids: string[]): Promise<Map<string, UserState>> {
   if (ids.length === 0) return new Map();
-  const rows = await tx<{ user_id: string; is_active: boolean; last_at: string | Date }[]>`
-    select user_id, is_active, last_at from ${t('user_states')} where user_id = any(${ids}::uuid[])`;
-  return new Map(rows.map((r) => [r.user_id, { isActive: r.is_active, lastAt: pgTime(r.last_at).toISOString() }]));
+  const rows = await tx<{ user_id: string; is_active: boolean; role: string | null; last_at: string | Date }[]>`
+    select user_id, is_active, role, last_at from ${t('user_states')} where user_id = any(${ids}::uuid[])`;
+  return new Map(rows.map((r) => [r.user_id, { isActive: r.is_active, role: r.role, lastAt: pgTime(r.last_at).toISOString() }]));
 }
 
 async function loadInvoices(tx: TransactionSql, t: TableRef, ids: string[]): Promise<Map<string, InvoiceState>> {
@@ -127,11 +127,11 @@ async function saveStates(
   invoices: Map<string, InvoiceState>,
 ): Promise<void> {
   if (users.size > 0) {
-    const rows = [...users].map(([user_id, s]) => ({ user_id, is_active: s.isActive, last_at: s.lastAt }));
+    const rows = [...users].map(([user_id, s]) => ({ user_id, is_active: s.isActive, role: s.role, last_at: s.lastAt }));
     await tx`
-      insert into ${t('user_states')} as u (user_id, is_active, last_at)
-      select * from jsonb_to_recordset(${asJson(rows)}::text::jsonb) as x(user_id uuid, is_active boolean, last_at timestamptz)
-      on conflict (user_id) do update set is_active = excluded.is_active, last_at = excluded.last_at`;
+      insert into ${t('user_states')} as u (user_id, is_active, role, last_at)
+      select * from jsonb_to_recordset(${asJson(rows)}::text::jsonb) as x(user_id uuid, is_active boolean, role text, last_at timestamptz)
+      on conflict (user_id) do update set is_active = excluded.is_active, role = excluded.role, last_at = excluded.last_at`;
   }
   if (invoices.size > 0) {
     const rows = [...invoices].map(([invoice_id, s]) => ({

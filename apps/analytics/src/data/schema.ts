@@ -58,10 +58,11 @@ export const metricHourly = pgTable(
   (t) => [primaryKey({ name: 'metric_hourly_pkey', columns: [t.metric, t.key, t.bucket] })],
 );
 
-/** Latest known activity of each user seen in a user event (for users total / active). */
+/** Latest known activity and role of each user seen in a user event (users total / active; stale tokens). */
 export const userStates = pgTable('user_states', {
   userId: uuid('user_id').primaryKey(),
   isActive: boolean('is_active').notNull(),
+  role: text('role'),
   lastAt: timestamp('last_at', { withTimezone: true }).notNull(),
 });
 

@@ -1,20 +1,21 @@
 import type { Db } from '@platform/db-kit';
+import { knownUser, type KnownUserState } from '@platform/http-kit';
 import { eq, sql } from 'drizzle-orm';
 import { userStates } from './schema.js';
 
 /**
- * The check behind http-kit's `isRevoked`: analytics learns deactivations from the users stream
- * like every other service, so an admin's token stops working here within seconds of it. One
- * prepared primary-key lookup; a user analytics has not heard of yet is accepted.
+ * What analytics knows of a token's user, for http-kit's `refuseStaleTokens`: it learns
+ * deactivations and role changes from the users stream like every other service, so an admin's
+ * token stops working here within seconds of either. One prepared primary-key lookup.
  */
-export function prepareDeactivatedCheck(db: Db): (userId: string) => Promise<boolean> {
+export function prepareKnownUser(db: Db): (userId: string) => Promise<KnownUserState | undefined> {
   const statement = db
-    .select({ isActive: userStates.isActive })
+    .select({ isActive: userStates.isActive, role: userStates.role, lastAt: userStates.lastAt })
     .from(userStates)
     .where(eq(userStates.userId, sql.placeholder('userId')))
-    .prepare('analytics_user_is_active');
+    .prepare('analytics_known_user');
   return async (userId) => {
     const [row] = await statement.execute({ userId });
-    return row !== undefined && !row.isActive;
+    return row && knownUser(row.isActive, row.role, row.lastAt);
   };
 }

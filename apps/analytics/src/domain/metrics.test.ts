@@ -29,10 +29,10 @@ describe('metric definitions', () => {
   it('counts a user once in total and follows their activity by latest occurredAt', () => {
     const u = randomUUID();
     const { deltas, users } = apply([
-      ev(userRegisteredV1, '2025-01-01T00:00:00Z', { userId: u, isActive: true }),
-      ev(userUpdatedV1, '2025-01-02T00:00:00Z', { userId: u, isActive: true }),
-      ev(userDeactivatedV1, '2025-01-03T00:00:00Z', { userId: u }),
-      ev(userUpdatedV1, '2025-01-02T12:00:00Z', { userId: u, isActive: true }), // late: ignored
+      ev(userRegisteredV1, '2025-01-01T00:00:00Z', { userId: u, isActive: true, role: 'user' }),
+      ev(userUpdatedV1, '2025-01-02T00:00:00Z', { userId: u, isActive: true, role: 'admin' }),
+      ev(userDeactivatedV1, '2025-01-03T00:00:00Z', { userId: u }), // keeps the role
+      ev(userUpdatedV1, '2025-01-02T12:00:00Z', { userId: u, isActive: true, role: 'moderator' }), // late: ignored
       ev(userLoggedInV1, '2025-01-04T00:00:00Z', { userId: u }),
     ]);
     expect(sum(deltas, 'users_total')).toBe(1);
@@ -40,14 +40,14 @@ describe('metric definitions', () => {
     expect(deltas[2]).toContainEqual({ metric: 'users_active', key: '', value: -1 });
     expect(sum(deltas, 'signups')).toBe(1);
     expect(sum(deltas, 'logins')).toBe(1);
-    expect(users.get(u)).toEqual({ isActive: false, lastAt: '2025-01-03T00:00:00Z' });
+    expect(users.get(u)).toEqual({ isActive: false, role: 'admin', lastAt: '2025-01-03T00:00:00Z' });
   });
 
   it('continues from stored state across batches', () => {
     const u = randomUUID();
     const { deltas } = apply(
-      [ev(userUpdatedV1, '2025-02-01T00:00:00Z', { userId: u, isActive: true })],
-      new Map([[u, { isActive: false, lastAt: '2025-01-03T00:00:00Z' }]]),
+      [ev(userUpdatedV1, '2025-02-01T00:00:00Z', { userId: u, isActive: true, role: 'user' })],
+      new Map([[u, { isActive: false, role: 'user', lastAt: '2025-01-03T00:00:00Z' }]]),
     );
     expect(deltas[0]).toEqual([{ metric: 'events_stored', key: 'users', value: 1 }, { metric: 'users_active', key: '', value: 1 }]);
   });

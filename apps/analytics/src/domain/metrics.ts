@@ -46,6 +46,8 @@ export interface MetricDelta {
 
 export interface UserState {
   isActive: boolean;
+  /** The role the latest registered/updated event gave (null until one did): refuses stale tokens. */
+  role: string | null;
   /** occurredAt of the event that set the state (ISO). */
   lastAt: string;
 }
@@ -99,11 +101,11 @@ export function effectOf(event: MetricEvent, states: StateLookup): EventEffect {
   switch (event.type) {
     case userRegisteredV1.type:
       deltas.push(one('signups'));
-      return { deltas, ...userTransition(event.data.userId, event.data.isActive, event.occurredAt, states, deltas) };
+      return { deltas, ...userTransition(event.data.userId, event.data.isActive, event.data.role, event.occurredAt, states, deltas) };
     case userUpdatedV1.type:
-      return { deltas, ...userTransition(event.data.userId, event.data.isActive, event.occurredAt, states, deltas) };
+      return { deltas, ...userTransition(event.data.userId, event.data.isActive, event.data.role, event.occurredAt, states, deltas) };
     case userDeactivatedV1.type:
-      return { deltas, ...userTransition(event.data.userId, false, event.occurredAt, states, deltas) };
+      return { deltas, ...userTransition(event.data.userId, false, undefined, event.occurredAt, states, deltas) };
     case userLoggedInV1.type:
       deltas.push(one('logins'));
       return { deltas };
@@ -145,9 +147,11 @@ export function effectOf(event: MetricEvent, states: StateLookup): EventEffect {
   }
 }
 
+/** `role` undefined: the event does not carry one (a deactivation) and the known role stays. */
 function userTransition(
   id: string,
   isActive: boolean,
+  role: string | undefined,
   occurredAt: string,
   states: StateLookup,
   deltas: MetricDelta[],
@@ -156,11 +160,11 @@ function userTransition(
   if (!prev) {
     deltas.push(one('users_total'));
     if (isActive) deltas.push(one('users_active'));
-    return { user: { id, state: { isActive, lastAt: occurredAt } } };
+    return { user: { id, state: { isActive, role: role ?? null, lastAt: occurredAt } } };
   }
   if (Date.parse(occurredAt) < Date.parse(prev.lastAt)) return {};
   if (prev.isActive !== isActive) deltas.push({ metric: 'users_active', key: '', value: isActive ? 1 : -1 });
-  return { user: { id, state: { isActive, lastAt: occurredAt } } };
+  return { user: { id, state: { isActive, role: role ?? prev.role, lastAt: occurredAt } } };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Db, DbOrTx } from '@platform/db-kit';
+import { knownUser, type KnownUserState } from '@platform/http-kit';
 import { eq, sql } from 'drizzle-orm';
 import type { ProjectedUser } from '../domain/user-projection.js';
 import { billingUsers } from './schema.js';
@@ -38,18 +39,18 @@ export function billingUserRepository(db: DbOrTx) {
 }
 
 /**
- * The check behind http-kit's `isRevoked`, run on every authenticated request: one prepared
- * primary-key lookup. A token is refused once billing knows its user is deactivated; an unknown
- * user (no event yet) is accepted. (http-kit has already refused a `sub` that is not a UUID.)
+ * What billing knows of a token's user, for http-kit's `refuseStaleTokens` (run on every
+ * authenticated request: one prepared primary-key lookup). The role counts only once an event
+ * set it (a row opened from a token carries that token's role, which proves nothing).
  */
-export function prepareRevocationCheck(db: Db): (userId: string) => Promise<boolean> {
+export function prepareKnownUser(db: Db): (userId: string) => Promise<KnownUserState | undefined> {
   const statement = db
-    .select({ isActive: billingUsers.isActive })
+    .select({ isActive: billingUsers.isActive, role: billingUsers.role, profileAt: billingUsers.profileAt })
     .from(billingUsers)
     .where(eq(billingUsers.userId, sql.placeholder('userId')))
-    .prepare('billing_user_is_active');
+    .prepare('billing_known_user');
   return async (userId) => {
     const [row] = await statement.execute({ userId });
-    return row !== undefined && !row.isActive;
+    return row && knownUser(row.isActive, row.role, row.profileAt);
   };
 }

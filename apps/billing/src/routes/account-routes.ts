@@ -5,6 +5,7 @@ import {
   created,
   envelope,
   errorResponses,
+  humanText,
   notFound,
   ok,
   page,
@@ -21,7 +22,7 @@ import { z } from 'zod';
 import { accountRepository, type AccountRow } from '../data/account-repository.js';
 import { billingUserRepository } from '../data/billing-user-repository.js';
 import { currencySchema } from '../domain/money.js';
-import { humanText, iso } from './access.js';
+import { iso } from './access.js';
 
 const Account = z.object({
   id: z.uuid(),
@@ -35,7 +36,7 @@ const Account = z.object({
 export const OpenAccountBody = z.strictObject({
   currency: currencySchema,
   billingEmail: z.string().trim().toLowerCase().max(254).pipe(z.email()).optional(),
-  companyName: humanText(1, 200).optional(),
+  companyName: humanText().min(1).max(200).optional(),
 });
 
 export const toAccount = (row: AccountRow) => ({ ...row, createdAt: iso(row.createdAt) as string });

@@ -4,6 +4,7 @@ import {
   created,
   envelope,
   errorResponses,
+  humanText,
   notFound,
   ok,
   page,
@@ -21,7 +22,7 @@ import { invoiceRepository, type InvoiceWithLines } from '../data/invoice-reposi
 import { amountDue, computeInvoiceTotals, formatInvoiceNumber } from '../domain/invoice-totals.js';
 import { transition } from '../domain/invoice-status.js';
 import { moneyMinorSchema } from '../domain/money.js';
-import { humanText, idParams, isAdmin, iso } from './access.js';
+import { idParams, isAdmin, iso } from './access.js';
 
 const statuses = ['draft', 'issued', 'paid', 'void'] as const;
 
@@ -45,7 +46,8 @@ export const Invoice = z.object({
 });
 
 const LineInput = z.strictObject({
-  description: humanText(1, 500),
+  // Shown to the customer and in the e-mail about the invoice.
+  description: humanText({ multiline: true }).min(1).max(500),
   quantity: z.number().int().min(1).max(10_000),
   unitAmountMinor: moneyMinorSchema.max(10_000_000_000),
 });

@@ -30,8 +30,8 @@ function stripHopByHop<T extends Record<string, unknown>>(headers: T): T {
 
 /**
  * One @fastify/reply-from instance (its own undici keep-alive pool) per service, each in its
- * own encapsulated context with the routes of that service's prefixes. The request path and
- * query go through unchanged; the body goes through byte for byte (see raw-body.ts).
+ * own encapsulated context with the routes of that service's prefixes. The normalised path (see
+ * normalise-target.ts) and the query go through; the body goes through byte for byte (see raw-body.ts).
  */
 export async function registerProxy(app: FastifyInstance, { config, guard }: ProxyOptions): Promise<void> {
   for (const name of upstreamNames) {
@@ -58,7 +58,8 @@ async function upstreamScope(scope: FastifyInstance, name: UpstreamName, config:
 
   const forward = (request: FastifyRequest, reply: FastifyReply) => {
     const body = request.body as Buffer | undefined;
-    return reply.from(undefined, {
+    // request.url is the normalised target (see normalise-target.ts): exactly what was decided on.
+    return reply.from(request.url, {
       ...(body ? { body, contentType: request.headers['content-type'] } : {}),
       rewriteRequestHeaders: (req, headers) => {
         const out: Record<string, unknown> = stripHopByHop(headers);

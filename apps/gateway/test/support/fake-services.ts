@@ -15,6 +15,8 @@ export interface FakeService {
   logs: CapturedLogs;
   /** `METHOD /path` of every request that reached it. */
   hits: string[];
+  /** `METHOD /path` of the requests the gateway's proxy forwarded (they carry `x-forwarded-for`; readiness probes do not). */
+  forwarded: string[];
 }
 
 export interface Echo {
@@ -36,6 +38,7 @@ export function prefixOf(name: UpstreamName): string {
 async function fakeService(name: UpstreamName, keys: TestKeyPair, published: TestKeyPair[]): Promise<FakeService> {
   const logs = captureLogs(name, 'info');
   const hits: string[] = [];
+  const forwarded: string[] = [];
   const app = await createHttpApp({
     service: name,
     logger: logs.logger,
@@ -44,6 +47,7 @@ async function fakeService(name: UpstreamName, keys: TestKeyPair, published: Tes
   });
   app.addHook('onRequest', async (request) => {
     hits.push(`${request.method} ${request.url}`);
+    if (request.headers['x-forwarded-for'] !== undefined) forwarded.push(`${request.method} ${request.url}`);
   });
   const prefix = prefixOf(name);
   const echo = (request: { method: string; url: string; headers: Record<string, unknown> }, raw?: string): Echo => ({
@@ -54,7 +58,8 @@ async function fakeService(name: UpstreamName, keys: TestKeyPair, published: Tes
   });
   const paths = [prefix, `${prefix}/echo`, ...(name === 'users' ? ['/api/v1/auth/register', '/api/v1/auth/login', '/api/v1/auth/refresh', '/api/v1/auth/logout', '/api/v1/auth/other'] : [])];
   for (const url of paths) {
-    app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url, schema: { summary: `${name} echo` }, handler: async (request, reply) => ok(reply, echo(request)) });
+    // Echoes any query string (a loose schema: the kit makes every other query schema strict).
+    app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url, schema: { summary: `${name} echo`, querystring: z.looseObject({}) }, handler: async (request, reply) => ok(reply, echo(request)) });
   }
   // The body as the service received it, byte for byte (no JSON parsing in this scope).
   await app.register(async (scope) => {
@@ -75,7 +80,7 @@ async function fakeService(name: UpstreamName, keys: TestKeyPair, published: Tes
     app.get('/api/v1/auth/jwks.json', async () => ({ keys: published.map(jwkOf) }));
   }
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
-  return { name, app, url, logs, hits };
+  return { name, app, url, logs, hits, forwarded };
 }
 
 /** The four services on real ports; `published` is what the users JWKS serves (mutable). */

@@ -1,11 +1,13 @@
 import type { DbOrTx } from '@platform/db-kit';
-import { and, eq, sql } from 'drizzle-orm';
+import { knownUser, type KnownUserState } from '@platform/http-kit';
+import { eq, sql } from 'drizzle-orm';
 import { recipients, type RecipientRow } from './schema.js';
 
 export interface RecipientSnapshot {
   userId: string;
   email: string;
   fullName: string;
+  role: string;
   active: boolean;
   occurredAt: Date;
 }
@@ -23,10 +25,10 @@ export function recipientsRepository(db: DbOrTx) {
     async upsertIfNewer(s: RecipientSnapshot): Promise<boolean> {
       const rows = await db
         .insert(recipients)
-        .values({ userId: s.userId, email: s.email, fullName: s.fullName, active: s.active, lastEventAt: s.occurredAt })
+        .values({ userId: s.userId, email: s.email, fullName: s.fullName, role: s.role, active: s.active, lastEventAt: s.occurredAt })
         .onConflictDoUpdate({
           target: recipients.userId,
-          set: { email: s.email, fullName: s.fullName, active: s.active, lastEventAt: s.occurredAt, updatedAt: new Date() },
+          set: { email: s.email, fullName: s.fullName, role: s.role, active: s.active, lastEventAt: s.occurredAt, updatedAt: new Date() },
           setWhere: newer,
         })
         .returning({ userId: recipients.userId });
@@ -51,15 +53,17 @@ export function recipientsRepository(db: DbOrTx) {
 }
 
 /**
- * Runs on every authenticated request (a known-deactivated user's token is refused), so the
- * statement is prepared once.
+ * What notifications knows of a token's user, for http-kit's `refuseStaleTokens`. Runs on every
+ * authenticated request, so the statement is prepared once.
  */
-export function inactiveRecipientCheck(db: DbOrTx): (userId: string) => Promise<boolean> {
+export function prepareKnownRecipient(db: DbOrTx): (userId: string) => Promise<KnownUserState | undefined> {
   const query = db
-    .select({ userId: recipients.userId })
+    .select({ active: recipients.active, role: recipients.role, lastEventAt: recipients.lastEventAt })
     .from(recipients)
-    .where(and(eq(recipients.userId, sql.placeholder('userId')), eq(recipients.active, false)))
-    .prepare('recipient_inactive');
-  return async (userId) => (await query.execute({ userId })).length > 0;
+    .where(eq(recipients.userId, sql.placeholder('userId')))
+    .prepare('recipient_known_user');
+  return async (userId) => {
+    const [row] = await query.execute({ userId });
+    return row && knownUser(row.active, row.role, row.lastEventAt);
+  };
 }
-

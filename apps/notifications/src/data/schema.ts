@@ -10,12 +10,14 @@ const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode
 /**
  * Who we write to, learnt from users events only. `lastEventAt` is the `occurredAt` of the
  * event that last changed the row, so an older event arriving late never overwrites a newer one.
- * `email` is null when only a deactivation has been seen.
+ * `email` and `role` are null when only a deactivation has been seen; `role` is what refuses a
+ * token issued before the user's role changed (docs/contract.md §3).
  */
 export const recipients = pgTable('recipients', {
   userId: uuid('user_id').primaryKey(),
   email: text('email'),
   fullName: text('full_name'),
+  role: text('role'),
   active: boolean('active').notNull().default(true),
   lastEventAt: timestamptz('last_event_at').notNull(),
   createdAt: createdAt(),

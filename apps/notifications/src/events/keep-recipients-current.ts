@@ -9,7 +9,7 @@ import { defineConsumer } from './define-consumer.js';
 export const deactivatedReason = 'recipient deactivated';
 
 /**
- * users.user.registered / updated / deactivated → the recipient row (address, name, active),
+ * users.user.registered / updated / deactivated → the recipient row (address, name, role, active),
  * default preferences at registration. Events are applied only when newer than the last one
  * applied (`occurredAt`), so a late or replayed old event never overwrites a newer address.
  * A deactivated user gets nothing more: their pending e-mails are settled as failed.
@@ -25,9 +25,9 @@ export const keepRecipientsCurrent = defineConsumer(notificationsConsumers.keepR
       }
       return;
     }
-    const { userId, email, fullName, isActive } = event.data;
+    const { userId, email, fullName, role, isActive } = event.data;
     if (event.type === userRegisteredV1.type) await preferencesRepository(tx).createDefaults(userId);
-    if (!(await recipients.upsertIfNewer({ userId, email, fullName, active: isActive, occurredAt }))) {
+    if (!(await recipients.upsertIfNewer({ userId, email, fullName, role, active: isActive, occurredAt }))) {
       ctx.logger.debug({ userId }, 'older users event ignored');
       return;
     }

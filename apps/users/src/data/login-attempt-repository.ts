@@ -1,5 +1,5 @@
 import type { DbOrTx } from '@platform/db-kit';
-import { and, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, eq, lt, sql } from 'drizzle-orm';
 import type { FailureCounter } from '../domain/login-throttle.js';
 import { loginFailuresTable } from './schema.js';
 
@@ -11,24 +11,25 @@ export interface ThrottleKey {
   windowSec: number;
 }
 
+const ofKey = ({ scope, key }: Pick<ThrottleKey, 'scope' | 'key'>) => and(eq(loginFailuresTable.scope, scope), eq(loginFailuresTable.key, key));
+
 /** Failed-login counters in Postgres, so every replica throttles on the same numbers. */
 export function loginAttemptRepository(db: DbOrTx) {
   return {
-    async read(keys: Array<Pick<ThrottleKey, 'scope' | 'key'>>): Promise<Map<string, FailureCounter>> {
-      const rows = await db
-        .select()
-        .from(loginFailuresTable)
-        .where(or(...keys.map((k) => and(eq(loginFailuresTable.scope, k.scope), eq(loginFailuresTable.key, k.key)))));
-      return new Map(rows.map((row) => [`${row.scope}:${row.key}`, { failures: row.failures, windowStartedAt: row.windowStartedAt }]));
+    async read(key: Pick<ThrottleKey, 'scope' | 'key'>): Promise<FailureCounter | undefined> {
+      const [row] = await db.select().from(loginFailuresTable).where(ofKey(key));
+      return row ? { failures: row.failures, windowStartedAt: row.windowStartedAt } : undefined;
     },
 
     /**
-     * One failure more, atomically (mirrors `afterFailure`): a window that has ended restarts at 1.
-     * The database clock decides, so replicas with skewed clocks still agree.
+     * Counts one attempt as a failure up front, in one atomic statement, unless the current window
+     * already holds `limit` (mirrors `afterFailure`; a window that has ended restarts at 1). The
+     * row lock serialises concurrent attempts: of 20 at once against a limit of 5, exactly 5 get
+     * through. Returns false when throttled. The database clock decides, so replicas agree.
      */
-    async recordFailure({ scope, key, windowSec }: ThrottleKey): Promise<void> {
+    async reserve({ scope, key, windowSec, limit }: ThrottleKey & { limit: number }): Promise<boolean> {
       const expired = sql`${loginFailuresTable.windowStartedAt} <= now() - make_interval(secs => ${windowSec})`;
-      await db
+      const rows = await db
         .insert(loginFailuresTable)
         .values({ scope, key, failures: 1, windowStartedAt: sql`now()` })
         .onConflictDoUpdate({
@@ -37,12 +38,22 @@ export function loginAttemptRepository(db: DbOrTx) {
             failures: sql`case when ${expired} then 1 else ${loginFailuresTable.failures} + 1 end`,
             windowStartedAt: sql`case when ${expired} then now() else ${loginFailuresTable.windowStartedAt} end`,
           },
-        });
+          setWhere: sql`${expired} or ${loginFailuresTable.failures} < ${limit}`,
+        })
+        .returning({ failures: loginFailuresTable.failures });
+      return rows.length > 0;
     },
 
-    async reset(scope: ThrottleScope, keys: string[]): Promise<void> {
-      if (keys.length === 0) return;
-      await db.delete(loginFailuresTable).where(and(eq(loginFailuresTable.scope, scope), inArray(loginFailuresTable.key, keys)));
+    /** Gives back one reserved attempt (it turned out not to be a failure). */
+    async release(key: Pick<ThrottleKey, 'scope' | 'key'>): Promise<void> {
+      await db
+        .update(loginFailuresTable)
+        .set({ failures: sql`greatest(${loginFailuresTable.failures} - 1, 0)` })
+        .where(ofKey(key));
+    },
+
+    async reset(key: Pick<ThrottleKey, 'scope' | 'key'>): Promise<void> {
+      await db.delete(loginFailuresTable).where(ofKey(key));
     },
 
     /** Drops counters whose window ended long ago (called now and then; keeps the table small). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { afterFailure, decide, strictest } from './login-throttle.js';
+import { afterFailure, decide } from './login-throttle.js';
 
 const rule = { limit: 3, windowSec: 900 };
 const t0 = new Date('2030-01-01T00:00:00Z');
@@ -22,10 +22,5 @@ describe('login throttle rules', () => {
     expect(first).toEqual({ failures: 1, windowStartedAt: t0 });
     expect(afterFailure(first, rule, at(100))).toEqual({ failures: 2, windowStartedAt: t0 });
     expect(afterFailure({ failures: 5, windowStartedAt: t0 }, rule, at(901))).toEqual({ failures: 1, windowStartedAt: at(901) });
-  });
-
-  it('the strictest decision wins', () => {
-    expect(strictest([{ limited: false }, { limited: true, retryAfterSec: 5 }, { limited: true, retryAfterSec: 60 }])).toEqual({ limited: true, retryAfterSec: 60 });
-    expect(strictest([{ limited: false }, { limited: false }])).toEqual({ limited: false });
   });
 });

@@ -28,15 +28,6 @@ export function decide(counter: FailureCounter | undefined, rule: ThrottleRule, 
   return { limited: true, retryAfterSec: Math.max(1, Math.ceil((endsAt.getTime() - now.getTime()) / 1000)) };
 }
 
-/** The stricter of several decisions (the longest wait wins). */
-export function strictest(decisions: ThrottleDecision[]): ThrottleDecision {
-  let worst: ThrottleDecision = { limited: false };
-  for (const decision of decisions) {
-    if (decision.limited && (!worst.limited || decision.retryAfterSec > worst.retryAfterSec)) worst = decision;
-  }
-  return worst;
-}
-
 /** The counter after one more failure at `now` (the SQL upsert mirrors this). */
 export function afterFailure(counter: FailureCounter | undefined, rule: ThrottleRule, now: Date): FailureCounter {
   if (!counter || windowEndsAt(counter, rule) <= now) return { failures: 1, windowStartedAt: now };

@@ -16,6 +16,9 @@ describe('full name', () => {
     expect(fullNameSchema.safeParse('   ').success).toBe(false);
     expect(fullNameSchema.safeParse('x'.repeat(100)).success).toBe(true);
     expect(fullNameSchema.safeParse('x'.repeat(101)).success).toBe(false);
+    expect(fullNameSchema.safeParse('Ada\nLovelace').success).toBe(false);
+    expect(fullNameSchema.safeParse('Ada \u202Eecalevol').success).toBe(false);
+    expect(fullNameSchema.parse('  Zoë Ødegård  ')).toBe('Zoë Ødegård');
   });
 });
 

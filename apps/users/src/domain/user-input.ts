@@ -1,3 +1,4 @@
+import { humanText } from '@platform/http-kit';
 import { z } from 'zod';
 import { noNul } from './text.js';
 
@@ -11,8 +12,8 @@ export const emailSchema = noNul(z.string())
   .max(EMAIL_MAX, `E-mail must be at most ${EMAIL_MAX} characters`)
   .pipe(z.email('Invalid e-mail address'));
 
-export const fullNameSchema = noNul(z.string())
-  .trim()
+/** Shown to moderators and admins and put into e-mails: one line, no control or bidi-override characters. */
+export const fullNameSchema = humanText()
   .min(1, 'Full name is required')
   .max(FULL_NAME_MAX, `Full name must be at most ${FULL_NAME_MAX} characters`);
 
@@ -50,7 +51,7 @@ const httpUrl = noNul(z.string())
 
 /** Profile fields a user may change; each optional (PATCH merges), nullable where it has no default. */
 export const profilePatchSchema = z.strictObject({
-  bio: noNul(z.string()).max(500, 'Bio must be at most 500 characters').nullable().optional(),
+  bio: humanText({ multiline: true, trim: false }).max(500, 'Bio must be at most 500 characters').nullable().optional(),
   avatarUrl: httpUrl.nullable().optional(),
   phone: noNul(z.string())
     .trim()

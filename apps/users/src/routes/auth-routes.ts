@@ -46,12 +46,11 @@ export function registerAuthRoutes(app: HttpApp, deps: UsersDeps): void {
     schema: { tags: ['auth'], summary: 'Exchange credentials for a token pair', body: LoginBody, response: { 200: envelope(TokenPairSchema), ...errorResponses(400, 401, 403, 429) } },
   }, async (request, reply) => {
     const { email, password } = request.body;
-    await loginGuard.check(email, request.ip);
+    // Counted as a failure before the password is checked; given back only if it is right.
+    const attempt = await loginGuard.reserve(email, request.ip);
     const user = await userRepository(db).findByEmail(email);
-    if (!(await hasher.verify(user?.passwordHash, password)) || !user) {
-      await loginGuard.recordFailure(email, request.ip);
-      throw unauthorized(BAD_CREDENTIALS);
-    }
+    if (!(await hasher.verify(user?.passwordHash, password)) || !user) throw unauthorized(BAD_CREDENTIALS);
+    await attempt.release();
     // Only now, with the password proven, may the caller learn the account is disabled.
     if (!user.isActive) throw forbidden('Account is disabled');
     await loginGuard.resetEmail(email);

@@ -53,11 +53,9 @@ export function registerMeRoutes(app: HttpApp, deps: UsersDeps): void {
     const user = await users.findById(request.user.sub);
     if (!user) throw notFound('User not found');
     // A stolen access token must not become a password-guessing oracle: same throttle as login.
-    await loginGuard.check(user.email, request.ip);
-    if (!(await hasher.verify(user.passwordHash, currentPassword))) {
-      await loginGuard.recordFailure(user.email, request.ip);
-      throw unauthorized('Current password is incorrect');
-    }
+    const attempt = await loginGuard.reserve(user.email, request.ip);
+    if (!(await hasher.verify(user.passwordHash, currentPassword))) throw unauthorized('Current password is incorrect');
+    await attempt.release();
     const passwordHash = await hasher.hash(newPassword);
     await db.transaction(async (tx) => {
       await userRepository(tx).update(user.id, { passwordHash });

@@ -2,11 +2,19 @@ import type { Db } from '@platform/db-kit';
 import { tooManyRequests } from '@platform/http-kit';
 import type { UsersSettings } from '../config.js';
 import { loginAttemptRepository, type ThrottleKey } from '../data/login-attempt-repository.js';
-import { decide, strictest } from '../domain/login-throttle.js';
+import { decide } from '../domain/login-throttle.js';
+
+/** A reserved attempt: it counts as a failure unless released (the password was right). */
+export interface LoginAttempt {
+  release(): Promise<void>;
+}
 
 /**
- * Failed-login throttling per e-mail and per client address (docs/contract.md §3). `check` runs before
- * the password is looked at, so a throttled caller learns nothing about it.
+ * Failed-login throttling per e-mail and per client address (docs/contract.md §3). Each attempt is
+ * reserved (counted as a failure) atomically before the password is looked at, and released
+ * when it proves right: parallel guesses cannot all pass a check made before any of them
+ * failed, so concurrency buys an attacker nothing. A throttled caller learns nothing about the
+ * password.
  */
 export function createLoginGuard(db: Db, settings: UsersSettings['throttle']) {
   const attempts = loginAttemptRepository(db);
@@ -16,27 +24,38 @@ export function createLoginGuard(db: Db, settings: UsersSettings['throttle']) {
   ];
   let lastPrune = 0;
 
-  return {
-    async check(email: string, clientIp: string): Promise<void> {
-      const now = new Date();
-      const all = keys(email, clientIp);
-      const counters = await attempts.read(all);
-      const decision = strictest(all.map((k) => decide(counters.get(`${k.scope}:${k.key}`), { limit: k.limit, windowSec: k.windowSec }, now)));
-      if (decision.limited) throw tooManyRequests(decision.retryAfterSec, 'Too many failed login attempts, try again later');
-    },
+  async function throttled(key: ThrottleKey & { limit: number }): Promise<never> {
+    const decision = decide(await attempts.read(key), { limit: key.limit, windowSec: key.windowSec }, new Date());
+    // The window may have ended in between: the caller may try again at once.
+    throw tooManyRequests(decision.limited ? decision.retryAfterSec : 1, 'Too many failed login attempts, try again later');
+  }
 
-    async recordFailure(email: string, clientIp: string): Promise<void> {
-      await Promise.all(keys(email, clientIp).map((k) => attempts.recordFailure(k)));
+  return {
+    /** Reserves one attempt for the e-mail and the client, or throws 429 (nothing stays counted then). */
+    async reserve(email: string, clientIp: string): Promise<LoginAttempt> {
+      const reserved: Array<ThrottleKey & { limit: number }> = [];
+      for (const key of keys(email, clientIp)) {
+        if (!(await attempts.reserve(key))) {
+          for (const done of reserved) await attempts.release(done);
+          await throttled(key);
+        }
+        reserved.push(key);
+      }
       // Counters of ended windows are useless; drop them at most once a minute per process.
       if (Date.now() - lastPrune > 60_000) {
         lastPrune = Date.now();
         await attempts.pruneOlderThan(settings.windowSec);
       }
+      return {
+        async release() {
+          for (const key of reserved) await attempts.release(key);
+        },
+      };
     },
 
     /** A correct password clears the e-mail's counter (not the client's: one client, many accounts). */
     async resetEmail(email: string): Promise<void> {
-      await attempts.reset('email', [email]);
+      await attempts.reset({ scope: 'email', key: email });
     },
   };
 }

@@ -18,10 +18,10 @@ export const analyticsConsumers = {
     service: 'analytics',
     name: 'analytics-store-users-events',
     stream: 'users',
-    summary: 'Event log and user metrics (signups, logins, total and active users).',
+    summary: 'Event log, user metrics (signups, logins, total and active users) and the known role and status that refuse stale tokens.',
     reads: [
-      reads(userRegisteredV1, ['userId', 'isActive']),
-      reads(userUpdatedV1, ['userId', 'isActive']),
+      reads(userRegisteredV1, ['userId', 'isActive', 'role']),
+      reads(userUpdatedV1, ['userId', 'isActive', 'role']),
       reads(userDeactivatedV1, ['userId']),
       reads(userLoggedInV1, []),
       reads(userPasswordChangedV1, []),

@@ -84,6 +84,13 @@ describe('access-token verification', () => {
     ['wrong audience', () => signTestToken(key, {}, { audience: 'other-api' })],
     ['expired', () => signTestToken(key, {}, { expiresInSec: -60 })],
     ['missing sub', () => signTestToken(key, { sub: undefined })],
+    // fast-jwt checks allowedIss / allowedAud only when the claim is there.
+    ['missing iss', () => signTestToken(key, { iss: undefined })],
+    ['missing aud', () => signTestToken(key, { aud: undefined })],
+    ['an empty aud list', () => signTestToken(key, { aud: [] })],
+    ['missing exp', () => createSigner({ key: key.privateKeyPem, algorithm: 'EdDSA', kid: key.kid })({ ...claims(), exp: undefined })],
+    ['missing iat', () => createSigner({ key: key.privateKeyPem, algorithm: 'EdDSA', kid: key.kid, noTimestamp: true })({ ...claims(), iat: undefined })],
+    ['missing role', () => signTestToken(key, { role: undefined })],
     ['a sub that is not a user id (UUID)', () => signTestToken(key, { sub: 'user-1' })],
     ['missing jti', () => signTestToken(key, { jti: undefined })],
     ['unknown role', () => signTestToken(key, { role: 'superuser' })],

@@ -45,7 +45,9 @@ export interface AuthOptions {
   signing?: { kid: string; privateKeyPem: string; algorithm?: JwtAlgorithm; expiresInSec?: number };
 }
 
-const REQUIRED_CLAIMS = ['sub', 'role', 'jti', 'exp', 'iat'];
+// fast-jwt checks allowedIss / allowedAud only when the claim is present: a token without
+// `iss` or `aud` would pass both. Every claim of docs/contract.md §3 is required.
+const REQUIRED_CLAIMS = ['sub', 'role', 'jti', 'exp', 'iat', 'iss', 'aud'];
 
 function staticResolver(keys: Array<{ kid: string; pem: string }>): PublicKeyResolver {
   const byKid = new Map(keys.map((key) => [key.kid, key.pem]));

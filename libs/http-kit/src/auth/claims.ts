@@ -15,8 +15,8 @@ export const accessClaimsSchema = z.looseObject({
   jti: z.string().min(1),
   iat: z.number().int(),
   exp: z.number().int(),
-  iss: z.string().optional(),
-  aud: z.union([z.string(), z.array(z.string())]).optional(),
+  iss: z.string().min(1),
+  aud: z.union([z.string().min(1), z.array(z.string()).min(1)]),
 });
 
 export type AccessClaims = z.infer<typeof accessClaimsSchema>;

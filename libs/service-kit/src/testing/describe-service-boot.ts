@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { HTTP_SERVER_DEFAULTS } from '@platform/config';
 import type { HttpApp } from '@platform/http-kit';
 import { expectEnvelope } from '@platform/http-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -72,6 +73,13 @@ export function describeServiceBoot({ service, build, mainPath }: ServiceBootSui
       const response = await app.inject({ method: 'GET', url: '/openapi.json' });
       expect(response.statusCode).toBe(200);
       expect(response.json()).toMatchObject({ openapi: expect.stringMatching(/^3\./), paths: expect.any(Object) });
+    });
+
+    it('bounds slow clients: request, headers and keep-alive timeouts are set (Fastify leaves them off)', () => {
+      expect(app.server.requestTimeout).toBe(HTTP_SERVER_DEFAULTS.requestTimeoutMs);
+      expect(app.server.headersTimeout).toBe(HTTP_SERVER_DEFAULTS.headersTimeoutMs);
+      expect(app.server.keepAliveTimeout).toBe(HTTP_SERVER_DEFAULTS.keepAliveTimeoutMs);
+      expect(app.server.timeout).toBe(HTTP_SERVER_DEFAULTS.socketTimeoutMs);
     });
 
     it('turns 503 while Postgres is unreachable, and recovers', async () => {

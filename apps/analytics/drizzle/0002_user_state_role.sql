@@ -1,0 +1,1 @@
+ALTER TABLE "user_states" ADD COLUMN "role" text;
