@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { userDeactivatedV1, userRegisteredV1 } from '@platform/contracts';
+import { userDeactivatedV1, userRegisteredV1, userUpdatedV1 } from '@platform/contracts';
 import { sampleEvent } from '@platform/contracts/testing';
 import { bearer, expectEnvelope } from '@platform/http-kit/testing';
 import { waitFor } from '@platform/messaging/testing';
@@ -34,12 +34,12 @@ describe('analytics refuses the tokens of deactivated and demoted users', () => 
     const adminId = randomUUID();
     const token = await h.env.token({ sub: adminId, role: 'admin' });
     const summary = (t: string) => h.app.inject({ method: 'GET', url: '/api/v1/analytics/summary', headers: bearer(t) });
-    const registered = { ...sampleEvent('users.user.registered.v1', { userId: adminId, role: 'admin', isActive: true }), occurredAt: new Date(Date.now() - 60_000).toISOString() };
+    const registered = { ...sampleEvent(userRegisteredV1.type, { userId: adminId, role: 'admin', isActive: true }), occurredAt: new Date(Date.now() - 60_000).toISOString() };
     await h.publish(registered);
     await waitFor(async () => (await h.env.database.sql`select 1 from user_states where user_id = ${adminId}`).length === 1, { timeoutMs: 15_000 });
     expectEnvelope(await summary(token), { status: 200, code: 'SUCCESS' });
 
-    await h.publish(sampleEvent('users.user.updated.v1', { userId: adminId, role: 'user', isActive: true }));
+    await h.publish(sampleEvent(userUpdatedV1.type, { userId: adminId, role: 'user', isActive: true }));
     await waitFor(async () => (await summary(token)).statusCode === 401, { timeoutMs: 15_000 });
     expectEnvelope(await summary(token), { status: 401, code: 'UNAUTHORIZED', module: 'analytics' });
     expectEnvelope(await summary(await h.env.token({ sub: adminId, role: 'user' })), { status: 403, code: 'FORBIDDEN', module: 'analytics' });

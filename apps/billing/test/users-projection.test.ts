@@ -110,10 +110,10 @@ describe('users projection (fed by users.user.*.v1)', () => {
 
   it('refuses a demoted admin’s token as soon as users.user.updated.v1 is projected; a fresh token works', async () => {
     const demoted = await h.caller('admin');
-    await project('users.user.registered.v1', { userId: demoted.id, role: 'admin' }, at(10));
+    await project(userRegisteredV1.type, { userId: demoted.id, role: 'admin' }, at(10));
     body(await h.request('GET', '/api/v1/billing/accounts', demoted), 200);
 
-    await project('users.user.updated.v1', { userId: demoted.id, role: 'user', isActive: true });
+    await project(userUpdatedV1.type, { userId: demoted.id, role: 'user', isActive: true });
     expect(body(await h.request('GET', '/api/v1/billing/accounts', demoted), 401).message).toMatch(/revoked/);
     body(await h.request('GET', '/api/v1/billing/accounts/me', demoted), 401);
 
@@ -125,18 +125,18 @@ describe('users projection (fed by users.user.*.v1)', () => {
 
   it('refuses a promoted user’s old token once the promotion is projected', async () => {
     const promoted = await h.caller('user');
-    await project('users.user.registered.v1', { userId: promoted.id, role: 'user' }, at(10));
+    await project(userRegisteredV1.type, { userId: promoted.id, role: 'user' }, at(10));
     body(await h.request('GET', '/api/v1/billing/accounts/me', promoted), 404);
-    await project('users.user.updated.v1', { userId: promoted.id, role: 'moderator', isActive: true });
+    await project(userUpdatedV1.type, { userId: promoted.id, role: 'moderator', isActive: true });
     body(await h.request('GET', '/api/v1/billing/accounts/me', promoted), 401);
   });
 
   it('accepts a token issued after a role change billing has not projected yet', async () => {
     // The user was promoted a moment ago; billing still knows them as a user from an older event.
     const promoted = await h.caller('admin');
-    await project('users.user.registered.v1', { userId: promoted.id, role: 'user' }, at(10));
+    await project(userRegisteredV1.type, { userId: promoted.id, role: 'user' }, at(10));
     body(await h.request('GET', '/api/v1/billing/accounts', promoted), 200);
-    await project('users.user.updated.v1', { userId: promoted.id, role: 'admin', isActive: true }, at(1));
+    await project(userUpdatedV1.type, { userId: promoted.id, role: 'admin', isActive: true }, at(1));
     body(await h.request('GET', '/api/v1/billing/accounts', promoted), 200);
   });
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { userDeactivatedV1, userRegisteredV1 } from '@platform/contracts';
+import { userDeactivatedV1, userRegisteredV1, userUpdatedV1 } from '@platform/contracts';
 import { sampleEvent } from '@platform/contracts/testing';
 import { bearer, expectEnvelope } from '@platform/http-kit/testing';
 import { waitFor } from '@platform/messaging/testing';
@@ -188,12 +188,12 @@ describe('tokens of deactivated or re-roled users', () => {
   it('a demoted admin’s token is refused once the role change is known; a fresh one works', async () => {
     const grace = randomUUID();
     const token = await h.env.token({ sub: grace, role: 'admin' });
-    await h.publish({ ...sampleEvent('users.user.registered.v1', { userId: grace, role: 'admin', isActive: true }), occurredAt: new Date(Date.now() - 60_000).toISOString() });
+    await h.publish({ ...sampleEvent(userRegisteredV1.type, { userId: grace, role: 'admin', isActive: true }), occurredAt: new Date(Date.now() - 60_000).toISOString() });
     const deliveriesOf = (t: string) => request('GET', '/api/v1/notifications/deliveries', t);
     await waitFor(async () => (await h.env.database.sql`select 1 from recipients where user_id = ${grace}`).length === 1, { timeoutMs: 15_000 });
     expectEnvelope(await deliveriesOf(token), { status: 200, code: 'SUCCESS', module: 'notifications' });
 
-    await h.publish(sampleEvent('users.user.updated.v1', { userId: grace, role: 'user', isActive: true }));
+    await h.publish(sampleEvent(userUpdatedV1.type, { userId: grace, role: 'user', isActive: true }));
     await waitFor(async () => (await deliveriesOf(token)).statusCode === 401, { timeoutMs: 15_000 });
     expectEnvelope(await request('GET', '/api/v1/notifications', token), { status: 401, code: 'UNAUTHORIZED', module: 'notifications' });
     const fresh = await h.env.token({ sub: grace, role: 'user' });

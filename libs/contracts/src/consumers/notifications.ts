@@ -3,6 +3,8 @@ import { userDeactivatedV1, userPasswordChangedV1, userRegisteredV1, userUpdated
 import { declareConsumer, reads } from './declare-consumer.js';
 
 const recipient = ['userId', 'email', 'fullName', 'isActive'] as const;
+/** The recipient plus the role that refuses a token issued before it changed. */
+const knownRecipient = [...recipient, 'role'] as const;
 
 /** What notifications consumes (apps/notifications/src/events). */
 export const notificationsConsumers = {
@@ -10,8 +12,8 @@ export const notificationsConsumers = {
     service: 'notifications',
     name: 'notifications-keep-recipients-current',
     stream: 'users',
-    summary: 'Keeps the recipient (address, name, active) current; a deactivation settles pending e-mails as failed.',
-    reads: [reads(userRegisteredV1, recipient), reads(userUpdatedV1, recipient), reads(userDeactivatedV1, ['userId'])],
+    summary: 'Keeps the recipient (address, name, active, role) current; a deactivation settles pending e-mails as failed.',
+    reads: [reads(userRegisteredV1, knownRecipient), reads(userUpdatedV1, knownRecipient), reads(userDeactivatedV1, ['userId'])],
   }),
   sendWelcomeMessage: declareConsumer({
     service: 'notifications',
