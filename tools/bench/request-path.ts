@@ -12,7 +12,7 @@ import { gatewayClient, signUp } from '../../apps/e2e/src/gateway-client.js';
 import { compareVariants, type MeteredProcess, type Variant } from './lib/compare.js';
 import { serverGroup } from './lib/cpu-meter.js';
 import { postgresActivity, type PostgresActivity } from './lib/postgres-activity.js';
-import { startBaselines, startBenchPlatform, type BenchPlatform } from './lib/servers.js';
+import { databaseName, startBaselines, startBenchPlatform, type BenchPlatform } from './lib/servers.js';
 import { envNumber } from './lib/stats.js';
 import type { BenchContext, BenchScenario } from './types.js';
 
@@ -59,7 +59,7 @@ interface Subject {
   processes: (r: RequestPathRig) => MeteredProcess[];
 }
 
-const usersDb = (r: RequestPathRig): MeteredProcess => ({ label: 'postgres (users db)', group: r.pg.database('postgres (users db)', new URL(r.platform.databases.users).pathname.slice(1)) });
+const usersDb = (r: RequestPathRig): MeteredProcess => ({ label: 'postgres (users db)', group: r.pg.database('postgres (users db)', databaseName(r.platform.databases.users)) });
 
 function requestPathScenario(subject: Subject): BenchScenario {
   return {

@@ -7,56 +7,20 @@
 //   3. CPU per write of every process (Postgres: the backends of each service's database, from
 //      pg_stat_activity; the server's shared background processes apart), request latency,
 //      and commit → published / → each consumer's committed effect from the databases' timestamps.
-import { gatewayClient, signUp } from '../../apps/e2e/src/gateway-client.js';
-import { resolveStream } from '@platform/messaging';
-import { connectNats } from '@platform/messaging';
 import { createLogger } from '@platform/logging';
-import type { BenchFigure, BenchScenario } from './types.js';
-import { serverGroup, startCpuWindow, type ProcessGroup } from './lib/cpu-meter.js';
-import { analyticsEffect, inboxEffect, outboxEvents, streamTimes, waitForEffects, type Effect } from './lib/event-trace.js';
+import { connectNats, resolveStream } from '@platform/messaging';
+import { gatewayClient, signUp } from '../../apps/e2e/src/gateway-client.js';
+import { serverGroup, startCpuWindow } from './lib/cpu-meter.js';
+import { outboxEvents, streamTimes, waitForEffects } from './lib/event-trace.js';
 import { startLoad } from './lib/load.js';
-import { benchSql, postgresActivity } from './lib/postgres-activity.js';
-import { services, startBenchPlatform, type BenchPlatform } from './lib/servers.js';
+import { isPostgres, pipeline } from './lib/pipeline.js';
+import { startBenchPlatform } from './lib/servers.js';
 import { envNumber, latencySummary, median, round } from './lib/stats.js';
+import type { BenchFigure, BenchScenario } from './types.js';
 
 const SCENARIO = 'write-path';
 const USERS = 60;
 const SUBJECT = 'users.user.updated.v1';
-
-const dbName = (url: string) => new URL(url).pathname.slice(1);
-
-export interface Pipeline {
-  effects: Effect[];
-  groups: ProcessGroup[];
-  close(): Promise<void>;
-  usersSql: ReturnType<typeof benchSql>;
-}
-
-/** The consumers of users.user.updated.v1 and every process of the platform, for CPU accounting. */
-export function pipeline(platform: BenchPlatform, extra: ProcessGroup[] = []): Pipeline {
-  const sqls = Object.fromEntries(services.map((s) => [s, benchSql(platform.databases[s])])) as Record<(typeof services)[number], ReturnType<typeof benchSql>>;
-  const pg = postgresActivity();
-  const groups: ProcessGroup[] = [
-    ...Object.entries(platform.apps).map(([name, app]) => serverGroup(name, app.pid)),
-    ...services.map((s) => pg.database(`postgres (${s} db)`, dbName(platform.databases[s]))),
-    ...extra,
-    pg.background('postgres background (shared server)'),
-  ];
-  return {
-    usersSql: sqls.users,
-    effects: [
-      inboxEffect('billing', sqls.billing, 'billing-project-users'),
-      inboxEffect('notifications', sqls.notifications, 'notifications-keep-recipients-current'),
-      analyticsEffect(sqls.analytics),
-    ],
-    groups,
-    async close() {
-      await Promise.all([...Object.values(sqls).map((sql) => sql.end({ timeout: 5 })), pg.close()]);
-    },
-  };
-}
-
-export const isPostgres = (name: string) => name.startsWith('postgres (');
 
 export const writePath: BenchScenario = {
   name: SCENARIO,

@@ -16,6 +16,9 @@ import { apps, services, type AppName } from '../../../apps/e2e/src/platform.js'
 export { apps, services, type AppName };
 export type ServiceName = (typeof services)[number];
 
+/** `postgres://…/bench_1a2b_users` → `bench_1a2b_users`. */
+export const databaseName = (url: string): string => new URL(url).pathname.slice(1);
+
 export const root = resolve(import.meta.dirname, '../../..');
 export const profileDir = join(root, 'tmp', 'bench', 'profiles');
 
