@@ -14,6 +14,7 @@ const order: AppName[] = ['users', 'billing', 'notifications', 'analytics', 'gat
 
 export const footprint: BenchScenario = {
   name: 'footprint',
+  servers: 'dist',
   description: 'idle RSS and cold start to ready of each service from its built bundle',
   async run({ rounds, log }) {
     log('building every app (npx nx run-many -t build)');

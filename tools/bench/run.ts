@@ -6,6 +6,7 @@
 //   BENCH_SERVERS=dist  run the built bundles (default: source through tsx)
 //   BENCH_NOTE="..."    how quiet the machine was, shown beside the figures
 //   BENCH_RECORD=before also store this run as the "before" figures later runs are set against
+//   --list / --render   name the scenarios / rewrite the docs from benchmarks.json only
 //   BENCH_PROFILE=1     gateway and users under `node --cpu-prof` (or a list: gateway,users,bare,proxy);
 //                       profiles go to tmp/bench/profiles/ and the docs are not rewritten
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ import type { BenchContext, BenchFigure, BenchScenario } from './types.js';
 import { scenarios } from './scenarios.js';
 
 interface ScenarioRun {
+  /** When the scenario started. */
   measuredAt: string;
   durationSec: number;
   rounds: number;
@@ -47,9 +49,12 @@ if (args.includes('--list')) {
   for (const s of scenarios) console.log(`${s.name.padEnd(18)} ${s.description ?? ''}`);
   process.exit(0);
 }
-const selected: BenchScenario[] = args.length ? scenarios.filter((s) => args.includes(s.name)) : scenarios;
-const unknown = args.filter((a) => !scenarios.some((s) => s.name === a));
-if (unknown.length || selected.length === 0) {
+// `--render` rewrites the docs from benchmarks.json without measuring anything.
+const render = args.includes('--render');
+const names = args.filter((a) => a !== '--render');
+const selected: BenchScenario[] = render ? [] : names.length ? scenarios.filter((s) => names.includes(s.name)) : scenarios;
+const unknown = names.filter((a) => !scenarios.some((s) => s.name === a));
+if (unknown.length || (selected.length === 0 && !render)) {
   console.error(`no scenario named ${unknown.join(', ') || '(none)'}; known: ${scenarios.map((s) => s.name).join(', ')}`);
   process.exit(1);
 }
@@ -75,12 +80,13 @@ try {
   for (const scenario of selected) {
     console.log(`\n▶ ${scenario.name}`);
     const load0 = loadavg()[0]!;
+    const startedAt = new Date().toISOString();
     const results = await scenario.run(ctx);
     runs[scenario.name] = {
-      measuredAt: new Date().toISOString(),
+      measuredAt: startedAt,
       durationSec,
       rounds,
-      servers: serverEntry(),
+      servers: scenario.servers ?? serverEntry(),
       note,
       loadAvg: [Number(load0.toFixed(2)), Number(loadavg()[0]!.toFixed(2))],
     };
@@ -109,7 +115,7 @@ const merge = (old: BenchFigure[] = [], oldRuns: Record<string, ScenarioRun> = {
 });
 const current = merge(previous.figures, previous.runs);
 const before: Snapshot | undefined =
-  process.env.BENCH_RECORD === 'before'
+  process.env.BENCH_RECORD === 'before' && !render
     ? { measuredAt, note, ...merge(previous.before?.figures, previous.before?.runs) }
     : previous.before;
 const order = (list: BenchFigure[]) => [...list].sort((a, b) => scenarios.findIndex((s) => s.name === a.scenario) - scenarios.findIndex((s) => s.name === b.scenario));

@@ -30,5 +30,7 @@ export interface BenchScenario {
   name: string;
   /** One line for `npm run bench -- --list` and the docs. */
   description?: string;
+  /** Set when the scenario always runs the same servers whatever BENCH_SERVERS says. */
+  servers?: 'source' | 'dist' | 'in-process';
   run(ctx: BenchContext): Promise<BenchFigure[]>;
 }
