@@ -150,6 +150,8 @@ async function measureQueries(log: (m: string) => void): Promise<BenchFigure[]> 
 
 export const analyticsScenario: BenchScenario = {
   name: 'analytics',
+  servers: 'in-process',
+  description: 'analytics ingest of a 100,000-event backlog and query latency over 1,000,000 stored events',
   async run({ log }) {
     return [...(await measureIngest(log)), ...(await measureQueries(log))];
   },

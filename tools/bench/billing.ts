@@ -28,6 +28,8 @@ async function pool<T>(count: number, concurrency: number, task: (index: number)
 
 export const billingPayments: BenchScenario = {
   name: 'billing-payments',
+  servers: 'in-process',
+  description: 'billing POST /invoices/:id/payments on distinct invoices, billing in the bench process (buildApp)',
   async run({ durationSec, log }) {
     // Enough invoices for the run: the load is a fixed number of payments (one per invoice).
     const payments = Number(process.env.BENCH_BILLING_PAYMENTS ?? Math.max(500, durationSec * 300));

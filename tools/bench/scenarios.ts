@@ -1,7 +1,10 @@
-import { billingPayments } from './billing.js';
 import { analyticsScenario } from './analytics.js';
+import { billingPayments } from './billing.js';
+import { eventPath, relayDrain } from './event-path.js';
+import { footprint } from './footprint.js';
+import { requestPathScenarios } from './request-path.js';
 import type { BenchScenario } from './types.js';
-import { usersGateway } from './users-gateway.js';
+import { writePath } from './write-path.js';
 
 /** Every scenario `npm run bench` runs, in order; `npm run bench -- <name>` runs some. */
-export const scenarios: BenchScenario[] = [billingPayments, usersGateway, analyticsScenario];
+export const scenarios: BenchScenario[] = [...requestPathScenarios, writePath, eventPath, relayDrain, footprint, billingPayments, analyticsScenario];

@@ -1,0 +1,57 @@
+// Footprint of each service from its built bundle (`npx nx build <app>` → dist/apps/<app>/main.js,
+// run as the container image runs it: `node --enable-source-maps main.js`):
+//   cold start  spawn → the first 200 from `/ready` (polled every 5 ms), databases already migrated
+//   idle RSS    VmRSS from /proc/<pid>/status, BENCH_IDLE_SETTLE seconds (default 3) after ready
+// Each app is restarted `rounds` times in turn (the others keep running); medians are reported.
+import { spawnSync } from 'node:child_process';
+import type { BenchFigure, BenchScenario } from './types.js';
+import { readRssBytes } from './lib/proc.js';
+import { apps, root, startBenchPlatform, type AppName } from './lib/servers.js';
+import { envNumber, median, round } from './lib/stats.js';
+
+// Services before the gateway: its readiness asks theirs.
+const order: AppName[] = ['users', 'billing', 'notifications', 'analytics', 'gateway'];
+
+export const footprint: BenchScenario = {
+  name: 'footprint',
+  servers: 'dist',
+  description: 'idle RSS and cold start to ready of each service from its built bundle',
+  async run({ rounds, log }) {
+    log('building every app (npx nx run-many -t build)');
+    const build = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '-p', apps.join(','), '--outputStyle=static'], {
+      cwd: root,
+      env: { ...process.env, NX_NO_CLOUD: 'true' },
+      encoding: 'utf8',
+    });
+    if (build.status !== 0) throw new Error(`build failed:\n${build.stdout}\n${build.stderr}`);
+    const settleMs = envNumber('BENCH_IDLE_SETTLE', 3) * 1000;
+    log('starting the platform from dist/apps/*/main.js');
+    const platform = await startBenchPlatform({ label: 'footprint', entry: 'dist' });
+    try {
+      const starts = new Map<AppName, number[]>(order.map((a) => [a, []]));
+      const rss = new Map<AppName, number[]>(order.map((a) => [a, []]));
+      for (let r = 1; r <= rounds; r++) {
+        for (const app of order) {
+          const ms = await platform.restart(app);
+          await new Promise((resolve) => setTimeout(resolve, settleMs));
+          const bytes = readRssBytes(platform.app(app).pid);
+          if (bytes === undefined) throw new Error(`${app} is gone after its restart`);
+          starts.get(app)!.push(ms);
+          rss.get(app)!.push(bytes / 2 ** 20);
+          log(`round ${r} ${app}: ready ${Math.round(ms)} ms after spawn, RSS ${round(bytes / 2 ** 20, 1)} MiB`);
+        }
+      }
+      const figures: BenchFigure[] = [];
+      for (const app of order) {
+        const each = (values: number[], digits: number) => values.map((v) => round(v, digits)).join(' / ');
+        figures.push(
+          { scenario: 'footprint', name: `${app}: idle RSS (built bundle)`, metric: 'MiB', value: round(median(rss.get(app)!), 1), detail: { rounds: each(rss.get(app)!, 1), 'after ready s': settleMs / 1000, target: '≤ 80 MB' } },
+          { scenario: 'footprint', name: `${app}: cold start to ready (built bundle)`, metric: 'ms', value: Math.round(median(starts.get(app)!)), detail: { rounds: each(starts.get(app)!, 0), target: '≤ 500 ms' } },
+        );
+      }
+      return figures;
+    } finally {
+      await platform.stop();
+    }
+  },
+};

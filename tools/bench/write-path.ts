@@ -1,0 +1,141 @@
+// The write path: `PATCH /api/v1/users/me` through the gateway at a fixed rate (BENCH_WRITE_RATE,
+// default 200/s), 60 users round-robin, every write a new name (so each emits
+// users.user.updated.v1, consumed by billing, notifications and analytics). Per round:
+//   1. warm-up at the same rate, then wait until every consumer has caught up;
+//   2. open the CPU window, run the measured load, wait until every event of the window has
+//      taken effect everywhere (the consumers' share of the work belongs to the write), close it;
+//   3. CPU per write of every process (Postgres: the backends of each service's database, from
+//      pg_stat_activity; the server's shared background processes apart), request latency,
+//      and commit → published / → each consumer's committed effect from the databases' timestamps.
+import { createLogger } from '@platform/logging';
+import { connectNats, resolveStream } from '@platform/messaging';
+import { gatewayClient, signUp } from '../../apps/e2e/src/gateway-client.js';
+import { serverGroup, startCpuWindow } from './lib/cpu-meter.js';
+import { outboxEvents, streamTimes, waitForEffects } from './lib/event-trace.js';
+import { startLoad } from './lib/load.js';
+import { isPostgres, pipeline } from './lib/pipeline.js';
+import { startBenchPlatform } from './lib/servers.js';
+import { envNumber, latencySummary, median, round } from './lib/stats.js';
+import type { BenchFigure, BenchScenario } from './types.js';
+
+const SCENARIO = 'write-path';
+const USERS = 60;
+const SUBJECT = 'users.user.updated.v1';
+
+export const writePath: BenchScenario = {
+  name: SCENARIO,
+  description: 'PATCH /api/v1/users/me through the gateway at a fixed rate, 60 users: CPU per write per process, commit → effect',
+  async run({ durationSec, rounds, log }) {
+    const rate = envNumber('BENCH_WRITE_RATE', 200);
+    const connections = envNumber('BENCH_WRITE_CONNECTIONS', 64);
+    const drainTimeoutMs = envNumber('BENCH_DRAIN_TIMEOUT', 300) * 1000;
+    log('starting the platform (5 processes)');
+    const platform = await startBenchPlatform({ label: SCENARIO });
+    const nats = await connectNats({ servers: 'nats://127.0.0.1:4222', name: 'bench-write-path', logger: createLogger({ service: 'bench', level: 'silent' }) });
+    const pipe = pipeline(platform);
+    try {
+      log(`signing up ${USERS} users`);
+      const client = gatewayClient(platform.gatewayUrl);
+      const tokens: string[] = [];
+      for (let i = 0; i < USERS; i += 6) {
+        const batch = await Promise.all(Array.from({ length: Math.min(6, USERS - i) }, () => signUp(client, 'writer')));
+        tokens.push(...batch.map((b) => b.tokens.accessToken));
+      }
+      // A new name on every write (round and sequence number), so every write emits its event.
+      const requests = (round_: number) =>
+        tokens.map((token, i) => ({
+          method: 'PATCH',
+          path: '/api/v1/users/me',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: `{"fullName":"Bench writer ${i} r${round_} #{n}"}`,
+        }));
+      const stream = resolveStream('users', platform.namespace).name;
+      const subject = `${platform.namespace}.${SUBJECT}`;
+
+      const perRound: Array<Record<string, number>> = [];
+      for (let r = 1; r <= rounds; r++) {
+        const load = await startLoad({ url: platform.gatewayUrl, requests: requests(r), connections, durationSec, warmupSec: envNumber('BENCH_WARMUP', 2), rate });
+        const caughtUp = await waitForEffects(pipe.usersSql, SUBJECT, pipe.effects, drainTimeoutMs);
+        if (Object.values(caughtUp).some((n) => n > 0)) throw new Error(`consumers did not catch up before round ${r}: ${JSON.stringify(caughtUp)}`);
+        const from = new Date();
+        const window = await startCpuWindow([...pipe.groups, serverGroup('load generator', load.pid)]);
+        const result = await load.measure();
+        const to = new Date();
+        const left = await waitForEffects(pipe.usersSql, SUBJECT, pipe.effects, drainTimeoutMs);
+        const drainSec = (Date.now() - to.getTime()) / 1000;
+        const cpu = await window.stop();
+        if (result.non2xx + result.errors + result.timeouts > 0) {
+          throw new Error(`round ${r}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts of ${result.requests}`);
+        }
+
+        const events = await outboxEvents(pipe.usersSql, SUBJECT, from, to);
+        const ids = events.map((e) => e.id);
+        const published = await streamTimes(nats, stream, subject, new Date(from.getTime() - 1000));
+        const lag = (times: Map<string, number>) => latencySummary(events.filter((e) => times.has(e.id)).map((e) => times.get(e.id)! - e.createdAt));
+        const effectTimes = await Promise.all(pipe.effects.map(async (e) => [e.name, await e.times(ids)] as const));
+        const toPublished = lag(new Map([...published].map(([id, p]) => [id, p.at])));
+        const toClaimed = latencySummary(events.filter((e) => e.publishedAt !== null).map((e) => e.publishedAt! - e.createdAt));
+        const writes = result.ok;
+        const row: Record<string, number> = {
+          writes,
+          events: events.length,
+          'achieved writes/s': result.requestsPerSec,
+          'request p50 ms': result.latency.p50,
+          'request p99 ms': result.latency.p99,
+          'commit → published p50 ms': toPublished.p50,
+          'commit → published p99 ms': toPublished.p99,
+          'commit → relay claim p50 ms': toClaimed.p50,
+          'drain after load s': drainSec,
+          'events not taken effect': Object.values(left).reduce((a, b) => a + b, 0),
+        };
+        for (const [name, times] of effectTimes) {
+          const s = lag(times);
+          row[`commit → ${name} p50 ms`] = s.p50;
+          row[`commit → ${name} p99 ms`] = s.p99;
+        }
+        for (const g of cpu) row[`cpu ${g.name}`] = g.cpuMicros / writes / 1000;
+        row['cpu all processes'] = cpu.filter((g) => g.name !== 'load generator' && !g.name.includes('shared')).reduce((sum, g) => sum + g.cpuMicros, 0) / writes / 1000;
+        row['cpu postgres, all backends'] = cpu.filter((g) => isPostgres(g.name) && !g.name.includes('shared')).reduce((sum, g) => sum + g.cpuMicros, 0) / writes / 1000;
+        perRound.push(row);
+        log(
+          `round ${r}: ${writes} writes at ${round(result.requestsPerSec)}/s, p50 ${result.latency.p50} / p99 ${result.latency.p99} ms; ` +
+            `CPU/write ${round(row['cpu all processes']!, 2)} ms (${cpu.map((g) => `${g.name} ${round(g.cpuMicros / writes / 1000, 2)}`).join(', ')}); ` +
+            `commit → published p50 ${toPublished.p50} / p99 ${toPublished.p99} ms, → billing p50 ${row['commit → billing p50 ms']} / p99 ${row['commit → billing p99 ms']} ms; drained ${round(drainSec, 1)} s after`,
+        );
+      }
+      return writeFigures(perRound, rate, connections);
+    } finally {
+      await pipe.close();
+      await nats.close();
+      await platform.stop();
+    }
+  },
+};
+
+function writeFigures(rounds: Array<Record<string, number>>, rate: number, connections: number): BenchFigure[] {
+  const med = (key: string) => median(rounds.map((r) => r[key]!));
+  const each = (key: string, digits: number) => rounds.map((r) => round(r[key]!, digits)).join(' / ');
+  const label = `PATCH /users/me via gateway at ${rate}/s`;
+  const figures: BenchFigure[] = [];
+  const cpuKeys = Object.keys(rounds[0]!).filter((k) => k.startsWith('cpu '));
+  for (const key of cpuKeys) {
+    const process_ = key.slice(4);
+    figures.push({ scenario: SCENARIO, name: `${label}: CPU per write, ${process_}`, metric: 'ms', value: round(med(key), 3), detail: { rounds: each(key, 3) } });
+  }
+  figures.push(
+    { scenario: SCENARIO, name: `${label}: achieved rate`, metric: 'writes/s', value: round(med('achieved writes/s')), detail: { connections, writes: each('writes', 0), 'events in window': each('events', 0) } },
+    { scenario: SCENARIO, name: `${label}: request latency p99`, metric: 'ms', value: med('request p99 ms'), detail: { p50: med('request p50 ms'), rounds: each('request p99 ms', 1) } },
+    { scenario: SCENARIO, name: `${label}: commit → published p99`, metric: 'ms', value: med('commit → published p99 ms'), detail: { p50: med('commit → published p50 ms'), 'relay claim p50': med('commit → relay claim p50 ms') } },
+  );
+  for (const name of ['billing', 'notifications', 'analytics']) {
+    figures.push({
+      scenario: SCENARIO,
+      name: `${label}: commit → ${name} effect committed p99`,
+      metric: 'ms',
+      value: med(`commit → ${name} p99 ms`),
+      detail: { p50: med(`commit → ${name} p50 ms`), rounds: each(`commit → ${name} p99 ms`, 1) },
+    });
+  }
+  figures.push({ scenario: SCENARIO, name: `${label}: drain after the load`, metric: 's', value: round(med('drain after load s'), 1), detail: { 'events not taken effect': each('events not taken effect', 0) } });
+  return figures;
+}
