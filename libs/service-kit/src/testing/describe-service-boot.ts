@@ -3,7 +3,7 @@ import type { HttpApp } from '@platform/http-kit';
 import { expectEnvelope } from '@platform/http-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceConfig } from '../service-config.js';
-import { createTcpProxy, type TcpProxy } from './tcp-proxy.js';
+import { createTcpProxy, type TcpProxy } from '@platform/resilience/testing';
 import { createTestServiceEnv, type TestServiceEnv } from './test-service-env.js';
 
 export interface ServiceBootSuite {
