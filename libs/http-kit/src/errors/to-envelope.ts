@@ -1,4 +1,5 @@
 import type { FastifyError } from 'fastify';
+import { isInfrastructureFault } from '@platform/resilience';
 import { AppError, type Issue } from './app-error.js';
 import { ERROR_CODES, codeForStatus, type ErrorCode } from './codes.js';
 
@@ -62,6 +63,10 @@ export function mapError(error: unknown): MappedError {
   // JSON.parse failures surface as SyntaxError with statusCode 400 from Fastify's parser.
   if (error instanceof SyntaxError && err.statusCode === 400) {
     return { status: 400, code: 'VALIDATION_ERROR', message: 'Request body is not valid JSON', unexpected: false };
+  }
+  // A database or broker that cannot be reached is an outage, not a bug: 503, and retry shortly.
+  if (isInfrastructureFault(error)) {
+    return { status: 503, code: 'SERVICE_UNAVAILABLE', message: 'Service temporarily unavailable, try again shortly', headers: { 'retry-after': 1 }, unexpected: true };
   }
   const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
   if (status >= 400 && status < 500) {
