@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseEvent, userRegisteredV1, type EventEnvelope } from '@platform/contracts';
 import { sampleEvent } from '@platform/contracts/testing';
+import { createDependencyMonitor } from '@platform/resilience';
 import { eq, inArray } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { createBatchConsumer, type BatchConsumer, type BatchConsumerOptions } from '../src/index.js';
@@ -39,6 +40,7 @@ async function startBatchConsumer(
       return parsed.success ? { ok: true, value: parsed.event } : { ok: false, reason: parsed.reason };
     },
     store: storeWidgets,
+    availability: createDependencyMonitor({ name: 'postgres', probe: () => fx.tdb.sql`select 1` }),
     ...overrides,
   });
   await consumer.start();
