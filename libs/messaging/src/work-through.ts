@@ -36,7 +36,9 @@ export async function workThrough(messages: ConsumerMessages, session: ConsumeSe
   let wakeWorker: (() => void) | undefined;
   let wakeReader: (() => void) | undefined;
   let readerDone = false;
+  let readerError: unknown;
 
+  // Never rejects (a failed session would be an unhandled rejection while the worker is busy): the error is kept and rethrown below.
   const reader = (async () => {
     try {
       for await (const msg of messages) {
@@ -44,6 +46,8 @@ export async function workThrough(messages: ConsumerMessages, session: ConsumeSe
         wakeWorker?.();
         while (queue.length >= readAhead && !holding && !session.stopping()) await new Promise<void>((r) => (wakeReader = r));
       }
+    } catch (err) {
+      readerError = err;
     } finally {
       readerDone = true;
       wakeWorker?.();
@@ -90,4 +94,5 @@ export async function workThrough(messages: ConsumerMessages, session: ConsumeSe
   wakeReader?.();
   await reader; // ends once the session is closed (on stop) or drained
   for (const msg of queue.splice(0)) msg.nak(); // queued but not started: another replica may take them now
+  if (readerError !== undefined && !session.stopping()) throw readerError; // the loop logs it and pulls again
 }
