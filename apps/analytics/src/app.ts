@@ -1,5 +1,5 @@
 import type { Logger } from '@platform/logging';
-import { createService, migrationsFolderFor } from '@platform/service-kit';
+import { createService, migrationsFolderFor, retentionWorker } from '@platform/service-kit';
 import { defaultIngest, type AnalyticsConfig } from './config.js';
 import { eventsQueries } from './data/events-queries.js';
 import { metricsQueries } from './data/metrics-queries.js';
@@ -31,6 +31,8 @@ export async function buildApp(config: AnalyticsConfig, options: BuildAnalyticsO
       const isDeactivated = prepareDeactivatedCheck(ctx.db);
       return (claims) => isDeactivated(claims.sub);
     },
+    // The event log itself is kept (rebuilds replay the streams); only outbox and inbox rows expire.
+    workers: (ctx) => [retentionWorker(ctx)],
     routes: async (app, ctx) => {
       const { sql, db, nats, logger } = ctx;
       const rebuilder = createRebuilder({
@@ -49,7 +51,7 @@ export async function buildApp(config: AnalyticsConfig, options: BuildAnalyticsO
 
       // Batch consumers (not createService's per-message ones): stopped in preClose, i.e. before
       // createService's onClose drains NATS and closes the pool they use.
-      const consumers = createStoreEventsConsumers({ config, sql, nats, logger });
+      const consumers = createStoreEventsConsumers({ config, sql, nats, logger, availability: ctx.availability.postgres });
       app.addHook('preClose', async () => {
         await rebuilder.stop();
         for (const consumer of consumers) await consumer.stop();

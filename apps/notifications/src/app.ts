@@ -1,5 +1,5 @@
 import type { Logger } from '@platform/logging';
-import { createService, migrationsFolderFor } from '@platform/service-kit';
+import { createService, migrationsFolderFor, retentionWorker } from '@platform/service-kit';
 import type { NotificationsConfig } from './config.js';
 import { inactiveRecipientCheck } from './data/recipients-repository.js';
 import * as schema from './data/schema.js';
@@ -32,6 +32,8 @@ export async function buildApp(config: NotificationsConfig, options: BuildNotifi
       return (claims) => isInactive(claims.sub);
     },
     consumers: () => [keepRecipientsCurrent, sendWelcomeMessage, sendSecurityNotice, notifyInvoiceIssued, sendPaymentReceipt],
+    // Deliveries and notifications are the service's records; only outbox and inbox rows expire.
+    workers: (ctx) => [retentionWorker(ctx)],
     routes: (app, ctx) => {
       notificationsRoutes(app, ctx.db);
       preferencesRoutes(app, ctx.db);

@@ -13,6 +13,7 @@ import { createLoginGuard } from './services/login-guard.js';
 import { createPasswordHasher } from './services/password-hasher.js';
 import { seedAdmin } from './services/seed-admin.js';
 import { createSessions } from './services/sessions.js';
+import { usersRetention } from './workers/retention.js';
 
 export interface BuildUsersOptions {
   logger?: Logger;
@@ -63,6 +64,7 @@ export async function buildApp(config: ServiceConfig & { users?: UsersSettings }
         return !state || !state.isActive || state.role !== claims.role;
       };
     },
+    workers: (ctx) => [usersRetention(ctx, settings.throttle)],
     routes: (app, ctx) => {
       const deps: UsersDeps = {
         db: ctx.db,

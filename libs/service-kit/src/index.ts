@@ -5,8 +5,11 @@ export {
   publicKeyFileSchema,
   resolveKeyPath,
   serviceEnvSchema,
+  shutdownEnv,
   toServiceConfig,
   type ServiceConfig,
   type ServiceEnv,
 } from './service-config.js';
 export { keyId } from './key-id.js';
+export { createPeriodicWorker, type PeriodicWorker, type PeriodicWorkerOptions, type ServiceWorker } from './workers.js';
+export { retentionWorker, type RetentionRule } from './retention.js';

@@ -32,6 +32,15 @@ function readPem(kind: 'public' | 'private') {
 export const publicKeyFileSchema = z.string().min(1).transform(readPem('public'));
 export const privateKeyFileSchema = z.string().min(1).transform(readPem('private'));
 
+/** Shutdown variables every process (the gateway too) reads. */
+export const shutdownEnv = {
+  /**
+   * After SIGTERM, serve this long with /ready at 503 before closing, so a load balancer stops
+   * sending first (0 locally). Part of the 10 s shutdown budget.
+   */
+  SHUTDOWN_DRAIN_DELAY_MS: envInt(0, { max: 8_000 }),
+};
+
 /** Every variable a service with a database and events reads; services `.extend()` it. */
 export const serviceEnvSchema = (defaultPort: number) =>
   baseEnvSchema.extend({
@@ -46,6 +55,16 @@ export const serviceEnvSchema = (defaultPort: number) =>
     BODY_LIMIT: envInt(1_048_576, { min: 1024 }),
     /** Create the database when missing; by default only outside production (where it is provisioned). */
     DATABASE_AUTO_CREATE: envBoolean(),
+    ...shutdownEnv,
+    /** How often the retention worker deletes what is past retention. */
+    RETENTION_INTERVAL_SECONDS: envInt(3_600, { min: 1, max: 86_400 }),
+    /** Published outbox rows are kept this long (for operators reading what was sent), then deleted. */
+    OUTBOX_RETENTION_HOURS: envInt(168, { min: 1 }),
+    /**
+     * Inbox ids (which events were applied) are kept this long: far beyond the broker's 2-minute
+     * duplicate window and the longest a publisher may take to send an event again.
+     */
+    INBOX_RETENTION_HOURS: envInt(168, { min: 24 }),
   });
 
 export type ServiceEnv = z.infer<ReturnType<typeof serviceEnvSchema>>;
@@ -63,7 +82,13 @@ export interface ServiceConfig {
   eventNamespace: string;
   bodyLimit: number;
   auth: { publicKeys: Array<{ kid: string; pem: string }>; issuer: string; audience: string };
+  /** After SIGTERM: serve this long with /ready at 503, then close. */
+  shutdownDrainDelayMs: number;
+  /** The retention worker: how often it runs, and how long outbox and inbox rows are kept. */
+  retention: { intervalMs: number; outboxMs: number; inboxMs: number };
 }
+
+const HOUR_MS = 3_600_000;
 
 export function toServiceConfig(service: string, env: ServiceEnv): ServiceConfig {
   return {
@@ -77,6 +102,12 @@ export function toServiceConfig(service: string, env: ServiceEnv): ServiceConfig
     natsUrl: env.NATS_URL,
     eventNamespace: env.EVENT_NAMESPACE,
     bodyLimit: env.BODY_LIMIT,
+    shutdownDrainDelayMs: env.SHUTDOWN_DRAIN_DELAY_MS,
+    retention: {
+      intervalMs: env.RETENTION_INTERVAL_SECONDS * 1_000,
+      outboxMs: env.OUTBOX_RETENTION_HOURS * HOUR_MS,
+      inboxMs: env.INBOX_RETENTION_HOURS * HOUR_MS,
+    },
     auth: {
       publicKeys: [{ kid: keyId(env.JWT_PUBLIC_KEY_FILE), pem: env.JWT_PUBLIC_KEY_FILE }],
       issuer: env.JWT_ISSUER,

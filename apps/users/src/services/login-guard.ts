@@ -14,7 +14,6 @@ export function createLoginGuard(db: Db, settings: UsersSettings['throttle']) {
     { scope: 'email', key: email, limit: settings.maxFailuresPerEmail, windowSec: settings.windowSec },
     { scope: 'client', key: clientIp, limit: settings.maxFailuresPerClient, windowSec: settings.windowSec },
   ];
-  let lastPrune = 0;
 
   return {
     async check(email: string, clientIp: string): Promise<void> {
@@ -26,12 +25,8 @@ export function createLoginGuard(db: Db, settings: UsersSettings['throttle']) {
     },
 
     async recordFailure(email: string, clientIp: string): Promise<void> {
+      // Counters of ended windows are dropped by the retention worker (workers/retention.ts).
       await Promise.all(keys(email, clientIp).map((k) => attempts.recordFailure(k)));
-      // Counters of ended windows are useless; drop them at most once a minute per process.
-      if (Date.now() - lastPrune > 60_000) {
-        lastPrune = Date.now();
-        await attempts.pruneOlderThan(settings.windowSec);
-      }
     },
 
     /** A correct password clears the e-mail's counter (not the client's: one client, many accounts). */
