@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPeriodicWorker, createService, retentionWorker, type ServiceContext, type ServiceWorker } from '../src/index.js';
 import { createTestServiceEnv, type TestServiceEnv } from '../src/testing/index.js';
 
-const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
+// The outbox and inbox (and messaging's test table) are all a bare service needs: messaging's own test migrations.
+const migrationsFolder = fileURLToPath(new URL('../../messaging/test/migrations', import.meta.url));
 const logger = createLogger({ service: 'workers-test', level: 'silent' });
 const DAY_MS = 86_400_000;
 
