@@ -4,6 +4,7 @@ import { SMTPServer } from 'smtp-server';
 export interface ReceivedMail {
   to: string[];
   messageId: string | undefined;
+  receivedAt: Date;
   raw: string;
 }
 
@@ -41,13 +42,15 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       stream.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
         const messageId = /^message-id:\s*(\S+)/im.exec(raw)?.[1];
-        sink.received.push({ to: session.envelope.rcptTo.map((r) => r.address), messageId, raw });
+        sink.received.push({ to: session.envelope.rcptTo.map((r) => r.address), messageId, receivedAt: new Date(), raw });
         open.delete(session.id);
         sink.inFlight = open.size;
         callback();
       });
     },
   });
+  // A sender killed mid-session resets its connection: that is the sender's fault to test, not ours.
+  server.on('error', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.server.address() as AddressInfo;
   sink.url = `smtp://127.0.0.1:${port}`;
