@@ -30,9 +30,9 @@ afterEach(async () => {
   await proxy.close();
 });
 
-const ACK_WAIT_MS = 1_000;
+const ACK_WAIT_MS = 2_000;
 /** Longer than the consumers' whole retry budget and several ack waits: the old code dead-lettered here. */
-const OUTAGE_MS = 4 * ACK_WAIT_MS;
+const OUTAGE_MS = 3 * ACK_WAIT_MS;
 
 const publish = (event: UserRegistered) => fx.m.js.publish(fx.m.subject(event.type), JSON.stringify(event), { msgID: event.id });
 const appliedOf = async (events: UserRegistered[]) =>
