@@ -1,4 +1,5 @@
 import { createTcpProxy, type TcpProxy } from '@platform/resilience/testing';
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, reconnectDelaySeconds, type DbHandle } from '../src/index.js';
 import { createTestDatabase, type TestDatabase } from '../src/testing/index.js';
@@ -57,5 +58,38 @@ describe('a pool after Postgres comes back', () => {
     const started = Date.now();
     await other.close(); // without the patch: waits out its 5 s timeout on the forgotten query
     expect(Date.now() - started).toBeLessThan(2_500);
+  });
+});
+
+describe('a connection whose type query fails (tools/patches: porsager/postgres#1192)', () => {
+  let tdb: TestDatabase;
+  beforeAll(async () => {
+    tdb = await createTestDatabase({ prefix: 'typefetch' });
+  });
+  afterAll(async () => {
+    await tdb?.drop();
+  });
+
+  it('fails the query waiting on it, and leaves no unhandled rejection to kill the process', async () => {
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', record);
+    // postgres.js fetches array types as a new connection's first query: hold pg_type locked (in this
+    // test's own database) so that query waits, and let a statement timeout cancel it.
+    const locker = await tdb.sql.reserve();
+    const sql = postgres(tdb.url, { max: 1, connection: { statement_timeout: 200 } as never, onnotice: () => undefined });
+    try {
+      await locker`begin`;
+      await locker`lock table pg_catalog.pg_type in access exclusive mode`;
+      await expect(sql`select 1`).rejects.toThrow(/statement timeout/);
+      await locker`rollback`;
+      // Node reports unhandled rejections once the microtask queue drains, before the next macrotask.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', record);
+      locker.release();
+      await sql.end({ timeout: 1 });
+    }
   });
 });
