@@ -73,9 +73,9 @@ export default [
     rules: { '@nx/enforce-module-boundaries': 'off' },
   },
   {
-    // Benchmarks drive the apps themselves (buildApp, the e2e platform harness): tooling that
-    // stands outside the architecture, never imported by it.
-    files: ['tools/bench/**/*.ts'],
+    // Benchmarks and the fault suite drive the apps themselves (buildApp, the e2e platform
+    // harness): tooling that stands outside the architecture, never imported by it.
+    files: ['tools/bench/**/*.ts', 'tools/chaos/**/*.ts'],
     rules: { '@nx/enforce-module-boundaries': 'off' },
   },
 ];

@@ -1,6 +1,6 @@
 import { refuseStaleTokens } from '@platform/http-kit';
 import type { Logger } from '@platform/logging';
-import { createService, migrationsFolderFor } from '@platform/service-kit';
+import { createService, migrationsFolderFor, retentionWorker } from '@platform/service-kit';
 import { defaultIngest, type AnalyticsConfig } from './config.js';
 import { eventsQueries } from './data/events-queries.js';
 import { metricsQueries } from './data/metrics-queries.js';
@@ -29,6 +29,8 @@ export async function buildApp(config: AnalyticsConfig, options: BuildAnalyticsO
     openapi: { title: 'Analytics service', version: '1.0.0', description: 'The event log and the metrics derived from it (admin only).' },
     // A deactivated or demoted admin's token is refused here too, once the users event is stored (docs/contract.md §3).
     isRevoked: (ctx) => refuseStaleTokens(prepareKnownUser(ctx.db)),
+    // The event log itself is kept (rebuilds replay the streams); only outbox and inbox rows expire.
+    workers: (ctx) => [retentionWorker(ctx)],
     routes: async (app, ctx) => {
       const { sql, db, nats, logger } = ctx;
       const rebuilder = createRebuilder({
@@ -47,7 +49,7 @@ export async function buildApp(config: AnalyticsConfig, options: BuildAnalyticsO
 
       // Batch consumers (not createService's per-message ones): stopped in preClose, i.e. before
       // createService's onClose drains NATS and closes the pool they use.
-      const consumers = createStoreEventsConsumers({ config, sql, nats, logger });
+      const consumers = createStoreEventsConsumers({ config, sql, nats, logger, availability: ctx.availability.postgres });
       app.addHook('preClose', async () => {
         await rebuilder.stop();
         for (const consumer of consumers) await consumer.stop();

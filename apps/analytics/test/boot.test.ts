@@ -6,4 +6,5 @@ describeServiceBoot({
   service: 'analytics',
   build: (config) => buildApp(config),
   mainPath: fileURLToPath(new URL('../src/main.ts', import.meta.url)),
+  apiProbe: { url: '/api/v1/analytics/summary', role: 'admin' },
 });

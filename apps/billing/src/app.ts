@@ -8,6 +8,7 @@ import { projectUsers } from './events/project-users.js';
 import { accountRoutes } from './routes/account-routes.js';
 import { invoiceRoutes } from './routes/invoice-routes.js';
 import { paymentRoutes } from './routes/payment-routes.js';
+import { billingRetention } from './workers/retention.js';
 
 export interface BuildBillingOptions {
   logger?: Logger;
@@ -22,6 +23,7 @@ export async function buildApp(config: BillingConfig, options: BuildBillingOptio
     migrationsFolder: migrationsFolderFor(import.meta.url),
     openapi: { title: 'Billing service', version: '1.0.0', description: 'Billing accounts, invoices and payments.' },
     consumers: () => [projectUsers()],
+    workers: (ctx) => [billingRetention(ctx, config)],
     // Tokens of a user billing knows to be deactivated, or whose role changed since the token was
     // issued, are refused (401) as soon as the event is projected.
     isRevoked: (ctx) => refuseStaleTokens(prepareKnownUser(ctx.db)),

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { invoiceIssuedV1, invoicePaidV1, paymentReceivedV1 } from '@platform/contracts';
+import { createLogger } from '@platform/logging';
 import { waitFor } from '@platform/messaging/testing';
+import { billingRetention } from '../src/workers/retention.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { body, createInvoice, issuedInvoice, openAccount, startHarness, type Caller, type Harness, type InvoiceBody } from './harness.js';
 
@@ -173,6 +175,24 @@ describe('billing payments', () => {
     const [events] = await h.env.database.sql`
       select count(*)::int as n from outbox where subject = ${invoicePaidV1.type} and payload->'data'->>'invoiceId' = ${inv.id}`;
     expect(events?.n).toBe(1);
+  });
+
+  it('forgets Idempotency-Keys past their retention and keeps the recent ones replaying', async () => {
+    const [old, recent] = [randomUUID(), randomUUID()];
+    const first = await issuedInvoice(h, admin, aliceAccount, 300);
+    const second = await issuedInvoice(h, admin, aliceAccount, 300);
+    body(await pay(alice, first.id, { amountMinor: 100, method: 'card' }, old), 201);
+    const kept = body<Payment>(await pay(alice, second.id, { amountMinor: 100, method: 'card' }, recent), 201).data;
+    await h.env.database.sql`update idempotency_keys set created_at = now() - interval '25 hours' where key = ${old}`;
+
+    const config = { ...h.env.config, billing: { idempotencyKeyRetentionMs: 24 * 3_600_000 } };
+    await billingRetention({ db: h.env.database.db, config, logger: createLogger({ service: 'billing', level: 'silent' }) }, config).runOnce();
+
+    const keys = await h.env.database.sql<{ key: string }[]>`select key from idempotency_keys where key in (${old}, ${recent})`;
+    expect(keys.map((k) => k.key)).toEqual([recent]);
+    expect(body<Payment>(await pay(alice, second.id, { amountMinor: 100, method: 'card' }, recent), 200).data.id).toBe(kept.id);
+    // The payment a forgotten key made is billing's record: it stays.
+    expect((await invoice(first.id)).amountPaidMinor).toBe(100);
   });
 
   it('observes each payment and paid event exactly once on the BILLING stream', async () => {

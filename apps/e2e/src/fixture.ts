@@ -4,7 +4,8 @@ import { connectNats, namespacedStream, namespacedSubject, type NatsHandle } fro
 import { countSubjectMessages, deleteNamespaceStreams, readStreamMessages } from '@platform/messaging/testing';
 import { afterAll, beforeAll } from 'vitest';
 import { gatewayClient, type GatewayClient } from './gateway-client.js';
-import { services, startPlatform, type Platform } from './platform.js';
+import { services, startPlatform, type Platform, type PlatformInfrastructure } from './platform.js';
+import { quiescence, type Quiescence } from './quiescence.js';
 
 /** The seeded admin every e2e file signs in as (passed explicitly, not read from .env.example). */
 export const ADMIN = { email: 'admin@example.com', password: 'Admin-Passw0rd!' };
@@ -18,6 +19,8 @@ export interface PlatformFixture {
   /** How many messages of one event type the platform's stream holds. */
   countEvents(stream: StreamName, type: string): Promise<number>;
   readEvents(stream: StreamName, type: string): ReturnType<typeof readStreamMessages>;
+  /** Waits until nothing is left to happen (see quiescence.ts), then direct database checks. */
+  quiet: Quiescence;
 }
 
 /**
@@ -25,11 +28,14 @@ export interface PlatformFixture {
  * afterwards (processes, databases, streams). `env` may be a function for values that only
  * exist once something else has started (an SMTP server's port).
  */
-export function usePlatform(env: NodeJS.ProcessEnv | (() => NodeJS.ProcessEnv) = {}): PlatformFixture {
+export function usePlatform(
+  env: NodeJS.ProcessEnv | (() => NodeJS.ProcessEnv) = {},
+  infra: PlatformInfrastructure | (() => PlatformInfrastructure) = {},
+): PlatformFixture {
   const fixture = {} as PlatformFixture;
   beforeAll(async () => {
     const extra = typeof env === 'function' ? env() : env;
-    const platform = await startPlatform({ ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, ...extra });
+    const platform = await startPlatform({ ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, ...extra }, 60_000, typeof infra === 'function' ? infra() : infra);
     const nats = await connectNats({ servers: 'nats://127.0.0.1:4222', name: `e2e-${platform.namespace}`, logger: createLogger({ service: 'e2e', level: 'silent' }) });
     const stream = (name: StreamName) => namespacedStream(name, platform.namespace);
     const subject = (type: string) => namespacedSubject(type, platform.namespace);
@@ -39,6 +45,7 @@ export function usePlatform(env: NodeJS.ProcessEnv | (() => NodeJS.ProcessEnv) =
       client: gatewayClient(platform.gatewayUrl),
       countEvents: (name: StreamName, type: string) => countSubjectMessages(nats.jsm, stream(name), subject(type)),
       readEvents: (name: StreamName, type: string) => readStreamMessages(nats.jsm, stream(name), subject(type)),
+      quiet: quiescence(platform, nats.jsm),
     });
   }, 120_000);
 
@@ -46,6 +53,7 @@ export function usePlatform(env: NodeJS.ProcessEnv | (() => NodeJS.ProcessEnv) =
     const { platform, nats } = fixture;
     if (!platform) return;
     await platform.stop();
+    await fixture.quiet?.close();
     await Promise.all(services.map((service) => dropDatabase(platform.databases[service]).catch(() => undefined)));
     if (nats) {
       await deleteNamespaceStreams(nats.jsm, platform.namespace);

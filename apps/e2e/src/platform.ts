@@ -22,10 +22,24 @@ export interface RunningApp {
 export interface Platform {
   gatewayUrl: string;
   namespace: string;
+  /** Each service's database, as the test reaches it directly. */
   databases: Record<(typeof services)[number], string>;
   apps: Record<AppName, RunningApp>;
+  /** Sends `signal` to one process and resolves with its exit code (SIGKILL: a crash). */
+  kill(app: AppName, signal?: NodeJS.Signals): Promise<number | null>;
+  /** Starts a stopped process again, as before (same port, same environment), once it is ready. */
+  restart(app: AppName, timeoutMs?: number): Promise<RunningApp>;
   /** SIGTERM to every process; resolves with each one's exit code. */
   stop(): Promise<Record<AppName, number | null>>;
+}
+
+/** Where the platform finds its infrastructure (default: the shared local Postgres and NATS). */
+export interface PlatformInfrastructure {
+  /** A Postgres server URL; each service gets its own database on it. */
+  postgresUrl?: string;
+  natsUrl?: string;
+  /** What a service is given instead of its database's URL (e.g. through a TCP proxy a test can cut). */
+  databaseUrlFor?: (service: (typeof services)[number], url: string) => string;
 }
 
 async function freePort(): Promise<number> {
@@ -64,7 +78,7 @@ async function waitReady(app: RunningApp, timeoutMs: number): Promise<void> {
  * Starts all five processes exactly as `npm start` does (same entry points, same env
  * variables) but on free ports, fresh databases and an event namespace of their own.
  */
-export async function startPlatform(extraEnv: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): Promise<Platform> {
+export async function startPlatform(extraEnv: NodeJS.ProcessEnv = {}, timeoutMs = 60_000, infra: PlatformInfrastructure = {}): Promise<Platform> {
   const id = randomBytes(4).toString('hex');
   const namespace = `e2e${id}`;
   const keys = mkdtempSync(join(tmpdir(), 'e2e-keys-'));
@@ -73,25 +87,39 @@ export async function startPlatform(extraEnv: NodeJS.ProcessEnv = {}, timeoutMs 
   writeFileSync(join(keys, 'private.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
 
   const ports = Object.fromEntries(await Promise.all(apps.map(async (app) => [app, await freePort()]))) as Record<AppName, number>;
-  const databases = Object.fromEntries(services.map((s) => [s, `postgres://postgres@127.0.0.1:5432/e2e_${id}_${s}`])) as Platform['databases'];
+  const server = new URL(infra.postgresUrl ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+  const databases = Object.fromEntries(
+    services.map((s) => [s, new URL(`/e2e_${id}_${s}`, server).href]),
+  ) as Platform['databases'];
+  const databaseUrlFor = infra.databaseUrlFor ?? ((_service, url) => url);
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     NODE_ENV: 'development',
     LOG_LEVEL: 'info',
     EVENT_NAMESPACE: namespace,
+    NATS_URL: infra.natsUrl ?? 'nats://127.0.0.1:4222',
     JWT_PUBLIC_KEY_FILE: join(keys, 'public.pem'),
     JWT_PRIVATE_KEY_FILE: join(keys, 'private.pem'),
     ...Object.fromEntries(apps.map((app) => [`${app.toUpperCase()}_PORT`, String(ports[app])])),
-    ...Object.fromEntries(services.map((s) => [`${s.toUpperCase()}_DATABASE_URL`, databases[s]])),
+    ...Object.fromEntries(services.map((s) => [`${s.toUpperCase()}_DATABASE_URL`, databaseUrlFor(s, databases[s])])),
     ...Object.fromEntries(services.map((s) => [`${s.toUpperCase()}_URL`, `http://127.0.0.1:${ports[s]}`])),
     ...extraEnv,
   };
   const running = Object.fromEntries(apps.map((app) => [app, startApp(app, env, ports[app])])) as Record<AppName, RunningApp>;
   const stop = async () => {
-    for (const app of Object.values(running)) app.child.kill('SIGTERM');
+    for (const app of Object.values(running)) if (app.child.exitCode === null && app.child.signalCode === null) app.child.kill('SIGTERM');
     const codes = await Promise.all(apps.map(async (app) => [app, await running[app].exited] as const));
     return Object.fromEntries(codes) as Record<AppName, number | null>;
+  };
+  const kill = async (app: AppName, signal: NodeJS.Signals = 'SIGTERM') => {
+    running[app].child.kill(signal);
+    return running[app].exited;
+  };
+  const restart = async (app: AppName, readyTimeoutMs = timeoutMs) => {
+    running[app] = startApp(app, env, ports[app]);
+    await waitReady(running[app], readyTimeoutMs);
+    return running[app];
   };
   try {
     await Promise.all(apps.map((app) => waitReady(running[app], timeoutMs)));
@@ -99,5 +127,5 @@ export async function startPlatform(extraEnv: NodeJS.ProcessEnv = {}, timeoutMs 
     await stop();
     throw error;
   }
-  return { gatewayUrl: running.gateway.url, namespace, databases, apps: running, stop };
+  return { gatewayUrl: running.gateway.url, namespace, databases, apps: running, kill, restart, stop };
 }

@@ -33,14 +33,8 @@ describe('analytics through the gateway: registrations, an invoice and a payment
 
   it('counts users, invoices issued, revenue and what is still due', async () => {
     // Settle first: the admin seed and the previous test's events may still be arriving.
-    let before = await summary();
-    await waitFor(async () => {
-      await new Promise((r) => setTimeout(r, 1_000));
-      const now = await summary();
-      const stable = JSON.stringify(now) === JSON.stringify(before);
-      before = now;
-      return stable;
-    }, { timeoutMs: 20_000 });
+    await e2e.quiet.wait();
+    const before = await summary();
 
     const payer = await signUp(e2e.client, 'analytics-payer');
     await signUp(e2e.client, 'analytics-other');

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { waitFor } from '@platform/messaging/testing';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usePlatform } from '../src/fixture.js';
 import { loginAdmin, signUp } from '../src/gateway-client.js';
+import { startSmtpSink, type SmtpSink } from '../src/smtp.js';
 
 interface Notification {
   id: string;
@@ -21,32 +20,11 @@ interface Delivery {
   status: string;
 }
 
-/** A real SMTP server for the notifications process to send to. */
-async function startSmtp() {
-  const received: Array<{ to: string[]; raw: string }> = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['AUTH', 'STARTTLS'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        received.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.server.address() as AddressInfo;
-  return { url: `smtp://127.0.0.1:${port}`, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
 describe('notifications through the gateway: welcome, invoice issued, payment receipt — once each', () => {
-  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  let smtp: SmtpSink;
   // Registered before usePlatform: the SMTP server is up before the platform starts, and closes after it stops.
   beforeAll(async () => {
-    smtp = await startSmtp();
+    smtp = await startSmtpSink();
   });
   afterAll(async () => smtp?.close());
   const e2e = usePlatform(() => ({ NOTIFICATIONS_SMTP_URL: smtp.url, NOTIFICATIONS_MAIL_POLL_INTERVAL_MS: '100' }));
@@ -85,7 +63,7 @@ describe('notifications through the gateway: welcome, invoice issued, payment re
       return templates.includes('invoice_issued') && templates.includes('payment_receipt');
     }, { timeoutMs: 20_000 });
     await waitFor(() => mailsTo().length === 3, { timeoutMs: 20_000 });
-    await new Promise((resolve) => setTimeout(resolve, 2_000)); // room for any duplicate to show up
+    await e2e.quiet.wait(); // nothing left to happen: a duplicate would have shown up by now
 
     const list = await inApp();
     expect(list.map((n) => n.template).sort()).toEqual(['invoice_issued', 'payment_receipt', 'welcome']);

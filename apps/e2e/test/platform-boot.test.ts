@@ -1,3 +1,4 @@
+import { waitFor } from '@platform/messaging/testing';
 import { describe, expect, it } from 'vitest';
 import { usePlatform } from '../src/fixture.js';
 import { apps, services } from '../src/platform.js';
@@ -22,8 +23,9 @@ describe('the whole platform', () => {
   it('logs JSON lines that carry the service name and the request id', async () => {
     const requestId = `e2e-${Date.now()}`;
     await fetch(`${e2e.platform.apps.users.url}/health/../nowhere`, { headers: { 'x-request-id': requestId } });
-    const line = e2e.platform.apps.users.output.find((l) => l.includes(requestId));
-    expect(line && JSON.parse(line)).toMatchObject({ service: 'users', requestId });
+    // The child writes its line after answering: wait for it (bounded) instead of reading at once.
+    const line = await waitFor(() => e2e.platform.apps.users.output.find((l) => l.includes(requestId)), { timeoutMs: 5_000 });
+    expect(JSON.parse(line)).toMatchObject({ service: 'users', requestId });
   });
 
   it('stops every process gracefully on SIGTERM, exit code 0', async () => {

@@ -7,6 +7,7 @@ import {
   httpServerEnv,
   loadConfig,
   portSchema,
+  shutdownEnv,
   toHttpServerSettings,
   urlSchema,
   type Env,
@@ -59,6 +60,7 @@ export const gatewayEnvSchema = baseEnvSchema.extend({
   JWT_AUDIENCE: z.string().min(1).default('platform-api'),
   /** `METHOD /path=YYYY-MM-DD` entries, comma-separated; a path ending in `/*` covers everything below it. */
   DEPRECATED_ROUTES: envList().pipe(z.array(deprecatedRouteSchema)),
+  ...shutdownEnv,
 });
 
 export interface GatewayConfig {
@@ -83,6 +85,8 @@ export interface GatewayConfig {
   /** Merged OpenAPI document: per-service fetch timeout and how long the merge is reused. */
   openapi: { fetchTimeoutMs: number; cacheMs: number };
   deprecatedRoutes: DeprecatedRoute[];
+  /** After SIGTERM: serve this long with /ready at 503, then close. */
+  shutdownDrainDelayMs: number;
 }
 
 export function loadGatewayConfig(env: Env): GatewayConfig {
@@ -115,5 +119,6 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     verifyCacheSize: 10_000,
     openapi: { fetchTimeoutMs: 2_000, cacheMs: 30_000 },
     deprecatedRoutes: parsed.DEPRECATED_ROUTES,
+    shutdownDrainDelayMs: parsed.SHUTDOWN_DRAIN_DELAY_MS,
   };
 }

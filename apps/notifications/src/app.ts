@@ -1,6 +1,6 @@
 import { refuseStaleTokens } from '@platform/http-kit';
 import type { Logger } from '@platform/logging';
-import { createService, migrationsFolderFor } from '@platform/service-kit';
+import { createService, migrationsFolderFor, retentionWorker } from '@platform/service-kit';
 import type { NotificationsConfig } from './config.js';
 import { prepareKnownRecipient } from './data/recipients-repository.js';
 import * as schema from './data/schema.js';
@@ -30,6 +30,8 @@ export async function buildApp(config: NotificationsConfig, options: BuildNotifi
     // A token of a user we know to be deactivated, or issued before their role changed, is refused here too (docs/contract.md §3).
     isRevoked: (ctx) => refuseStaleTokens(prepareKnownRecipient(ctx.db)),
     consumers: () => [keepRecipientsCurrent, sendWelcomeMessage, sendSecurityNotice, notifyInvoiceIssued, sendPaymentReceipt],
+    // Deliveries and notifications are the service's records; only outbox and inbox rows expire.
+    workers: (ctx) => [retentionWorker(ctx)],
     routes: (app, ctx) => {
       notificationsRoutes(app, ctx.db);
       preferencesRoutes(app, ctx.db);
@@ -40,7 +42,7 @@ export async function buildApp(config: NotificationsConfig, options: BuildNotifi
         { transport: transport.kind, target: transport.target },
         transport.kind === 'smtp' ? `e-mail goes out over SMTP (${transport.target})` : `no SMTP_URL: e-mails are recorded as .eml files in ${transport.target}`,
       );
-      const sender = createDeliverySender({ db: ctx.db, transport, config: config.mail, logger: ctx.logger });
+      const sender = createDeliverySender({ db: ctx.db, transport, config: config.mail, logger: ctx.logger, availability: ctx.availability.postgres });
       sender.start();
       // onClose hooks run last-registered first: the sender stops before the pool it uses closes.
       app.addHook('onClose', () => sender.stop());

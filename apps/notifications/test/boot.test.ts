@@ -7,4 +7,5 @@ describeServiceBoot({
   service: 'notifications',
   build: (config) => buildApp({ ...config, mail: defaultMailConfig() }),
   mainPath: fileURLToPath(new URL('../src/main.ts', import.meta.url)),
+  apiProbe: { url: '/api/v1/notifications' },
 });

@@ -9,7 +9,7 @@ import {
   userUpdatedV1,
 } from '@platform/contracts';
 import { sampleEvent } from '@platform/contracts/testing';
-import { readStreamMessages, waitFor } from '@platform/messaging/testing';
+import { readStreamMessages, waitFor, waitForConsumersIdle } from '@platform/messaging/testing';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliveries, notifications, preferences, recipients } from '../src/data/schema.js';
@@ -21,7 +21,12 @@ const db = () => h.env.database.db;
 const mailsTo = (address: string) => h.smtp.received.filter((m) => m.to.includes(address));
 const notificationsOf = (userId: string) => db().select().from(notifications).where(eq(notifications.userId, userId));
 const deliveriesOf = (userId: string) => db().select().from(deliveries).where(eq(deliveries.userId, userId));
-const settle = () => new Promise((r) => setTimeout(r, 1_500));
+/**
+ * Every consumer has handled everything published so far (acked, nothing pending or awaiting a
+ * redelivery): from here, an effect that has not happened will not happen.
+ */
+const consumersDone = () =>
+  waitForConsumersIdle(h.env.messaging.jsm, [h.env.messaging.streamName('USERS'), h.env.messaging.streamName('BILLING')], { timeoutMs: 15_000 });
 
 async function register(fullName = 'Ada Lovelace') {
   const userId = randomUUID();
@@ -87,7 +92,9 @@ describe(userRegisteredV1.type, () => {
     await h.publish(event); // same Nats-Msg-Id: the stream's duplicate window drops it
     await h.publish(event, randomUUID()); // same event under another message id: stored again, the inbox drops it
     await waitFor(() => mailsTo(email).length >= 1, { timeoutMs: 15_000 });
-    await settle();
+    await consumersDone();
+    // Its one delivery is settled, so the sender has nothing more to send for this user.
+    await waitFor(async () => (await deliveriesOf(userId)).every((d) => d.status === 'sent'));
     expect(mailsTo(email)).toHaveLength(1);
     expect(await notificationsOf(userId)).toHaveLength(2); // in_app + email
     expect(await deliveriesOf(userId)).toHaveLength(1);
@@ -104,7 +111,7 @@ describe(`${userUpdatedV1.type} and ${userDeactivatedV1.type}`, () => {
     const stale = sampleEvent(userUpdatedV1.type, { userId, email: 'stale@example.com', fullName: 'Old Name', role: 'user' });
     await h.publish({ ...stale, occurredAt: new Date(Date.parse(event.occurredAt) + 1_000).toISOString() });
     await waitFor(async () => (await db().select().from(recipients).where(eq(recipients.userId, userId)))[0]?.email === newEmail);
-    await settle();
+    await consumersDone();
     expect((await db().select().from(recipients).where(eq(recipients.userId, userId)))[0]).toMatchObject({ email: newEmail, fullName: 'Ada King' });
 
     // The next message goes to the new address, with the new name.
@@ -117,7 +124,7 @@ describe(`${userUpdatedV1.type} and ${userDeactivatedV1.type}`, () => {
     const before = (await notificationsOf(userId)).length;
     await h.publish(sampleEvent(invoiceIssuedV1.type, { userId }));
     await h.publish(sampleEvent(userPasswordChangedV1.type, { userId }));
-    await settle();
+    await consumersDone();
     expect(await notificationsOf(userId)).toHaveLength(before);
     expect(mailsTo(newEmail)).toHaveLength(1);
   });
@@ -162,7 +169,7 @@ describe('billing events', () => {
     await db().update(preferences).set({ emailBilling: false }).where(eq(preferences.userId, userId));
     await h.publish(sampleEvent(invoiceIssuedV1.type, { userId }));
     await waitFor(async () => (await notificationsOf(userId)).some((n) => n.template === 'invoice_issued'));
-    await settle();
+    await consumersDone();
     expect((await notificationsOf(userId)).filter((n) => n.template === 'invoice_issued').map((n) => n.channel)).toEqual(['in_app']);
     expect(mailsTo(email)).toHaveLength(1); // the welcome only
 
@@ -177,7 +184,7 @@ describe('billing events', () => {
     const email = `late-${userId.slice(0, 8)}@example.com`;
     await h.publish(sampleEvent(invoiceIssuedV1.type, { userId, number: 'INV-000077' }));
     await waitFor(async () => (await deliveriesOf(userId)).length === 1);
-    await settle();
+    await consumersDone();
     expect((await deliveriesOf(userId))[0]).toMatchObject({ to: null, status: 'pending', attempts: 0 });
     expect((await notificationsOf(userId)).map((n) => n.channel).sort()).toEqual(['email', 'in_app']);
 

@@ -39,6 +39,38 @@ afterAll(async () => {
   await h?.close();
 });
 
+describe('delivery sender and a database blip', () => {
+  let blip: Harness;
+  beforeAll(async () => {
+    // A short send timeout keeps the lease (2 × timeout + 5 s) short: the old sender re-sent once it lapsed.
+    blip = await createHarness({ sendTimeoutMs: 1_000 }, { databaseProxy: true });
+  });
+  afterAll(async () => {
+    await blip?.close();
+  });
+
+  it('records a send that SMTP accepted once the database is back, and never sends it twice', async () => {
+    const userId = randomUUID();
+    const email = `blip-${userId.slice(0, 8)}@example.com`;
+    const proxy = blip.pgProxy!;
+    // Postgres goes away the moment SMTP accepts the welcome e-mail, i.e. before "mark sent" commits.
+    blip.smtp.onAccept = () => {
+      blip.smtp.onAccept = undefined;
+      proxy.cut();
+      setTimeout(() => proxy.restore(), 1_500); // the blip's length
+    };
+    await blip.publish(sampleEvent(userRegisteredV1.type, { userId, email }));
+    const sent = await waitFor(async () => {
+      const [row] = await blip.env.database.db.select().from(deliveries).where(eq(deliveries.userId, userId));
+      return row?.status === 'sent' ? row : undefined;
+    }, { timeoutMs: 30_000 });
+    const received = blip.smtp.received.filter((m) => m.to.includes(email));
+    expect(received).toHaveLength(1);
+    expect(sent.attempts).toBe(1);
+    expect(received[0]!.headers['message-id']).toBe(`<${sent.id}@platform.local>`);
+  });
+});
+
 describe('delivery sender', () => {
   it('SMTP down: retries with backoff, then marks the delivery failed and publishes the failure', async () => {
     await h.smtp.stop();
@@ -83,6 +115,13 @@ describe('delivery sender', () => {
     const { userId } = await registerSomeone();
     await waitFor(async () => (await deliveryOf(userId))?.status === 'failed', { timeoutMs: 15_000 });
     expect(await deliveryOf(userId)).toMatchObject({ attempts: 1, lastError: expect.stringMatching(/550/) });
+  });
+
+  it('gives every message a Message-ID derived from its delivery', async () => {
+    const { userId, email } = await registerSomeone();
+    await waitFor(async () => (await deliveryOf(userId))?.status === 'sent', { timeoutMs: 15_000 });
+    const delivery = await deliveryOf(userId);
+    expect(mailsTo(email)[0]!.headers['message-id']).toBe(`<${delivery!.id}@platform.local>`);
   });
 
   it('pending deliveries survive a restart and go out when SMTP is back', async () => {

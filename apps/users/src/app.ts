@@ -14,6 +14,7 @@ import { createLoginGuard } from './services/login-guard.js';
 import { createPasswordHasher } from './services/password-hasher.js';
 import { seedAdmin } from './services/seed-admin.js';
 import { createSessions } from './services/sessions.js';
+import { usersRetention } from './workers/retention.js';
 
 export interface BuildUsersOptions {
   logger?: Logger;
@@ -58,6 +59,7 @@ export async function buildApp(config: ServiceConfig & { users?: UsersSettings }
     trustProxy: settings.trustProxy,
     // A deactivated user's tokens stop here at once; a changed role too (the holder refreshes to get the new one).
     isRevoked: (ctx) => refuseStaleTokens(prepareAuthState(ctx.db), { unknownUser: 'refuse' }),
+    workers: (ctx) => [usersRetention(ctx, settings.throttle)],
     routes: (app, ctx) => {
       const deps: UsersDeps = {
         db: ctx.db,

@@ -6,4 +6,5 @@ describeServiceBoot({
   service: 'users',
   build: (config) => buildApp(config),
   mainPath: fileURLToPath(new URL('../src/main.ts', import.meta.url)),
+  apiProbe: { url: '/api/v1/users/me' },
 });

@@ -1,4 +1,6 @@
 import { expectEnvelope } from '@platform/http-kit/testing';
+import { createLogger } from '@platform/logging';
+import { usersRetention } from '../src/workers/retention.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUsersTestEnv, PASSWORD, uniqueEmail, type UsersTestEnv } from './users-test-env.js';
 
@@ -123,5 +125,22 @@ describe('failed-login throttling', () => {
       t.app.inject({ method: 'POST', url: '/api/v1/users/me/password', headers: { ...auth, 'x-forwarded-for': newClient() }, payload: { currentPassword, newPassword: 'N3w-Passw0rd' } });
     for (let i = 0; i < PER_EMAIL; i++) expectEnvelope(await change('Wr0ng-Password'), { status: 401, code: 'UNAUTHORIZED' });
     expectLimited(await change(PASSWORD));
+  });
+});
+
+describe('retention of failure counters', () => {
+  it('drops counters whose window has ended and keeps those still throttling', async () => {
+    const [ended, current] = [uniqueEmail('ended'), uniqueEmail('current')];
+    await t.env.database.sql`
+      insert into login_failures (scope, key, failures, window_started_at) values
+        ('email', ${ended}, ${PER_EMAIL}, now() - make_interval(secs => ${WINDOW + 1})),
+        ('email', ${current}, ${PER_EMAIL}, now() - make_interval(secs => ${WINDOW - 60}))`;
+    const worker = usersRetention({ db: t.env.database.db, config: t.env.config, logger: createLogger({ service: 'users', level: 'silent' }) }, t.settings.throttle);
+    await worker.runOnce();
+    const left = await t.env.database.sql<{ key: string }[]>`select key from login_failures where key in (${ended}, ${current})`;
+    expect(left.map((r) => r.key)).toEqual([current]);
+    // The kept counter still throttles.
+    await t.register(current);
+    expectLimited(await login(current, PASSWORD, newClient()));
   });
 });

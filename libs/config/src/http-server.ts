@@ -26,6 +26,15 @@ export const HTTP_SERVER_DEFAULTS: Readonly<HttpServerSettings> = {
   maxConnectionsPerClient: 256,
 };
 
+/** Shutdown variables every process (the gateway too) reads. */
+export const shutdownEnv = {
+  /**
+   * After SIGTERM, serve this long with /ready at 503 before closing, so a load balancer stops
+   * sending first (0 locally). Part of the 10 s shutdown budget.
+   */
+  SHUTDOWN_DRAIN_DELAY_MS: envInt(0, { max: 8_000 }),
+};
+
 /** The variables every HTTP process (gateway and services) reads; spread into its env schema. */
 export const httpServerEnv = {
   HTTP_REQUEST_TIMEOUT_MS: envInt(HTTP_SERVER_DEFAULTS.requestTimeoutMs, { min: 100 }),

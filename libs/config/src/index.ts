@@ -16,6 +16,7 @@ export {
 export {
   HTTP_SERVER_DEFAULTS,
   httpServerEnv,
+  shutdownEnv,
   toHttpServerSettings,
   type HttpServerEnv,
   type HttpServerSettings,

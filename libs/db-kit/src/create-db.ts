@@ -10,6 +10,8 @@ export interface CreateDbOptions<TSchema extends Record<string, unknown>> {
   applicationName?: string;
   /** Seconds to wait for a connection; small so readiness checks fail fast when Postgres is down. */
   connectTimeoutSeconds?: number;
+  /** Longest pause between reconnect attempts (default 0.5 s): how late the pool notices Postgres is back. */
+  maxReconnectDelayMs?: number;
   /** drizzle schema, to enable `db.query.<table>` relational queries. */
   schema?: TSchema;
   logger?: DbLogger;
@@ -24,6 +26,17 @@ export interface DbHandle<TSchema extends Record<string, unknown> = Record<strin
   close(): Promise<void>;
 }
 
+/**
+ * Seconds before reconnect attempt `retries` (postgres.js shares the count across the pool). Its
+ * default grows to 20 s, so queries issued after a short restart waited up to 20 s for a server
+ * that was long back; here it doubles from 20 ms to a cap of `maxMs`, with jitter so a pool of
+ * connections does not knock in step.
+ */
+export function reconnectDelaySeconds(retries: number, maxMs = 500, random = Math.random): number {
+  const ms = Math.min(20 * 2 ** Math.max(0, retries - 1), maxMs);
+  return (ms * (0.5 + random() / 2)) / 1000;
+}
+
 export function createDb<TSchema extends Record<string, unknown> = Record<string, unknown>>(
   options: CreateDbOptions<TSchema>,
 ): DbHandle<TSchema> {
@@ -31,6 +44,7 @@ export function createDb<TSchema extends Record<string, unknown> = Record<string
   const sql = postgres(options.url, {
     max: options.max ?? 10,
     connect_timeout: options.connectTimeoutSeconds ?? 5,
+    backoff: (retries: number) => reconnectDelaySeconds(retries, options.maxReconnectDelayMs),
     idle_timeout: 30,
     connection: { application_name: options.applicationName ?? 'platform' },
     // postgres.js prints notices with console.log by default; keep them in the structured log.

@@ -5,4 +5,5 @@ export * from './migrations.js';
 export * from './transaction.js';
 export * from './pagination.js';
 export * from './columns.js';
+export * from './delete-in-batches.js';
 export * from './url.js';

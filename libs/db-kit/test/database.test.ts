@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { asc, count, eq, sql as dsql } from 'drizzle-orm';
+import { and, asc, count, eq, gte, lt, sql as dsql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createDb,
+  deleteInBatches,
   dropDatabase,
   ensureDatabase,
   findPage,
@@ -90,6 +91,16 @@ describe('migrations and helpers on a test database', () => {
     );
     expect(page.total).toBe(7);
     expect(page.items.map((n) => n.position)).toEqual([3, 4, 5]);
+  });
+
+  it('deleteInBatches removes exactly the matching rows, batch after batch', async () => {
+    await tdb.db.insert(notes).values(Array.from({ length: 23 }, (_, i) => ({ body: 'batch', position: 1_000 + i })));
+    const matching = and(eq(notes.body, 'batch'), lt(notes.position, 1_017));
+    expect(await deleteInBatches(tdb.db, notes, matching, 5)).toBe(17);
+    const left = await tdb.db.select({ position: notes.position }).from(notes).where(eq(notes.body, 'batch')).orderBy(asc(notes.position));
+    expect(left.map((n) => n.position)).toEqual([1_017, 1_018, 1_019, 1_020, 1_021, 1_022]);
+    expect(await deleteInBatches(tdb.db, notes, and(eq(notes.body, 'batch'), gte(notes.position, 5_000)), 5)).toBe(0);
+    await expect(deleteInBatches(tdb.db, notes, and())).rejects.toThrow(/needs a condition/);
   });
 
   it('each test database is isolated from the others', async () => {

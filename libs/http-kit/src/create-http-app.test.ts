@@ -150,6 +150,16 @@ describe('createHttpApp conventions', () => {
       expect(JSON.stringify(logged)).toContain('password_hash');
     });
 
+    it('answers 503 with Retry-After when a dependency is unreachable, logging one line without the query', async () => {
+      const res = await ctx.app.inject({ method: 'GET', url: '/db-down' });
+      const body = expectEnvelope(res, { status: 503, code: 'SERVICE_UNAVAILABLE' });
+      expect(res.headers['retry-after']).toBe('1');
+      expect(res.body).not.toMatch(/password_hash|ECONNREFUSED|5432/);
+      const logged = ctx.logs.lines.filter((line) => line.requestId === body.requestId && (line.level === 'warn' || line.level === 'error'));
+      expect(logged).toEqual([expect.objectContaining({ msg: 'request failed: dependency unavailable', reason: 'ECONNREFUSED' })]);
+      expect(JSON.stringify(logged)).not.toContain('password_hash');
+    });
+
     it('turns a response that breaks its schema into a logged 500', async () => {
       const res = await ctx.app.inject({ method: 'GET', url: '/bad-output' });
       const body = expectEnvelope(res, { status: 500, code: 'INTERNAL_ERROR' });

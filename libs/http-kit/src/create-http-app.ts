@@ -14,6 +14,7 @@ import { registerAuth, type AuthOptions } from './auth/auth-plugin.js';
 import { clientErrorHandler } from './client-errors.js';
 import { installJsonOnlyParsing } from './content-type.js';
 import { installNulGuard } from './nul-guard.js';
+import { serviceUnavailable } from './errors/app-error.js';
 import { installErrorHandling, sendError } from './error-handling.js';
 import { HEALTH_PATHS, registerHealthRoutes, type ReadinessChecks } from './health.js';
 import { OPENAPI_PATH, registerOpenApi, type OpenApiOptions } from './openapi.js';
@@ -25,6 +26,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The `module` every envelope of this app carries. */
     serviceName: string;
+    /** True from SIGTERM on (see runServer): `/ready` answers 503 so load balancers stop sending. */
+    draining: boolean;
   }
 }
 
@@ -76,6 +79,8 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     trustProxy: options.trustProxy ?? false,
     genReqId: genRequestId,
+    // Fastify's own answer while closing is a bare JSON body; ours is the envelope (see below).
+    return503OnClosing: false,
     logController: new LogController({
       requestIdLogLabel,
       // Probes hit /health and /ready every few seconds: their lines would drown the rest.
@@ -88,6 +93,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   });
 
   app.decorate('serviceName', options.service);
+  app.decorate('draining', false);
   app.setValidatorCompiler(strictQueryValidatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installStrictQueryStrings(app);
@@ -113,12 +119,17 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
 /**
  * `app.close()` waits for every open socket; a keep-alive client (a proxy, the gateway) would
  * hold it open until the grace period kills the process. Once closing, each response tells its
- * client to hang up, so in-flight requests finish and their connections end with them.
+ * client to hang up, so in-flight requests finish and their connections end with them. A request
+ * that still arrives (on a kept-alive connection, or while consumers drain before the listener
+ * closes) is refused with the envelope's 503, never run.
  */
 function installConnectionDraining(app: FastifyInstance): void {
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
+  });
+  app.addHook('onRequest', async () => {
+    if (closing) throw serviceUnavailable('Service is shutting down, try again', { headers: { 'retry-after': 1 } });
   });
   app.addHook('onSend', async (_request, reply) => {
     if (closing) reply.header('connection', 'close');

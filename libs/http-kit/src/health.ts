@@ -61,6 +61,15 @@ export function registerHealthRoutes(app: FastifyInstance, checks: ReadinessChec
       },
     },
     async (request, reply) => {
+      if (app.draining) {
+        return reply.code(503).send({
+          code: 'SERVICE_UNAVAILABLE',
+          message: 'Not ready: shutting down',
+          module: app.serviceName,
+          data: { status: 'unavailable' as const, checks: {} },
+          requestId: request.id,
+        });
+      }
       const states = await runReadinessChecks(checks, timeoutMs, (name, error) =>
         // A down dependency is an expected state, not a bug: one line with the reason, no stack.
         request.log.warn({ check: name, reason: error instanceof Error ? error.message : String(error) }, 'readiness check failed'),

@@ -17,6 +17,7 @@ export {
   tooManyRequests,
   internal,
   serviceUnavailable,
+  dependencyUnavailable,
   gatewayTimeout,
   type AppErrorOptions,
   type Issue,

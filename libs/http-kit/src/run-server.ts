@@ -8,6 +8,11 @@ export interface RunServerOptions {
   onShutdown?: () => Promise<void>;
   /** Grace period; past it the process exits 1 (docs/contract.md §5: within 10 s). */
   timeoutMs?: number;
+  /**
+   * After SIGTERM, how long to keep serving with `/ready` at 503 before closing, so load
+   * balancers take the instance out first (0 locally; a few seconds behind one). Part of `timeoutMs`.
+   */
+  drainDelayMs?: number;
 }
 
 function flushLogs(app: FastifyInstance): Promise<void> {
@@ -17,12 +22,13 @@ function flushLogs(app: FastifyInstance): Promise<void> {
 }
 
 /**
- * Listens, then on SIGTERM/SIGINT (or a fatal error): stop accepting, let in-flight requests
- * finish (`app.close()`), run `onShutdown`, flush logs, exit 0 — or 1 after a fatal error or
- * when the grace period runs out. The whole of an app's `main.ts` is one call to this.
+ * Listens, then on SIGTERM/SIGINT (or a fatal error): `/ready` turns 503 at once, requests are
+ * still served for `drainDelayMs`, then stop accepting, let in-flight requests finish
+ * (`app.close()`), run `onShutdown`, flush logs, exit 0 — or 1 after a fatal error or when the
+ * grace period runs out. The whole of an app's `main.ts` is one call to this.
  */
 export async function runServer(app: FastifyInstance, options: RunServerOptions): Promise<void> {
-  const { port, host = '0.0.0.0', onShutdown, timeoutMs = 10_000 } = options;
+  const { port, host = '0.0.0.0', onShutdown, timeoutMs = 10_000, drainDelayMs = 0 } = options;
   closeWithGrace(
     {
       delay: timeoutMs,
@@ -31,8 +37,10 @@ export async function runServer(app: FastifyInstance, options: RunServerOptions)
     },
     async ({ signal, err }) => {
       if (err) app.log.fatal({ err }, 'fatal error, shutting down');
-      else app.log.info({ signal }, 'shutting down');
+      else app.log.info({ signal, drainDelayMs }, 'shutting down');
+      app.draining = true;
       try {
+        if (drainDelayMs > 0 && !err) await new Promise((resolve) => setTimeout(resolve, drainDelayMs));
         await app.close();
         await onShutdown?.();
         app.log.info('shutdown complete');

@@ -15,9 +15,10 @@ function freePort(): Promise<number> {
   });
 }
 
-async function start(shutdownMs: number) {
+async function start(shutdownMs: number, { drainDelayMs = 0, preCloseMs = 0 } = {}) {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--conditions=@platform/source', '--import', 'tsx', fixture, String(port), String(shutdownMs)], {
+  const args = [fixture, port, shutdownMs, drainDelayMs, preCloseMs].map(String);
+  const child = spawn(process.execPath, ['--conditions=@platform/source', '--import', 'tsx', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -32,11 +33,38 @@ async function start(shutdownMs: number) {
   return { port, child, exited, output: () => output };
 }
 
+interface Answer {
+  status: number;
+  headers: Headers;
+  body: { code?: string; module?: string; message?: string; requestId?: string; data?: unknown };
+}
+
+async function get(port: number, path: string): Promise<Answer> {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`);
+  return { status: res.status, headers: res.headers, body: (await res.json()) as Answer['body'] };
+}
+
+/** Asks `path` until it answers `status` (bounded): the moment the server enters a shutdown phase. */
+async function firstAnswerWith(port: number, path: string, status: number, timeoutMs = 3_000): Promise<Answer> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const answer = await get(port, path);
+    if (answer.status === status) return answer;
+    if (Date.now() > deadline) throw new Error(`${path} still answers ${answer.status}`);
+  }
+}
+
 describe('runServer graceful close', () => {
   it('on SIGTERM finishes in-flight requests, runs onShutdown, exits 0', async () => {
     const server = await start(0);
+    let begun = false;
     const inFlight = fetch(`http://127.0.0.1:${server.port}/slow`).then(async (res) => ({ status: res.status, body: (await res.json()) as { data: unknown } }));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The request is in flight once the server logged it.
+    const deadline = Date.now() + 5_000;
+    while (!begun && Date.now() < deadline) {
+      begun = server.output().includes('"url":"/slow"');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     server.child.kill('SIGTERM');
     const response = await inFlight;
     expect(response.status).toBe(200);
@@ -45,6 +73,28 @@ describe('runServer graceful close', () => {
     expect(code, server.output()).toBe(0);
     expect(server.output()).toContain('onShutdown ran');
     await expect(fetch(`http://127.0.0.1:${server.port}/health`)).rejects.toThrow();
+  });
+
+  it('on SIGTERM turns /ready 503 at once and keeps serving for the drain delay, then exits 0', async () => {
+    const server = await start(0, { drainDelayMs: 1_500 });
+    expect((await get(server.port, '/ready')).status).toBe(200);
+    server.child.kill('SIGTERM');
+    const ready = await firstAnswerWith(server.port, '/ready', 503, 1_000);
+    expect(ready.body).toMatchObject({ code: 'SERVICE_UNAVAILABLE', module: 'fixture', message: 'Not ready: shutting down', requestId: expect.any(String) });
+    // Still serving: the load balancer has not noticed yet.
+    expect(await get(server.port, '/slow')).toMatchObject({ status: 200, body: { data: { finished: true } } });
+    expect(await server.exited, server.output()).toBe(0);
+    expect(server.output()).toContain('onShutdown ran');
+  });
+
+  it('answers a request that arrives while closing with the envelope 503, never a bare body', async () => {
+    const server = await start(0, { preCloseMs: 1_500 });
+    server.child.kill('SIGTERM');
+    const refused = await firstAnswerWith(server.port, '/health', 503);
+    expect(refused.body).toMatchObject({ code: 'SERVICE_UNAVAILABLE', module: 'fixture', data: null, requestId: expect.any(String) });
+    expect(refused.headers.get('x-request-id')).toBe(refused.body.requestId);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect(await server.exited, server.output()).toBe(0);
   });
 
   it('exits 1 when shutdown exceeds the grace period', async () => {

@@ -52,6 +52,11 @@ export async function buildTestApp(overrides: Partial<HttpAppOptions> = {}) {
   app.get('/boom', async () => {
     throw new Error('relation "users" does not exist at SELECT password_hash FROM users');
   });
+  app.get('/db-down', async () => {
+    // What drizzle throws when the pool cannot reach Postgres: the query (and its parameters) in the message.
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    throw new Error('Failed query: select password_hash from users where email = $1\nparams: ada@example.com', { cause: refused });
+  });
   app.get('/limited', async () => {
     throw tooManyRequests(30);
   });

@@ -1,10 +1,12 @@
-import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
+import type { JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import type { StreamDefinition, StreamKey } from '@platform/contracts';
 import type { Logger } from '@platform/logging';
+import type { DependencyMonitor } from '@platform/resilience';
 import { consumeLoop } from './consume-loop.js';
 import { durableConsumer } from './durable-consumer.js';
 import { retryPolicy, type RetryPolicy } from './retry-policy.js';
 import { resolveStream } from './streams.js';
+import { workThrough } from './work-through.js';
 
 export type Decoded<T> = { ok: true; value: T } | { ok: false; reason: string };
 
@@ -29,6 +31,8 @@ export interface BatchConsumerOptions<T> {
   decode(msg: JsMsg): Decoded<T>;
   /** Stores the decoded messages of a batch, in stream order, in ONE transaction; throws to retry. */
   store(values: T[]): Promise<void>;
+  /** The store's database: while it is unreachable, batches wait instead of spending attempts. */
+  availability: DependencyMonitor;
 }
 
 export interface BatchConsumer {
@@ -49,11 +53,12 @@ export function createBatchConsumer<T>(options: BatchConsumerOptions<T>): BatchC
   const logger = options.logger.child({ consumer: name });
   const stream = resolveStream(options.stream, namespace);
   const retry = retryPolicy({ js, consumer: name, namespace, maxAttempts, backoffMs: options.backoffMs });
+  const ackWaitMs = options.ackWaitMs ?? 30_000;
   const durable = durableConsumer(
     jsm,
     stream,
     name,
-    { filterSubjects: stream.subjects.slice(0, 1), ackWaitMs: options.ackWaitMs ?? 30_000, maxAckPending: batchSize * 4 },
+    { filterSubjects: stream.subjects.slice(0, 1), ackWaitMs, maxAckPending: batchSize * 4 },
     logger,
   );
 
@@ -64,80 +69,56 @@ export function createBatchConsumer<T>(options: BatchConsumerOptions<T>): BatchC
     logger,
     maxMessages: batchSize,
     ensure: () => durable.ensure(),
-    process: (messages, stopping) => consumeInBatches(messages, stopping, batchSize, (batch) => processBatch(batch, options, retry, logger)),
+    // A batch is whatever arrived while the previous one was stored (up to batchSize); the reader
+    // never runs more than two batches ahead.
+    process: (messages, session) =>
+      workThrough(messages, session, {
+        take: batchSize,
+        readAhead: batchSize * 2,
+        work: (batch) => processBatch(batch, options, retry, logger),
+        availability: options.availability,
+        heartbeatMs: Math.max(100, Math.floor(ackWaitMs / 3)),
+        logger,
+      }),
     label: 'batch consumer',
   });
 }
 
-async function processBatch<T>(batch: JsMsg[], options: BatchConsumerOptions<T>, retry: RetryPolicy, logger: Logger): Promise<void> {
+/**
+ * Stores one batch and acks it; invalid messages are dead-lettered, failures retried with backoff.
+ * Returns what is left unsettled because the database is unreachable (nothing otherwise).
+ */
+async function processBatch<T>(batch: JsMsg[], options: BatchConsumerOptions<T>, retry: RetryPolicy, logger: Logger): Promise<JsMsg[]> {
+  const { availability } = options;
   const valid: Array<{ msg: JsMsg; value: T }> = [];
   for (const msg of batch) {
     const decoded = options.decode(msg);
     if (decoded.ok) valid.push({ msg, value: decoded.value });
     else await retry.deadLetter(msg, decoded.reason, logger);
   }
-  if (valid.length === 0) return;
+  if (valid.length === 0) return [];
+  if (availability.isDown()) return valid.map((v) => v.msg);
   try {
     await options.store(valid.map((v) => v.value));
     for (const { msg } of valid) msg.ack();
-    return;
+    return [];
   } catch (err) {
+    if (availability.report(err)) return valid.map((v) => v.msg);
     const [only] = valid;
     if (valid.length === 1 && only) {
       await retry.failed(only.msg, err, 'store', logger);
-      return;
+      return [];
     }
     logger.warn({ err, size: valid.length }, 'batch store failed, retrying message by message');
   }
-  for (const { msg, value } of valid) {
+  for (const [i, { msg, value }] of valid.entries()) {
     try {
       await options.store([value]);
       msg.ack();
     } catch (err) {
+      if (availability.report(err)) return valid.slice(i).map((v) => v.msg);
       await retry.failed(msg, err, 'store', logger);
     }
   }
-}
-
-/**
- * Reads the pull session into a queue while the previous batch is being processed, so a batch is
- * whatever arrived meanwhile (up to `batchSize`); never holds more than two batches in memory.
- */
-async function consumeInBatches(
-  messages: ConsumerMessages,
-  stopping: () => boolean,
-  batchSize: number,
-  processBatch: (batch: JsMsg[]) => Promise<void>,
-): Promise<void> {
-  const queue: JsMsg[] = [];
-  let wakeProcessor: (() => void) | undefined;
-  let wakeReader: (() => void) | undefined;
-  let readerDone = false;
-  const reader = (async () => {
-    try {
-      for await (const msg of messages) {
-        queue.push(msg);
-        wakeProcessor?.();
-        // Back-pressure: never hold more than two batches in memory.
-        while (queue.length >= batchSize * 2 && !stopping()) await new Promise<void>((r) => (wakeReader = r));
-      }
-    } finally {
-      readerDone = true;
-      wakeProcessor?.();
-    }
-  })();
-  while (!stopping()) {
-    if (queue.length === 0) {
-      if (readerDone) break;
-      await new Promise<void>((r) => (wakeProcessor = r));
-      wakeProcessor = undefined;
-      continue;
-    }
-    const batch = queue.splice(0, batchSize);
-    wakeReader?.();
-    await processBatch(batch);
-  }
-  for (const msg of queue.splice(0)) msg.nak(); // queued but not started: another replica may take them now
-  wakeReader?.();
-  await reader;
+  return [];
 }

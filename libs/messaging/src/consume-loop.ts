@@ -1,5 +1,6 @@
 import type { ConsumerMessages, JetStreamClient } from '@nats-io/jetstream';
 import type { Logger } from '@platform/logging';
+import { isInfrastructureFault } from '@platform/resilience';
 
 export interface ConsumeLoopOptions {
   js: JetStreamClient;
@@ -11,14 +12,20 @@ export interface ConsumeLoopOptions {
   /** Creates or updates the durable consumer: before the first pull and after every failure. */
   ensure(): Promise<void>;
   /**
-   * Works through one pull session until it ends; `stopping()` turns true on stop, when
-   * messages not started yet should be nak'ed so another replica can take them now.
+   * Works through one pull session until it ends; `session.stopping()` turns true on stop (and
+   * `session.signal` aborts, waking any wait), when messages not started yet should be nak'ed
+   * so another replica can take them now.
    */
-  process(messages: ConsumerMessages, stopping: () => boolean): Promise<void>;
+  process(messages: ConsumerMessages, session: ConsumeSession): Promise<void>;
   /** What start/stop logs call it, e.g. "consumer". */
   label: string;
   /** Extra fields of the "started" log line. */
   startedFields?: Record<string, unknown>;
+}
+
+export interface ConsumeSession {
+  stopping(): boolean;
+  signal: AbortSignal;
 }
 
 export interface ConsumeLoop {
@@ -36,7 +43,13 @@ export function consumeLoop(options: ConsumeLoopOptions): ConsumeLoop {
   let messages: ConsumerMessages | undefined;
   let loop: Promise<void> | undefined;
   let stopping = false;
-  const isStopping = () => stopping;
+  let stopped = new AbortController();
+  const session: ConsumeSession = {
+    stopping: () => stopping,
+    get signal() {
+      return stopped.signal;
+    },
+  };
 
   async function run(): Promise<void> {
     while (!stopping) {
@@ -44,10 +57,12 @@ export function consumeLoop(options: ConsumeLoopOptions): ConsumeLoop {
         const consumer = await js.consumers.get(stream, name);
         const current = await consumer.consume({ max_messages: options.maxMessages });
         messages = current;
-        await options.process(current, isStopping);
+        await options.process(current, session);
       } catch (err) {
         if (stopping) break;
-        logger.error({ err }, `${label} loop failed, restarting`);
+        // A broker that went away is an outage (one line), anything else deserves the stack.
+        if (isInfrastructureFault(err)) logger.warn({ reason: String(err) }, `${label} lost its pull session, restarting`);
+        else logger.error({ err }, `${label} loop failed, restarting`);
       }
       if (!stopping) {
         await new Promise((r) => setTimeout(r, 1_000));
@@ -60,6 +75,7 @@ export function consumeLoop(options: ConsumeLoopOptions): ConsumeLoop {
     async start() {
       if (loop) return;
       stopping = false;
+      stopped = new AbortController();
       await options.ensure();
       loop = run();
       logger.info({ stream, ...options.startedFields }, `${label} started`);
@@ -67,6 +83,7 @@ export function consumeLoop(options: ConsumeLoopOptions): ConsumeLoop {
     async stop() {
       if (!loop) return;
       stopping = true;
+      stopped.abort();
       const closing = messages?.close();
       await loop;
       await closing;

@@ -2,12 +2,15 @@ import type { JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstrea
 import { parseEvent, type EventContract, type EventEnvelope, type StreamDefinition, type StreamKey } from '@platform/contracts';
 import type { Db, Tx } from '@platform/db-kit';
 import type { Logger } from '@platform/logging';
+import { createDependencyMonitor, type DependencyMonitor } from '@platform/resilience';
+import { sql } from 'drizzle-orm';
 import { consumeLoop } from './consume-loop.js';
 import { durableConsumer } from './durable-consumer.js';
 import { namespacedSubject, stripNamespace } from './namespace.js';
 import { retryPolicy } from './retry-policy.js';
 import { resolveStream } from './streams.js';
 import { inboxTable } from './tables.js';
+import { workThrough } from './work-through.js';
 
 /** The envelope type of any of the contracts, discriminated by `type`. */
 export type EnvelopeOf<C extends EventContract> = C extends EventContract ? EventEnvelope<C> : never;
@@ -41,6 +44,12 @@ export interface ConsumerOptions<C extends EventContract> {
   ackWaitMs?: number;
   /** Messages buffered per pull. */
   maxMessages?: number;
+  /**
+   * Tells an unreachable database from a failing handler (the service shares one): while it is
+   * down, messages wait, checked out, instead of spending delivery attempts. Default: a monitor
+   * of this consumer's own, probing `db`.
+   */
+  availability?: DependencyMonitor;
 }
 
 export interface EventConsumer {
@@ -49,7 +58,7 @@ export interface EventConsumer {
   stop(): Promise<void>;
 }
 
-type Outcome = 'handled' | 'duplicate' | 'dead-lettered' | 'retry' | 'skipped';
+type Outcome = 'handled' | 'duplicate' | 'dead-lettered' | 'retry' | 'skipped' | 'unavailable';
 
 export function createConsumer<C extends EventContract>(options: ConsumerOptions<C>): EventConsumer {
   const { name, db, js, jsm, namespace, handler } = options;
@@ -64,7 +73,13 @@ export function createConsumer<C extends EventContract>(options: ConsumerOptions
     }
   }
   const retry = retryPolicy({ js, consumer: name, namespace, maxAttempts: options.maxAttempts, backoffMs: options.backoffMs });
-  const durable = durableConsumer(jsm, stream, name, { filterSubjects: filters, ackWaitMs: options.ackWaitMs ?? 30_000 }, logger);
+  const ackWaitMs = options.ackWaitMs ?? 30_000;
+  const durable = durableConsumer(jsm, stream, name, { filterSubjects: filters, ackWaitMs }, logger);
+  const ownMonitor = options.availability
+    ? undefined
+    : createDependencyMonitor({ name: 'postgres', probe: () => db.execute(sql`select 1`), logger });
+  const availability = options.availability ?? (ownMonitor as DependencyMonitor);
+  const maxMessages = options.maxMessages ?? 32;
 
   async function handle(msg: JsMsg): Promise<Outcome> {
     const deliveryCount = msg.info.deliveryCount;
@@ -82,6 +97,8 @@ export function createConsumer<C extends EventContract>(options: ConsumerOptions
       // A delivery that never got an answer (a crash mid-handler) counts as a failed attempt too.
       return retry.deadLetter(msg, `gave up after ${deliveryCount - 1} deliveries without an outcome`, log);
     }
+    // Known to be down: not an attempt at all, the message waits.
+    if (availability.isDown()) return 'unavailable';
     const ctx: HandlerContext = { logger: log, deliveryCount, subject: msg.subject, streamSequence: msg.seq };
     try {
       const outcome = await db.transaction(async (tx): Promise<Outcome> => {
@@ -98,29 +115,38 @@ export function createConsumer<C extends EventContract>(options: ConsumerOptions
       log.debug({ outcome, deliveryCount }, 'event processed');
       return outcome;
     } catch (err) {
+      // The database (not the handler) failed: the message waits for it, no attempt spent.
+      if (availability.report(err)) return 'unavailable';
       return retry.failed(msg, err, 'handler', log);
     }
   }
 
-  return consumeLoop({
+  const loop = consumeLoop({
     js,
     stream: stream.name,
     name,
     logger,
-    maxMessages: options.maxMessages ?? 32,
+    maxMessages,
     ensure: () => durable.ensure(),
-    async process(messages, stopping) {
-      for await (const msg of messages) {
-        if (stopping()) {
-          msg.nak(); // buffered but not started: let another replica have it now
-          continue;
-        }
-        await handle(msg);
-      }
-    },
+    process: (messages, session) =>
+      workThrough(messages, session, {
+        take: 1,
+        readAhead: maxMessages,
+        work: async ([msg]) => (msg && (await handle(msg)) === 'unavailable' ? [msg] : []),
+        availability,
+        heartbeatMs: Math.max(100, Math.floor(ackWaitMs / 3)),
+        logger,
+      }),
     label: 'consumer',
     startedFields: { subjects: filters },
   });
+  return {
+    start: () => loop.start(),
+    async stop() {
+      await loop.stop();
+      ownMonitor?.close();
+    },
+  };
 }
 
 /** NATS subject wildcard match (`*` one token, `>` the rest). */

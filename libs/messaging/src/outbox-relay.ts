@@ -1,6 +1,7 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { Db } from '@platform/db-kit';
 import type { Logger } from '@platform/logging';
+import { backoff, waitOut, type DependencyMonitor } from '@platform/resilience';
 import { asc, eq, inArray, isNull, sql as dsql } from 'drizzle-orm';
 import type { Sql } from 'postgres';
 import { toMsgHdrs } from './headers.js';
@@ -23,6 +24,8 @@ export interface OutboxRelayOptions {
   publishTimeoutMs?: number;
   /** Pause after a batch with failures, so a NATS outage is not hammered. */
   errorBackoffMs?: number;
+  /** The database's monitor: while it is down the relay waits for it instead of retrying every second. */
+  availability?: DependencyMonitor;
 }
 
 export interface BatchResult {
@@ -48,6 +51,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const errorBackoffMs = options.errorBackoffMs ?? 1_000;
 
   let running = false;
+  let stopped = new AbortController();
   let loop: Promise<void> | undefined;
   let wake: (() => void) | undefined;
   let unlisten: (() => Promise<void>) | undefined;
@@ -111,14 +115,20 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   }
 
   async function run(): Promise<void> {
+    const outageDelays = backoff({ minMs: 50, maxMs: errorBackoffMs });
     while (running) {
       let result: BatchResult = { claimed: 0, published: 0, failed: 0 };
       try {
         result = await processBatch();
+        outageDelays.reset();
         if (result.published > 0) logger.debug(result, 'outbox batch published');
       } catch (err) {
-        logger.error({ err }, 'outbox batch failed');
         result.failed = 1;
+        if (options.availability?.report(err)) {
+          await waitOut(options.availability, outageDelays, stopped.signal);
+          continue;
+        }
+        logger.error({ err }, 'outbox batch failed');
       }
       if (!running) break;
       if (result.failed > 0) await idle(errorBackoffMs);
@@ -130,6 +140,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     async start() {
       if (running) return;
       running = true;
+      stopped = new AbortController();
       if (options.sql) {
         try {
           const sub = await options.sql.listen(outboxChannel, () => wake?.());
@@ -144,6 +155,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     async stop() {
       if (!running) return;
       running = false;
+      stopped.abort();
       wake?.();
       await loop;
       await unlisten?.().catch(() => undefined);

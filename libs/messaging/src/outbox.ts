@@ -1,8 +1,8 @@
 import { createEvent, type EventContract, type EventEnvelope, type EventInput } from '@platform/contracts';
-import type { DbOrTx } from '@platform/db-kit';
+import { deleteInBatches, type DbOrTx } from '@platform/db-kit';
 import { and, isNotNull, lt, sql } from 'drizzle-orm';
 import { messageHeaders } from './headers.js';
-import { outboxTable } from './tables.js';
+import { inboxTable, outboxTable } from './tables.js';
 
 /** NOTIFY channel the relay LISTENs on; notifications are delivered at commit, never before. */
 export const outboxChannel = 'platform_outbox';
@@ -40,12 +40,20 @@ export async function enqueueEvent<C extends EventContract>(
   return event;
 }
 
-/** Deletes published rows older than `olderThanMs` (run from a periodic job); returns the count. */
-export async function pruneOutbox(db: DbOrTx, olderThanMs: number): Promise<number> {
-  const cutoff = new Date(Date.now() - olderThanMs);
-  const deleted = await db
-    .delete(outboxTable)
-    .where(and(isNotNull(outboxTable.publishedAt), lt(outboxTable.publishedAt, cutoff)))
-    .returning({ id: outboxTable.id });
-  return deleted.length;
+/**
+ * Deletes rows published more than `olderThanMs` ago (a retention worker runs it); a row not
+ * published yet is never deleted, however old. Returns the count. The database clock decides.
+ */
+export function pruneOutbox(db: DbOrTx, olderThanMs: number): Promise<number> {
+  const cutoff = sql`now() - make_interval(secs => ${olderThanMs / 1000})`;
+  return deleteInBatches(db, outboxTable, and(isNotNull(outboxTable.publishedAt), lt(outboxTable.publishedAt, cutoff)));
+}
+
+/**
+ * Deletes inbox ids recorded more than `olderThanMs` ago. Keep them longer than the broker's
+ * duplicate window plus the longest a publisher may take to send an event again (a relay down
+ * that long republishes under the same id, and only the inbox recognises it). Returns the count.
+ */
+export function pruneInbox(db: DbOrTx, olderThanMs: number): Promise<number> {
+  return deleteInBatches(db, inboxTable, lt(inboxTable.processedAt, sql`now() - make_interval(secs => ${olderThanMs / 1000})`));
 }

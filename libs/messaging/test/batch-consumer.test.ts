@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { parseEvent, userRegisteredV1, type EventEnvelope } from '@platform/contracts';
 import { sampleEvent } from '@platform/contracts/testing';
+import { createDependencyMonitor } from '@platform/resilience';
 import { eq, inArray } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { createBatchConsumer, type BatchConsumer, type BatchConsumerOptions } from '../src/index.js';
-import { readDeadLetters, waitFor } from '../src/testing/index.js';
+import { readDeadLetters, waitFor, waitForConsumersIdle } from '../src/testing/index.js';
 import { useConsumerFixture } from './consumer-fixture.js';
 import { widgets } from './schema.js';
 
@@ -39,6 +40,7 @@ async function startBatchConsumer(
       return parsed.success ? { ok: true, value: parsed.event } : { ok: false, reason: parsed.reason };
     },
     store: storeWidgets,
+    availability: createDependencyMonitor({ name: 'postgres', probe: () => fx.tdb.sql`select 1` }),
     ...overrides,
   });
   await consumer.start();
@@ -150,8 +152,8 @@ describe('batch consumer', () => {
     expect(await widgetsOf([poisoned])).toHaveLength(0);
     expect((await fx.tdb.db.select().from(widgets).where(eq(widgets.id, healthy.data.userId)))[0]?.applied).toBe(1);
 
-    // Not retried any further once dead-lettered.
-    await new Promise((r) => setTimeout(r, 150));
+    // Not retried any further once dead-lettered: acked, nothing left pending or awaiting a redelivery.
+    await waitForConsumersIdle(fx.m.jsm, [fx.m.streamName('USERS')], { consumers: ['failing-test'] });
     expect(poisonAttempts).toBe(3);
     expect(await readDeadLetters(fx.m.jsm, fx.m.namespace)).toHaveLength(1);
   });

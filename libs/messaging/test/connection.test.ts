@@ -11,7 +11,8 @@ describe('connectNats', () => {
     const nats = await connectNats({ servers: defaultTestNatsUrl, name: 'conn-test', logger, onUnexpectedClose: () => unexpected++ });
     await expect(nats.ping()).resolves.toBeUndefined();
     await nats.drain();
-    await new Promise((r) => setTimeout(r, 20));
+    // The close callbacks (connectNats' own first) have run once closed() resolves here.
+    await nats.nc.closed();
     expect(unexpected).toBe(0);
     await expect(nats.ping()).rejects.toThrow(/closed/);
   });

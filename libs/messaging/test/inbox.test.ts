@@ -13,7 +13,7 @@ import {
   type ConsumerOptions,
   type EventConsumer,
 } from '../src/index.js';
-import { readDeadLetters, waitFor } from '../src/testing/index.js';
+import { readDeadLetters, waitFor, waitForConsumersIdle } from '../src/testing/index.js';
 import { useConsumerFixture } from './consumer-fixture.js';
 import { widgets } from './schema.js';
 
@@ -154,8 +154,8 @@ describe('inbox consumer', () => {
     expect(inbox).toHaveLength(0);
     await waitFor(async () => (await widget(healthy.data.userId))?.applied === 1);
 
-    // Not retried any further once dead-lettered.
-    await new Promise((r) => setTimeout(r, 150));
+    // Not retried any further once dead-lettered: acked, nothing left pending or awaiting a redelivery.
+    await waitForConsumersIdle(fx.m.jsm, [fx.m.streamName('USERS')], { consumers: ['failing-test'] });
     expect(poisonCalls).toBe(3);
   });
 
@@ -183,7 +183,8 @@ describe('inbox consumer', () => {
     });
     await waitFor(() => ids.every((id) => seen.includes(id)));
     await relay.stop();
-    await new Promise((r) => setTimeout(r, 100));
+    // Both replicas are done with everything (a second handling would have come before this).
+    await waitForConsumersIdle(fx.m.jsm, [fx.m.streamName('USERS')], { consumers: ['replicas-test'] });
     expect(seen.filter((id) => ids.includes(id))).toHaveLength(ids.length);
     const inbox = await fx.tdb.db.select().from(inboxTable).where(eq(inboxTable.consumer, 'replicas-test'));
     expect(inbox).toHaveLength(21);

@@ -1,6 +1,6 @@
 import type { StreamKey } from '@platform/contracts';
 import { createDb, ensureDatabase, runMigrations, type Db } from '@platform/db-kit';
-import { createHttpApp, type AuthOptions, type HttpApp, type HttpAppOptions } from '@platform/http-kit';
+import { createHttpApp, dependencyUnavailable, type AuthOptions, type HttpApp, type HttpAppOptions, type ReadinessChecks } from '@platform/http-kit';
 import { createLogger, type Logger } from '@platform/logging';
 import {
   connectNats,
@@ -13,8 +13,10 @@ import {
   type OutboxRelay,
 } from '@platform/messaging';
 import type { EventContract } from '@platform/contracts';
+import { createDependencyMonitor, type DependencyMonitor } from '@platform/resilience';
 import type { Sql } from 'postgres';
 import type { ServiceConfig } from './service-config.js';
+import type { ServiceWorker } from './workers.js';
 
 /** What routes and consumers of a service are given. */
 export interface ServiceContext<TSchema extends Record<string, unknown> = Record<string, unknown>> {
@@ -24,10 +26,15 @@ export interface ServiceContext<TSchema extends Record<string, unknown> = Record
   sql: Sql;
   nats: NatsHandle;
   relay: OutboxRelay;
+  /**
+   * Whether Postgres answers, shared by everything in the service: fed the faults they meet,
+   * probing while it is down. Consumers, workers and the HTTP gate wait or refuse on it.
+   */
+  availability: { postgres: DependencyMonitor };
 }
 
 /** A consumer as a service declares it; connections and namespace are filled in. */
-export type ConsumerDefinition = Omit<ConsumerOptions<EventContract>, 'db' | 'js' | 'jsm' | 'logger' | 'namespace'>;
+export type ConsumerDefinition = Omit<ConsumerOptions<EventContract>, 'db' | 'js' | 'jsm' | 'logger' | 'namespace' | 'availability'>;
 
 export interface CreateServiceOptions<TSchema extends Record<string, unknown>> {
   config: ServiceConfig;
@@ -38,6 +45,8 @@ export interface CreateServiceOptions<TSchema extends Record<string, unknown>> {
   /** Streams provisioned at start (default: all, so consumers may start before producers). */
   streams?: StreamKey[];
   consumers?: (ctx: ServiceContext<TSchema>) => ConsumerDefinition[];
+  /** Background loops (retention, senders...): started after the consumers, stopped before them, each a check in /ready. */
+  workers?: (ctx: ServiceContext<TSchema>) => ServiceWorker[];
   routes?: (app: HttpApp, ctx: ServiceContext<TSchema>) => Promise<void> | void;
   openapi?: { title: string; version: string; description?: string };
   /**
@@ -53,6 +62,20 @@ export interface CreateServiceOptions<TSchema extends Record<string, unknown>> {
   onFatal?: (reason: string) => void;
 }
 
+/**
+ * Fail fast while Postgres is confirmed down: an API request gets 503 at once rather than a
+ * place in the pool's queue (health, readiness and the OpenAPI document still answer). Every
+ * error a request meets is fed to the monitor, which is how it learns of an outage first.
+ */
+function refuseWhileDown(app: HttpApp, postgres: DependencyMonitor): void {
+  app.addHook('onRequest', async (request) => {
+    if (postgres.isDown() && request.url.startsWith('/api/')) throw dependencyUnavailable();
+  });
+  app.addHook('onError', async (_request, _reply, error) => {
+    postgres.report(error);
+  });
+}
+
 export interface Service<TSchema extends Record<string, unknown>> {
   app: HttpApp;
   ctx: ServiceContext<TSchema>;
@@ -60,8 +83,10 @@ export interface Service<TSchema extends Record<string, unknown>> {
 
 /**
  * Boots a service in dependency order: database (created if allowed, migrated), NATS and its
- * streams, the outbox relay, the consumers, then the HTTP app. Closing the app undoes it in
- * reverse: stop taking requests, drain consumers, finish the relay batch, drain NATS, close the pool.
+ * streams, the outbox relay, the consumers, the workers, then the HTTP app. Closing the app
+ * undoes it in reverse: stop taking requests, stop the workers, drain consumers, finish the relay
+ * batch, drain NATS, close the pool. While Postgres is confirmed down, API requests are refused
+ * with 503 at once instead of queueing behind a pool that cannot connect.
  */
 export async function createService<TSchema extends Record<string, unknown>>(
   options: CreateServiceOptions<TSchema>,
@@ -72,7 +97,8 @@ export async function createService<TSchema extends Record<string, unknown>>(
     logger.info('created the database');
   }
   const database = createDb({ url: config.databaseUrl, schema: options.schema, applicationName: config.service, logger });
-  const cleanup: Array<() => Promise<void>> = [() => database.close()];
+  const postgres = createDependencyMonitor({ name: 'postgres', probe: () => database.ping(), logger });
+  const cleanup: Array<() => Promise<void>> = [() => database.close(), async () => postgres.close()];
   const undo = async () => {
     for (const step of cleanup.reverse()) await step().catch((err: unknown) => logger.error({ err }, 'cleanup failed'));
   };
@@ -96,31 +122,45 @@ export async function createService<TSchema extends Record<string, unknown>>(
     const namespace = config.eventNamespace || undefined;
     await ensureStreams({ jsm: nats.jsm, namespace, streams: options.streams });
 
-    const relay = createOutboxRelay({ db: database.db, sql: database.sql, js: nats.js, logger, namespace });
-    const ctx: ServiceContext<TSchema> = { config, logger, db: database.db, sql: database.sql, nats, relay };
+    const relay = createOutboxRelay({ db: database.db, sql: database.sql, js: nats.js, logger, namespace, availability: postgres });
+    const ctx: ServiceContext<TSchema> = { config, logger, db: database.db, sql: database.sql, nats, relay, availability: { postgres } };
     await relay.start();
     cleanup.push(() => relay.stop());
 
     const consumers: EventConsumer[] = (options.consumers?.(ctx) ?? []).map((definition) =>
-      createConsumer({ ...definition, db: database.db, js: nats.js, jsm: nats.jsm, logger, namespace }),
+      createConsumer({ ...definition, db: database.db, js: nats.js, jsm: nats.jsm, logger, namespace, availability: postgres }),
     );
     for (const consumer of consumers) {
       await consumer.start();
       cleanup.push(() => consumer.stop());
     }
+    const workers = options.workers?.(ctx) ?? [];
+    for (const worker of workers) {
+      await worker.start();
+      cleanup.push(() => worker.stop());
+    }
 
+    const readiness: ReadinessChecks = {
+      postgres: () => database.ping().catch((err: unknown) => {
+        postgres.report(err);
+        throw err;
+      }),
+      nats: () => nats.ping(),
+      ...Object.fromEntries(workers.map((worker) => [worker.name, async () => worker.check?.()])),
+    };
     const app = await createHttpApp({
       service: config.service,
       logger,
       bodyLimit: config.bodyLimit,
       server: config.http,
-      readiness: { postgres: () => database.ping(), nats: () => nats.ping() },
+      readiness,
       auth: { ...config.auth, isRevoked: options.isRevoked?.(ctx), ...(options.signing ? { signing: options.signing } : {}) },
       trustProxy: options.trustProxy,
       openapi: options.openapi,
     });
     started.app = app;
     app.addHook('onClose', undo);
+    refuseWhileDown(app, postgres);
     await options.routes?.(app, ctx);
     await app.ready();
     return { app, ctx };

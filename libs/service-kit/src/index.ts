@@ -10,3 +10,5 @@ export {
   type ServiceEnv,
 } from './service-config.js';
 export { keyId } from './key-id.js';
+export { createPeriodicWorker, type PeriodicWorker, type PeriodicWorkerOptions, type ServiceWorker } from './workers.js';
+export { retentionWorker, type RetentionRule } from './retention.js';

@@ -23,7 +23,7 @@ export function migrationsFolderFor(moduleUrl: string): string {
 export async function runService(
   service: string,
   build: () => Promise<HttpApp>,
-  listen: { port: number; host: string },
+  listen: { port: number; host: string; shutdownDrainDelayMs?: number },
 ): Promise<void> {
   let app: HttpApp;
   try {
@@ -33,6 +33,6 @@ export async function runService(
     process.stderr.write(`${service} failed to start: ${reason.split('\n')[0]}\n`);
     process.exit(1);
   }
-  await runServer(app, listen);
+  await runServer(app, { port: listen.port, host: listen.host, drainDelayMs: listen.shutdownDrainDelayMs });
   app.log.info({ port: listen.port, host: listen.host }, `${service} listening`);
 }

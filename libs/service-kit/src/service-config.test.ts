@@ -53,6 +53,23 @@ describe('service configuration', () => {
     expect(() => parseConfig(serviceEnvSchema(3002), { ...base, JWT_PUBLIC_KEY_FILE: join(dir, 'public.pem'), HTTP_REQUEST_TIMEOUT_MS: 'soon' })).toThrow(/HTTP_REQUEST_TIMEOUT_MS/);
   });
 
+  it('reads retention and the shutdown drain delay, with their documented defaults and bounds', () => {
+    const { dir } = keyFiles();
+    const env = { ...base, JWT_PUBLIC_KEY_FILE: join(dir, 'public.pem') };
+    const parse = (extra: Record<string, string> = {}) => toServiceConfig('billing', parseConfig(serviceEnvSchema(3002), { ...env, ...extra }));
+    expect(parse()).toMatchObject({
+      shutdownDrainDelayMs: 0,
+      retention: { intervalMs: 3_600_000, outboxMs: 168 * 3_600_000, inboxMs: 168 * 3_600_000 },
+    });
+    expect(parse({ SHUTDOWN_DRAIN_DELAY_MS: '5000', OUTBOX_RETENTION_HOURS: '24', RETENTION_INTERVAL_SECONDS: '60' })).toMatchObject({
+      shutdownDrainDelayMs: 5_000,
+      retention: { intervalMs: 60_000, outboxMs: 24 * 3_600_000 },
+    });
+    // A drain longer than the 10 s shutdown budget allows, or inbox ids kept for less than a day: refused.
+    expect(() => parse({ SHUTDOWN_DRAIN_DELAY_MS: '9000' })).toThrow(/SHUTDOWN_DRAIN_DELAY_MS/);
+    expect(() => parse({ INBOX_RETENTION_HOURS: '1' })).toThrow(/INBOX_RETENTION_HOURS/);
+  });
+
   it('names a missing key file and a file that holds the wrong key', () => {
     const { dir } = keyFiles();
     const parse = (file: string) => parseConfig(serviceEnvSchema(3002), { ...base, JWT_PUBLIC_KEY_FILE: file });

@@ -10,6 +10,7 @@ import {
   httpServerEnv,
   natsUrlSchema,
   portSchema,
+  shutdownEnv,
   toHttpServerSettings,
   type HttpServerSettings,
 } from '@platform/config';
@@ -58,6 +59,16 @@ export const serviceEnvSchema = (defaultPort: number) =>
     ...httpServerEnv,
     /** Create the database when missing; by default only outside production (where it is provisioned). */
     DATABASE_AUTO_CREATE: envBoolean(),
+    ...shutdownEnv,
+    /** How often the retention worker deletes what is past retention. */
+    RETENTION_INTERVAL_SECONDS: envInt(3_600, { min: 1, max: 86_400 }),
+    /** Published outbox rows are kept this long (for operators reading what was sent), then deleted. */
+    OUTBOX_RETENTION_HOURS: envInt(168, { min: 1 }),
+    /**
+     * Inbox ids (which events were applied) are kept this long: far beyond the broker's 2-minute
+     * duplicate window and the longest a publisher may take to send an event again.
+     */
+    INBOX_RETENTION_HOURS: envInt(168, { min: 24 }),
   });
 
 export type ServiceEnv = z.infer<ReturnType<typeof serviceEnvSchema>>;
@@ -77,7 +88,13 @@ export interface ServiceConfig {
   /** Request, headers, keep-alive and socket timeouts, connections per client (http-kit defaults when absent). */
   http?: HttpServerSettings;
   auth: { publicKeys: Array<{ kid: string; pem: string }>; issuer: string; audience: string };
+  /** After SIGTERM: serve this long with /ready at 503, then close. */
+  shutdownDrainDelayMs: number;
+  /** The retention worker: how often it runs, and how long outbox and inbox rows are kept. */
+  retention: { intervalMs: number; outboxMs: number; inboxMs: number };
 }
+
+const HOUR_MS = 3_600_000;
 
 export function toServiceConfig(service: string, env: ServiceEnv): ServiceConfig {
   return {
@@ -92,6 +109,12 @@ export function toServiceConfig(service: string, env: ServiceEnv): ServiceConfig
     eventNamespace: env.EVENT_NAMESPACE,
     bodyLimit: env.BODY_LIMIT,
     http: toHttpServerSettings(env),
+    shutdownDrainDelayMs: env.SHUTDOWN_DRAIN_DELAY_MS,
+    retention: {
+      intervalMs: env.RETENTION_INTERVAL_SECONDS * 1_000,
+      outboxMs: env.OUTBOX_RETENTION_HOURS * HOUR_MS,
+      inboxMs: env.INBOX_RETENTION_HOURS * HOUR_MS,
+    },
     auth: {
       publicKeys: [{ kid: keyId(env.JWT_PUBLIC_KEY_FILE), pem: env.JWT_PUBLIC_KEY_FILE }],
       issuer: env.JWT_ISSUER,

@@ -1,6 +1,7 @@
 import { analyticsConsumers, type StreamKey } from '@platform/contracts';
 import type { Logger } from '@platform/logging';
 import { createBatchConsumer, type BatchConsumer, type NatsHandle } from '@platform/messaging';
+import type { DependencyMonitor } from '@platform/resilience';
 import type { Sql } from 'postgres';
 import { defaultIngest, type AnalyticsConfig } from '../config.js';
 import { storeLiveEvents } from '../data/event-store.js';
@@ -15,8 +16,10 @@ export function createStoreEventsConsumers(deps: {
   sql: Sql;
   nats: NatsHandle;
   logger: Logger;
+  /** The analytics database's monitor: while it is down, events wait instead of spending attempts. */
+  availability: DependencyMonitor;
 }): BatchConsumer[] {
-  const { config, sql, nats, logger } = deps;
+  const { config, sql, nats, logger, availability } = deps;
   const ingest = config.ingest ?? defaultIngest;
   return analyticsStreams.map((stream) =>
     createBatchConsumer({
@@ -28,6 +31,7 @@ export function createStoreEventsConsumers(deps: {
       namespace: config.eventNamespace || undefined,
       batchSize: ingest.batchSize,
       maxAttempts: ingest.maxAttempts,
+      availability,
       decode: (msg) => decodeMessage(msg, stream),
       store: async (batch) => {
         await storeLiveEvents(sql, stream, batch);

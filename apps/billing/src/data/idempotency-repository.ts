@@ -1,5 +1,5 @@
-import type { DbOrTx } from '@platform/db-kit';
-import { and, eq } from 'drizzle-orm';
+import { deleteInBatches, type DbOrTx } from '@platform/db-kit';
+import { and, eq, lt, sql } from 'drizzle-orm';
 import { idempotencyKeys } from './schema.js';
 
 export interface StoredResponse {
@@ -32,6 +32,11 @@ export function idempotencyRepository(db: DbOrTx) {
 
     async complete(callerId: string, key: string, statusCode: number, response: unknown): Promise<void> {
       await db.update(idempotencyKeys).set({ statusCode, response }).where(match(callerId, key));
+    },
+
+    /** Forgets keys first used more than `olderThanMs` ago (the retention worker); returns how many. */
+    pruneOlderThan(olderThanMs: number): Promise<number> {
+      return deleteInBatches(db, idempotencyKeys, lt(idempotencyKeys.createdAt, sql`now() - make_interval(secs => ${olderThanMs / 1000})`));
     },
   };
 }

@@ -1,5 +1,5 @@
 import { findPage, type DbOrTx, type Page } from '@platform/db-kit';
-import { and, count, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, notInArray, sql, type SQL } from 'drizzle-orm';
 import { deliveries, recipients, type DeliveryRow } from './schema.js';
 
 export type NewDelivery = typeof deliveries.$inferInsert;
@@ -36,9 +36,10 @@ export function deliveriesRepository(db: DbOrTx) {
      * Takes up to `limit` due deliveries that have an address and an active recipient. SKIP LOCKED
      * lets replicas claim disjoint rows; pushing `next_attempt_at` past the send timeout is the
      * lease, so the claim commits at once (no transaction held open over SMTP) and a crashed
-     * sender's rows come back by themselves when the lease runs out.
+     * sender's rows come back by themselves when the lease runs out. `excluding`: rows this
+     * sender already sent whose outcome it is still recording.
      */
-    async claimDue(limit: number, leaseMs: number): Promise<DeliveryRow[]> {
+    async claimDue(limit: number, leaseMs: number, excluding: string[] = []): Promise<DeliveryRow[]> {
       const due = db
         .select({ id: deliveries.id })
         .from(deliveries)
@@ -48,6 +49,7 @@ export function deliveriesRepository(db: DbOrTx) {
             sql`${deliveries.to} is not null`,
             sql`${deliveries.nextAttemptAt} <= now()`,
             sql`not exists (select 1 from ${recipients} where ${recipients.userId} = ${deliveries.userId} and ${recipients.active} = false)`,
+            excluding.length > 0 ? notInArray(deliveries.id, excluding) : undefined,
           ),
         )
         .orderBy(deliveries.nextAttemptAt)

@@ -2,6 +2,7 @@ import { notificationFailedV1, notificationSentV1 } from '@platform/contracts';
 import type { Db } from '@platform/db-kit';
 import type { Logger } from '@platform/logging';
 import { enqueueEvent } from '@platform/messaging';
+import { backoff, pause, waitOut, type DependencyMonitor } from '@platform/resilience';
 import type { MailConfig } from '../config.js';
 import { deliveriesRepository } from '../data/deliveries-repository.js';
 import type { DeliveryRow } from '../data/schema.js';
@@ -14,6 +15,20 @@ export interface DeliverySender {
   stop(): Promise<void>;
 }
 
+export interface DeliverySenderDeps {
+  db: Db;
+  transport: MailTransport;
+  config: MailConfig;
+  logger: Logger;
+  /** The database's monitor: an outcome that cannot be recorded waits for it instead of being lost. */
+  availability: DependencyMonitor;
+  /** On stop, how long outcomes still unrecorded (database down) keep being retried. */
+  recordGraceMs?: number;
+}
+
+/** What one attempt came to; recorded on the row (and as an event) afterwards. */
+type Outcome = { kind: 'sent' } | { kind: 'retry'; reason: string; delayMs: number } | { kind: 'failed'; reason: string };
+
 const maxReasonLength = 2_000;
 
 function reasonOf(error: unknown): string {
@@ -24,94 +39,128 @@ function reasonOf(error: unknown): string {
 /**
  * Sends pending deliveries, apart from the consumers so a slow SMTP server never holds up event
  * processing. Each round claims due rows (SKIP LOCKED + a lease longer than the send timeout),
- * sends them concurrently, and settles each one in a transaction with its outbox event:
+ * sends them concurrently, and records each outcome in a transaction with its outbox event:
  * `sent` → notifications.notification.sent; the last failed attempt or a permanent 5xx →
  * `failed` + notifications.notification.failed; otherwise it is retried after a backoff.
- * Pending rows survive restarts: the first round after start picks them up.
+ *
+ * Once SMTP accepted a message, its outcome is kept and the recording retried until it lands
+ * (the database may be restarting): were it dropped, the lease would lapse and the e-mail go out
+ * twice. Meanwhile this sender never claims that row again. Pending rows survive restarts.
  */
-export function createDeliverySender(deps: { db: Db; transport: MailTransport; config: MailConfig; logger: Logger }): DeliverySender {
-  const { db, transport, config } = deps;
+export function createDeliverySender(deps: DeliverySenderDeps): DeliverySender {
+  const { db, transport, config, availability } = deps;
   const logger = deps.logger.child({ component: 'delivery-sender' });
   const leaseMs = config.sendTimeoutMs * 2 + 5_000;
+  const recordGraceMs = deps.recordGraceMs ?? 3_000;
+  /** Deliveries sent (or failed) whose outcome is not recorded yet: not to be claimed again. */
+  const unrecorded = new Set<string>();
   let loop: Promise<void> | undefined;
-  let stopping = false;
-  let wake: (() => void) | undefined;
+  let stopping = new AbortController();
+  let givingUp = new AbortController();
 
-  async function settle(delivery: DeliveryRow): Promise<void> {
-    const log = logger.child({ deliveryId: delivery.id, correlationId: delivery.correlationId, attempt: delivery.attempts });
-    const fields = { notificationId: delivery.notificationId, userId: delivery.userId, channel: 'email' as const, template: delivery.template };
+  async function attempt(delivery: DeliveryRow): Promise<Outcome> {
     try {
       // claimDue only takes rows with an address; the check keeps the type honest.
       if (!delivery.to) throw new Error('delivery has no address');
       await transport.send({ deliveryId: delivery.id, to: delivery.to, subject: delivery.subject, text: delivery.text, html: delivery.html });
+      return { kind: 'sent' };
     } catch (error) {
       const reason = reasonOf(error);
-      const final = isPermanentSmtpError(error) || delivery.attempts >= config.maxAttempts;
-      if (!final) {
-        const delayMs = retryDelayMs(delivery.attempts, config.retryBaseMs, config.retryMaxMs);
-        await deliveriesRepository(db).retryLater(delivery.id, reason, delayMs);
-        log.warn({ reason, retryInMs: delayMs }, 'e-mail send failed, will retry');
-        return;
-      }
-      await db.transaction(async (tx) => {
-        if (await deliveriesRepository(tx).markFailed(delivery.id, reason)) {
-          await enqueueEvent(tx, notificationFailedV1, { ...fields, reason }, { correlationId: delivery.correlationId });
-        }
-      });
-      log.error({ reason }, 'e-mail delivery failed for good');
+      if (isPermanentSmtpError(error) || delivery.attempts >= config.maxAttempts) return { kind: 'failed', reason };
+      return { kind: 'retry', reason, delayMs: retryDelayMs(delivery.attempts, config.retryBaseMs, config.retryMaxMs) };
+    }
+  }
+
+  async function write(delivery: DeliveryRow, outcome: Outcome): Promise<void> {
+    const fields = { notificationId: delivery.notificationId, userId: delivery.userId, channel: 'email' as const, template: delivery.template };
+    if (outcome.kind === 'retry') {
+      await deliveriesRepository(db).retryLater(delivery.id, outcome.reason, outcome.delayMs);
       return;
     }
     await db.transaction(async (tx) => {
-      if (await deliveriesRepository(tx).markSent(delivery.id)) {
-        await enqueueEvent(tx, notificationSentV1, fields, { correlationId: delivery.correlationId });
+      if (outcome.kind === 'sent') {
+        if (await deliveriesRepository(tx).markSent(delivery.id)) {
+          await enqueueEvent(tx, notificationSentV1, fields, { correlationId: delivery.correlationId });
+        }
+      } else if (await deliveriesRepository(tx).markFailed(delivery.id, outcome.reason)) {
+        await enqueueEvent(tx, notificationFailedV1, { ...fields, reason: outcome.reason }, { correlationId: delivery.correlationId });
       }
     });
-    log.info('e-mail sent');
+  }
+
+  /** Records the outcome, waiting out a database outage; false only if stop's grace ran out first. */
+  async function record(delivery: DeliveryRow, outcome: Outcome, log: Logger): Promise<boolean> {
+    const delays = backoff({ minMs: 100, maxMs: 2_000 });
+    unrecorded.add(delivery.id);
+    try {
+      for (;;) {
+        try {
+          await write(delivery, outcome);
+          return true;
+        } catch (err) {
+          if (!availability.report(err)) throw err;
+          log.warn({ outcome: outcome.kind, reason: String(err) }, 'database unavailable: outcome kept, recording it once it is back');
+          if (!(await waitOut(availability, delays, givingUp.signal))) {
+            log.error({ outcome: outcome.kind }, 'stopped before the outcome could be recorded: this e-mail may be sent again');
+            return false;
+          }
+        }
+      }
+    } finally {
+      unrecorded.delete(delivery.id);
+    }
+  }
+
+  async function settle(delivery: DeliveryRow): Promise<void> {
+    const log = logger.child({ deliveryId: delivery.id, correlationId: delivery.correlationId, attempt: delivery.attempts });
+    const outcome = await attempt(delivery);
+    if (!(await record(delivery, outcome, log))) return;
+    if (outcome.kind === 'sent') log.info('e-mail sent');
+    else if (outcome.kind === 'retry') log.warn({ reason: outcome.reason, retryInMs: outcome.delayMs }, 'e-mail send failed, will retry');
+    else log.error({ reason: outcome.reason }, 'e-mail delivery failed for good');
   }
 
   async function round(): Promise<number> {
-    const claimed = await deliveriesRepository(db).claimDue(config.batchSize, leaseMs);
-    // A settle failing on the database leaves its row leased: it is retried once the lease ends.
+    const claimed = await deliveriesRepository(db).claimDue(config.batchSize, leaseMs, [...unrecorded]);
     const results = await Promise.allSettled(claimed.map(settle));
     for (const r of results) if (r.status === 'rejected') logger.error({ err: r.reason }, 'could not settle a delivery');
     return claimed.length;
   }
 
-  function pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-  }
-
   async function run(): Promise<void> {
-    while (!stopping) {
+    const outageDelays = backoff({ minMs: 100, maxMs: config.pollIntervalMs });
+    while (!stopping.signal.aborted) {
       let claimed = 0;
       try {
         claimed = await round();
+        outageDelays.reset();
       } catch (err) {
+        if (availability.report(err)) {
+          await waitOut(availability, outageDelays, stopping.signal);
+          continue;
+        }
         logger.error({ err }, 'delivery round failed');
       }
       // A full batch means more may be due: go again at once.
-      if (!stopping && claimed < config.batchSize) await pause(config.pollIntervalMs);
+      if (claimed < config.batchSize) await pause(config.pollIntervalMs, stopping.signal);
     }
   }
 
   return {
     start() {
       if (loop) return;
-      stopping = false;
+      stopping = new AbortController();
+      givingUp = new AbortController();
       loop = run();
       logger.info({ transport: transport.kind, target: transport.target }, 'delivery sender started');
     },
     async stop() {
       if (!loop) return;
-      stopping = true;
-      wake?.();
+      stopping.abort();
+      // Outcomes still waiting for the database get a short grace, then the shutdown goes on.
+      const grace = setTimeout(() => givingUp.abort(), recordGraceMs);
       await loop;
+      clearTimeout(grace);
       loop = undefined;
       transport.close();
       logger.info('delivery sender stopped');

@@ -29,6 +29,12 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** `<delivery id@sender's domain>`: stable per delivery (RFC 5322 §3.6.4 wants it unique per message). */
+export function messageIdFor(deliveryId: string, from: string): string {
+  const domain = /@([^>\s]+)>?\s*$/.exec(from)?.[1] ?? 'platform.local';
+  return `<${deliveryId}@${domain}>`;
+}
+
 /**
  * SMTP when `SMTP_URL` is set; otherwise a development transport that renders the full message
  * and writes it as an `.eml` file (open it in any mail client) plus a log line.
@@ -40,6 +46,9 @@ export function createMailTransport(config: MailConfig, logger: Logger): MailTra
     subject: mail.subject,
     text: mail.text,
     html: mail.html,
+    // The same on every attempt: a copy sent again (see the README: when that can happen) is
+    // recognisably the same message to mail servers and clients.
+    messageId: messageIdFor(mail.deliveryId, config.from),
     headers: { 'X-Delivery-Id': mail.deliveryId },
   });
 

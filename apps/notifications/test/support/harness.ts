@@ -1,5 +1,6 @@
 import type { EventEnvelope } from '@platform/contracts';
 import type { HttpApp } from '@platform/http-kit';
+import { createTcpProxy, type TcpProxy } from '@platform/resilience/testing';
 import { createTestServiceEnv, type TestServiceEnv } from '@platform/service-kit/testing';
 import { buildApp } from '../../src/app.js';
 import { defaultMailConfig, type MailConfig } from '../../src/config.js';
@@ -9,6 +10,8 @@ export interface Harness {
   env: TestServiceEnv;
   smtp: SmtpTestServer;
   app: HttpApp;
+  /** With `{ databaseProxy: true }`: the app's Postgres goes through it, so a test can cut it. */
+  pgProxy?: TcpProxy;
   /** Closes the app and builds a new one on the same database and namespace (a restart). */
   restart(): Promise<HttpApp>;
   /** Publishes into the test namespace; `msgId` defaults to the event id (JetStream dedupe). */
@@ -29,13 +32,16 @@ export function testMailConfig(smtp: SmtpTestServer, overrides: Partial<MailConf
   });
 }
 
-export async function createHarness(mail: Partial<MailConfig> = {}): Promise<Harness> {
+export async function createHarness(mail: Partial<MailConfig> = {}, { databaseProxy = false } = {}): Promise<Harness> {
   const env = await createTestServiceEnv('notifications');
   const smtp = await startSmtpTestServer();
-  const build = () => buildApp({ ...env.config, mail: testMailConfig(smtp, mail) });
+  const pgProxy = databaseProxy ? await createTcpProxy('127.0.0.1', 5432) : undefined;
+  const databaseUrl = pgProxy ? pgProxy.url(env.config.databaseUrl) : env.config.databaseUrl;
+  const build = () => buildApp({ ...env.config, databaseUrl, mail: testMailConfig(smtp, mail) });
   const harness: Harness = {
     env,
     smtp,
+    pgProxy,
     app: await build(),
     async restart() {
       await harness.app.close();
@@ -47,6 +53,7 @@ export async function createHarness(mail: Partial<MailConfig> = {}): Promise<Har
     },
     async close() {
       await harness.app?.close();
+      await pgProxy?.close();
       await smtp.stop();
       await env.cleanup();
     },

@@ -21,6 +21,8 @@ export interface SmtpTestServer {
   mode: SmtpMode;
   /** Connections seen (also those rejected): proves retries happened. */
   attempts: number;
+  /** Called with each accepted message just before the server answers 250 (fault injection). */
+  onAccept?: (mail: ReceivedMail) => void;
   /** Stops listening: senders get ECONNREFUSED. */
   stop(): Promise<void>;
   /** Listens again on the same port (no-op while listening). */
@@ -63,7 +65,9 @@ export async function startSmtpTestServer(): Promise<SmtpTestServer> {
           stream.on('end', () => {
             const raw = Buffer.concat(chunks).toString('utf8');
             const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
-            state.received.push({ ...parseMail(raw), from, to: session.envelope.rcptTo.map((r) => r.address), raw });
+            const mail = { ...parseMail(raw), from, to: session.envelope.rcptTo.map((r) => r.address), raw };
+            state.received.push(mail);
+            state.onAccept?.(mail);
             callback();
           });
         },

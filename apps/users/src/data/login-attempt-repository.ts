@@ -1,4 +1,4 @@
-import type { DbOrTx } from '@platform/db-kit';
+import { deleteInBatches, type DbOrTx } from '@platform/db-kit';
 import { and, eq, lt, sql } from 'drizzle-orm';
 import type { FailureCounter } from '../domain/login-throttle.js';
 import { loginFailuresTable } from './schema.js';
@@ -56,9 +56,9 @@ export function loginAttemptRepository(db: DbOrTx) {
       await db.delete(loginFailuresTable).where(ofKey(key));
     },
 
-    /** Drops counters whose window ended long ago (called now and then; keeps the table small). */
-    async pruneOlderThan(seconds: number): Promise<void> {
-      await db.delete(loginFailuresTable).where(lt(loginFailuresTable.windowStartedAt, sql`now() - make_interval(secs => ${seconds})`));
+    /** Drops counters whose window started more than `seconds` ago (the retention worker); returns how many. */
+    pruneOlderThan(seconds: number): Promise<number> {
+      return deleteInBatches(db, loginFailuresTable, lt(loginFailuresTable.windowStartedAt, sql`now() - make_interval(secs => ${seconds})`));
     },
   };
 }

@@ -22,7 +22,6 @@ export function createLoginGuard(db: Db, settings: UsersSettings['throttle']) {
     { scope: 'email', key: email, limit: settings.maxFailuresPerEmail, windowSec: settings.windowSec },
     { scope: 'client', key: clientIp, limit: settings.maxFailuresPerClient, windowSec: settings.windowSec },
   ];
-  let lastPrune = 0;
 
   async function throttled(key: ThrottleKey & { limit: number }): Promise<never> {
     const decision = decide(await attempts.read(key), { limit: key.limit, windowSec: key.windowSec }, new Date());
@@ -41,11 +40,7 @@ export function createLoginGuard(db: Db, settings: UsersSettings['throttle']) {
         }
         reserved.push(key);
       }
-      // Counters of ended windows are useless; drop them at most once a minute per process.
-      if (Date.now() - lastPrune > 60_000) {
-        lastPrune = Date.now();
-        await attempts.pruneOlderThan(settings.windowSec);
-      }
+      // Counters of ended windows are dropped by the retention worker (workers/retention.ts).
       return {
         async release() {
           for (const key of reserved) await attempts.release(key);

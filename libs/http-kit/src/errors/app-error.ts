@@ -53,6 +53,11 @@ export const internal = factory('INTERNAL_ERROR', 'Internal server error');
 export const serviceUnavailable = factory('SERVICE_UNAVAILABLE', 'Service unavailable');
 export const gatewayTimeout = factory('GATEWAY_TIMEOUT', 'Upstream service did not answer in time');
 
+/** A dependency (database, broker) is unreachable: 503, and the client may retry in a second. */
+export function dependencyUnavailable(): AppError {
+  return serviceUnavailable('Service temporarily unavailable, try again shortly', { headers: { 'retry-after': 1 } });
+}
+
 /** A 400 listing what is wrong, in the same shape as schema validation failures. */
 export function validationError(issues: Issue[], message = 'Request validation failed'): AppError {
   return new AppError('VALIDATION_ERROR', message, { issues });

@@ -58,6 +58,24 @@ describe('error → envelope mapping', () => {
     expect(mapError('a string').status).toBe(500);
   });
 
+  it('answers an unreachable database or broker with 503 and Retry-After, never 500', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    const startingUp = Object.assign(new Error('the database system is starting up'), { name: 'PostgresError', code: '57P03' });
+    const closed = Object.assign(new Error('write CONNECTION_CLOSED 127.0.0.1:5432'), { code: 'CONNECTION_CLOSED' });
+    const wrapped = new Error('Failed query: select password_hash from users\nparams: x', { cause: closed });
+    for (const error of [refused, startingUp, closed, wrapped, Object.assign(new Error('x'), { name: 'ClosedConnectionError' })]) {
+      expect(mapError(error)).toEqual({
+        status: 503,
+        code: 'SERVICE_UNAVAILABLE',
+        message: 'Service temporarily unavailable, try again shortly',
+        headers: { 'retry-after': 1 },
+        unexpected: true,
+      });
+    }
+    // A query that is wrong is still a bug.
+    expect(mapError(Object.assign(new Error('syntax error'), { name: 'PostgresError', code: '42601' })).status).toBe(500);
+  });
+
   it('maps Fastify framework errors', () => {
     const fst = (code: string, statusCode: number) => Object.assign(new Error('x'), { code, statusCode });
     expect(mapError(fst('FST_ERR_CTP_BODY_TOO_LARGE', 413))).toMatchObject({ status: 413, code: 'PAYLOAD_TOO_LARGE' });

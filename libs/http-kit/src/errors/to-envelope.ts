@@ -1,5 +1,6 @@
 import type { FastifyError } from 'fastify';
-import { AppError, type Issue } from './app-error.js';
+import { isInfrastructureFault } from '@platform/resilience';
+import { AppError, dependencyUnavailable, type Issue } from './app-error.js';
 import { ERROR_CODES, codeForStatus, type ErrorCode } from './codes.js';
 
 export interface MappedError {
@@ -63,6 +64,8 @@ export function mapError(error: unknown): MappedError {
   if (error instanceof SyntaxError && err.statusCode === 400) {
     return { status: 400, code: 'VALIDATION_ERROR', message: 'Request body is not valid JSON', unexpected: false };
   }
+  // A database or broker that cannot be reached is an outage, not a bug: 503, and retry shortly.
+  if (isInfrastructureFault(error)) return mapError(dependencyUnavailable());
   const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
   if (status >= 400 && status < 500) {
     return { status, code: codeForStatus(status), message: err.message || 'Bad request', unexpected: false };

@@ -76,6 +76,36 @@ export async function waitFor<T>(
   }
 }
 
+/**
+ * Every durable consumer of `stream` (or just `consumers`) has nothing left to do: no message
+ * pending delivery, none delivered and awaiting an ack (a nak'ed one waiting for its redelivery
+ * counts as awaiting). Once true, whatever the consumers were going to do with what the stream
+ * holds is committed: the condition to wait for before asserting that something did NOT happen.
+ */
+export async function consumersIdle(jsm: JetStreamManager, stream: string, consumers?: string[]): Promise<boolean> {
+  const infos = [];
+  for await (const info of jsm.consumers.list(stream)) {
+    if (!consumers || consumers.includes(info.name)) infos.push(info);
+  }
+  if (consumers && infos.length < consumers.length) return false;
+  return infos.every((info) => info.num_pending === 0 && info.num_ack_pending === 0);
+}
+
+/** Waits (bounded) until `consumersIdle` holds for every stream given. */
+export async function waitForConsumersIdle(
+  jsm: JetStreamManager,
+  streams: string[],
+  { timeoutMs = 10_000, consumers }: { timeoutMs?: number; consumers?: string[] } = {},
+): Promise<void> {
+  await waitFor(
+    async () => {
+      for (const stream of streams) if (!(await consumersIdle(jsm, stream, consumers))) return false;
+      return true;
+    },
+    { timeoutMs, intervalMs: 50 },
+  );
+}
+
 export interface StoredMessage {
   seq: number;
   subject: string;

@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { HTTP_SERVER_DEFAULTS } from '@platform/config';
-import type { HttpApp } from '@platform/http-kit';
-import { expectEnvelope } from '@platform/http-kit/testing';
+import type { HttpApp, Role } from '@platform/http-kit';
+import { bearer, expectEnvelope } from '@platform/http-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceConfig } from '../service-config.js';
-import { createTcpProxy, type TcpProxy } from './tcp-proxy.js';
+import { createTcpProxy, type TcpProxy } from '@platform/resilience/testing';
 import { createTestServiceEnv, type TestServiceEnv } from './test-service-env.js';
 
 export interface ServiceBootSuite {
@@ -12,6 +13,8 @@ export interface ServiceBootSuite {
   build: (config: ServiceConfig) => Promise<HttpApp>;
   /** Absolute path of the app's `src/main.ts`, for the bad-configuration check. */
   mainPath: string;
+  /** An authenticated API route that reads the database (if only for the token's revocation check). */
+  apiProbe: { url: string; role?: Role };
 }
 
 interface ReadyBody {
@@ -37,7 +40,7 @@ async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise
  * migrated database and NATS, answer /health, /ready and /openapi.json, report 503 while
  * Postgres or NATS is unreachable, and refuse a bad environment with one line.
  */
-export function describeServiceBoot({ service, build, mainPath }: ServiceBootSuite): void {
+export function describeServiceBoot({ service, build, mainPath, apiProbe }: ServiceBootSuite): void {
   describe(`${service} boot`, () => {
     let env: TestServiceEnv;
     let pgProxy: TcpProxy;
@@ -62,8 +65,11 @@ export function describeServiceBoot({ service, build, mainPath }: ServiceBootSui
       expect(body.data).toEqual({ status: 'ok' });
     });
 
-    it('is ready with its database migrated and NATS connected', async () => {
-      expect(await ready(app)).toEqual({ status: 200, body: expect.objectContaining({ data: { status: 'ready', checks: { postgres: 'up', nats: 'up' } } }) });
+    it('is ready with its database migrated, NATS connected and its retention worker running', async () => {
+      expect(await ready(app)).toEqual({
+        status: 200,
+        body: expect.objectContaining({ data: { status: 'ready', checks: { postgres: 'up', nats: 'up', retention: 'up' } } }),
+      });
       const tables = await env.database.sql<{ table_name: string }[]>`
         select table_name from information_schema.tables where table_schema = 'public' and table_name in ('outbox', 'inbox')`;
       expect(tables.map((t) => t.table_name).sort()).toEqual(['inbox', 'outbox']);
@@ -89,6 +95,21 @@ export function describeServiceBoot({ service, build, mainPath }: ServiceBootSui
       expect(down.body).toMatchObject({ code: 'SERVICE_UNAVAILABLE', module: service, data: { checks: { postgres: 'down', nats: 'up' } } });
       pgProxy.restore();
       await until(async () => (await ready(app)).status === 200);
+    });
+
+    it('answers API requests 503 with Retry-After (never 500) while Postgres is unreachable, and serves again once it is back', async () => {
+      const token = await env.token({ sub: randomUUID(), role: apiProbe.role ?? 'user' });
+      const call = () => app.inject({ method: 'GET', url: apiProbe.url, headers: bearer(token) });
+      await until(async () => (await call()).statusCode < 500);
+      pgProxy.cut();
+      // A burst while it is down: the first ones meet the outage in the pool, the rest are refused at once.
+      const answers = await Promise.all(Array.from({ length: 20 }, call));
+      for (const answer of answers) {
+        expectEnvelope(answer, { status: 503, code: 'SERVICE_UNAVAILABLE', module: service });
+        expect(answer.headers['retry-after']).toBe('1');
+      }
+      pgProxy.restore();
+      await until(async () => (await call()).statusCode < 500, 5_000);
     });
 
     it('turns 503 while NATS is unreachable, and recovers', async () => {

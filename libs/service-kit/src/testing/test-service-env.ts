@@ -34,6 +34,8 @@ export async function createTestServiceEnv(service: string, overrides: Partial<S
     natsUrl: defaultTestNatsUrl,
     eventNamespace: messaging.namespace,
     bodyLimit: 1_048_576,
+    shutdownDrainDelayMs: 0,
+    retention: { intervalMs: 3_600_000, outboxMs: 7 * 86_400_000, inboxMs: 7 * 86_400_000 },
     auth: { publicKeys: [{ kid: keys.kid, pem: keys.publicKeyPem }], issuer: TEST_ISSUER, audience: TEST_AUDIENCE },
     ...overrides,
   };

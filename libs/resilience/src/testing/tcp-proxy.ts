@@ -5,7 +5,7 @@ export interface TcpProxy {
   port: number;
   /** Rewrites a URL's host and port to go through the proxy. */
   url(target: string): string;
-  /** Cuts every open connection and refuses new ones: the dependency "goes down". */
+  /** Cuts every open connection and resets new ones (as a stopped server refuses them): the dependency "goes down". */
   cut(): void;
   /** Accepts connections again. */
   restore(): void;
@@ -21,7 +21,9 @@ export async function createTcpProxy(targetHost: string, targetPort: number): Pr
   let down = false;
   const server: Server = createServer((client) => {
     if (down) {
-      client.destroy();
+      // A reset, like a port nobody listens on: clients fail the attempt instead of retrying a clean close at once.
+      client.on('error', () => undefined);
+      client.resetAndDestroy();
       return;
     }
     const upstream = connect(targetPort, targetHost);

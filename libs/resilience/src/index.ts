@@ -1,0 +1,3 @@
+export { infrastructureFaultCode, isInfrastructureFault } from './infrastructure-fault.js';
+export { createDependencyMonitor, type DependencyMonitor, type DependencyMonitorOptions, type DependencyState } from './dependency-monitor.js';
+export { backoff, pause, waitOut, type Backoff } from './wait-out.js';
