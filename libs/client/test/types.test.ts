@@ -7,19 +7,19 @@ const invoiceId = '3f1c2a8e-0000-4000-8000-000000000001';
 
 describe('types generated from the OpenAPI document', () => {
   it('types responses with their envelope', () => {
-    const me = () => api.GET('/api/v1/users/me');
-    expectTypeOf<Awaited<ReturnType<typeof me>>>().toMatchObjectType<{ code: 'SUCCESS'; message: string; module: string; requestId: string }>();
-    expectTypeOf<Awaited<ReturnType<typeof me>>['data']>().toEqualTypeOf<User>();
+    const _me = () => api.GET('/api/v1/users/me');
+    expectTypeOf<Awaited<ReturnType<typeof _me>>>().toMatchObjectType<{ code: 'SUCCESS'; message: string; module: string; requestId: string }>();
+    expectTypeOf<Awaited<ReturnType<typeof _me>>['data']>().toEqualTypeOf<User>();
     expectTypeOf<User['email']>().toEqualTypeOf<string>();
     expectTypeOf<User['role']>().toEqualTypeOf<'user' | 'moderator' | 'admin'>();
-    const list = () => api.GET('/api/v1/billing/invoices', { params: { query: { status: 'paid', page: 2 } } });
-    expectTypeOf<Awaited<ReturnType<typeof list>>['data']>().toEqualTypeOf<Invoice[]>();
-    expectTypeOf<Awaited<ReturnType<typeof list>>['meta']>().toMatchObjectType<{ page: number; pageSize: number; total: number; totalPages: number }>();
+    const _list = () => api.GET('/api/v1/billing/invoices', { params: { query: { status: 'paid', page: 2 } } });
+    expectTypeOf<Awaited<ReturnType<typeof _list>>['data']>().toEqualTypeOf<Invoice[]>();
+    expectTypeOf<Awaited<ReturnType<typeof _list>>['meta']>().toMatchObjectType<{ page: number; pageSize: number; total: number; totalPages: number }>();
   });
 
   it('types requests: path parameters, bodies, and an optional Idempotency-Key', () => {
-    const pay = () => api.POST('/api/v1/billing/invoices/{id}/payments', { params: { path: { id: invoiceId } }, body: { amountMinor: 500, method: 'card' } });
-    expectTypeOf<Awaited<ReturnType<typeof pay>>['data']>().toEqualTypeOf<Payment>();
+    const _pay = () => api.POST('/api/v1/billing/invoices/{id}/payments', { params: { path: { id: invoiceId } }, body: { amountMinor: 500, method: 'card' } });
+    expectTypeOf<Awaited<ReturnType<typeof _pay>>['data']>().toEqualTypeOf<Payment>();
     // @ts-expect-error `method` is one of card | bank_transfer | cash
     void (() => api.POST('/api/v1/billing/invoices/{id}/payments', { params: { path: { id: invoiceId } }, body: { amountMinor: 500, method: 'cheque' } }));
     // @ts-expect-error the path parameter is required
