@@ -1,0 +1,9 @@
+export {
+  GENERATE_COMMAND,
+  checkedInDocument,
+  clientRoot,
+  describeOperationDrift,
+  renderClientSources,
+  staleClientSources,
+  type OpenApiDocument,
+} from './codegen.js';
