@@ -1,5 +1,5 @@
 export { createService, type ConsumerDefinition, type CreateServiceOptions, type Service, type ServiceContext } from './create-service.js';
-export { migrationsFolderFor, runService } from './run-service.js';
+export { migrateDatabase, migrationsFolderFor, runService } from './run-service.js';
 export {
   privateKeyFileSchema,
   publicKeyFileSchema,
