@@ -17,6 +17,9 @@ import { checkEffects } from './effects.js';
 import { startNats, startPostgres } from './infrastructure.js';
 import { createLoad } from './load.js';
 
+// `npm run chaos -- cluster`: the clustered-broker scenario instead (it exits when done).
+if (process.argv.slice(2).includes('cluster')) await import('./cluster.js');
+
 const ADMIN = { email: 'admin@example.com', password: 'Admin-Passw0rd!' };
 const outageSec = Number(process.env.CHAOS_OUTAGE_SECONDS ?? 90);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
