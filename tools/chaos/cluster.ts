@@ -12,9 +12,9 @@ import { startNatsCluster } from '@platform/messaging/testing';
 import { startPlatform } from '../../apps/e2e/src/platform.js';
 import { quiescence } from '../../apps/e2e/src/quiescence.js';
 import { startSmtpSink } from '../../apps/e2e/src/smtp.js';
-import { checkEffects } from './effects.js';
 import { startPostgres } from './infrastructure.js';
 import { createLoad } from './load.js';
+import { settle } from './settle.js';
 
 const ADMIN = { email: 'admin@example.com', password: 'Admin-Passw0rd!' };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -91,24 +91,13 @@ try {
 } catch (error) {
   failure = error;
 }
-await load.stop();
-log('load stopped, waiting for the platform to be quiet');
 let line: string;
 let bad: boolean;
 try {
-  if (failure) throw failure;
-  await quiet.wait(300_000);
-  const effects = await checkEffects(quiet.db, observer, platform.namespace, smtp, ADMIN.email);
-  const t = load.tally;
-  line = [
-    `chaos:cluster: users=${effects.users} payments=${effects.payments} effects=${effects.effects}`,
-    `lost=${effects.lost} duplicated=${effects.duplicated} duplicate-emails=${effects.duplicateEmails} dead-letters=${effects.deadLetters}`,
-    `| requests=${t.requests} 2xx=${t.ok2xx} 4xx=${t.client4xx} 503=${t.unavailable503} 504=${t.timeout504} other=${t.other} non-envelope=${t.bare}`,
-    `| recovery s: ${Object.entries(recovery).map(([k, v]) => `${k}=${v.toFixed(1)}`).join(' ')}`,
-    `| ${Math.round((Date.now() - started) / 1000)} s`,
-  ].join(' ');
-  for (const detail of [...effects.details, ...t.samples]) console.log(`  ${detail}`);
-  bad = effects.lost + effects.duplicated + effects.duplicateEmails + effects.deadLetters + t.other + t.bare > 0;
+  const settled = await settle({ label: 'chaos:cluster', failure, load, quiet, observer, namespace, smtp, adminEmail: ADMIN.email, log });
+  const recoveries = Object.entries(recovery).map(([k, v]) => `${k}=${v.toFixed(1)}`).join(' ');
+  line = `${settled.figures} | recovery s: ${recoveries} | ${Math.round((Date.now() - started) / 1000)} s`;
+  bad = settled.bad;
 } catch (error) {
   line = `chaos:cluster: FAILED ${error instanceof Error ? error.message : String(error)}`;
   bad = true;
