@@ -19,7 +19,7 @@ function migrationsFolder(): string {
 
 const server = 'postgres://postgres@127.0.0.1:5432/postgres';
 const name = `t_migrate_${randomBytes(4).toString('hex')}`;
-const admin = postgres(server, { max: 1, onnotice: () => {} });
+const admin = postgres(server, { max: 1, onnotice: () => undefined });
 
 afterAll(async () => {
   await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -32,7 +32,7 @@ describe('migrateDatabase (node main.js --migrate)', () => {
     const folder = migrationsFolder();
     await migrateDatabase(config, folder);
     await migrateDatabase(config, folder);
-    const db = postgres(config.databaseUrl, { max: 1, onnotice: () => {} });
+    const db = postgres(config.databaseUrl, { max: 1, onnotice: () => undefined });
     try {
       expect(await db`select count(*)::int as n from widgets`).toEqual([{ n: 0 }]);
       expect(await db`select count(*)::int as n from drizzle.__drizzle_migrations`).toEqual([{ n: 1 }]);
