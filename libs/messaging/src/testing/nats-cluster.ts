@@ -53,14 +53,16 @@ export async function startNatsCluster({ size = 3, readyTimeoutMs = 20_000, bina
     throw new Error(`nats-server is not installed at ${binary}: apt-get install -y nats-server`);
   }
   const dir = mkdtempSync(join(tmpdir(), 'nats-cluster-'));
-  const ports = await Promise.all(Array.from({ length: size * 2 }, sparePort));
-  const specs = Array.from({ length: size }, (_, i) => ({
-    name: `n${i + 1}`,
-    clientPort: ports[i * 2]!,
-    routePort: ports[i * 2 + 1]!,
-  }));
+  const specs = await Promise.all(
+    Array.from({ length: size }, async (_, i) => ({ name: `n${i + 1}`, clientPort: await sparePort(), routePort: await sparePort() })),
+  );
   const processes = new Map<string, ChildProcess>();
   const nodes: ClusterNode[] = specs.map((s) => ({ name: s.name, url: `nats://127.0.0.1:${s.clientPort}`, running: false }));
+  const node = (name: string): ClusterNode => {
+    const found = nodes.find((n) => n.name === name);
+    if (!found) throw new Error(`no node ${name} in the cluster (${nodes.map((n) => n.name).join(', ')})`);
+    return found;
+  };
 
   for (const spec of specs) {
     const store = join(dir, spec.name);
@@ -81,10 +83,10 @@ export async function startNatsCluster({ size = 3, readyTimeoutMs = 20_000, bina
   const launch = (name: string) => {
     const child = spawn(binary, ['-c', join(dir, `${name}.conf`)], { stdio: 'ignore' });
     processes.set(name, child);
-    const node = nodes.find((n) => n.name === name)!;
-    node.running = true;
+    const launched = node(name);
+    launched.running = true;
     child.once('exit', () => {
-      if (processes.get(name) === child) node.running = false;
+      if (processes.get(name) === child) launched.running = false;
     });
   };
 
@@ -117,7 +119,7 @@ export async function startNatsCluster({ size = 3, readyTimeoutMs = 20_000, bina
     async restart(name) {
       await cluster.kill(name);
       launch(name);
-      await jetStreamAnswers(nodes.find((n) => n.name === name)!.url, readyTimeoutMs);
+      await jetStreamAnswers(node(name).url, readyTimeoutMs);
     },
     async leaderOf(stream, timeoutMs = 10_000) {
       return waitFor(
