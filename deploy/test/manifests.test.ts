@@ -111,7 +111,7 @@ describe.each(overlays)('deploy/k8s overlay %s', (overlay) => {
   });
 
   it.each(appList.map((a) => [a.name, a] as const))('%s: image, ports, probes, variables, drain agree with the app', (_name, app) => {
-    expect(app.exposed, `apps/${app.name}/Dockerfile EXPOSE`).toBe(app.port);
+    expect(app.exposed, `tools/docker/Dockerfile EXPOSE \${PORT} with ${app.name}'s docker:build port`).toBe(app.port);
     const deployment = get<Extract<Model, { kind: 'Deployment' }>>(objects, 'Deployment', app.name);
     const pod = deployment.spec!.template.spec!;
     expect(pod.containers).toHaveLength(1);

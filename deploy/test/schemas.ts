@@ -45,26 +45,27 @@ export interface AppFacts {
   shape: EnvShape;
   /** PORT's default in the schema. */
   port: number;
-  /** `docker build -t <image>:latest` in the app's `docker:build` target. */
+  /** The image `nx docker:build <app>` tags (nx.json's target default, `-t <image>:latest`). */
   image: string;
-  /** The Dockerfile's `EXPOSE`. */
+  /** The port the image exposes: the app's `docker:build` `port` option, given to the Dockerfile's `EXPOSE ${PORT}`. */
   exposed: number;
   /** The Dockerfile's `USER` (node:20-slim's `node` is uid 1000). */
   user: string;
 }
 
+const readJson = <T>(...path: string[]) => JSON.parse(readFileSync(join(root, ...path), 'utf8')) as T;
+type Targets = Record<string, { options?: { command?: string; port?: number } }>;
+
 function appFacts(name: string, schema: { shape: EnvShape }): AppFacts {
-  const dockerfile = readFileSync(join(root, 'apps', name, 'Dockerfile'), 'utf8');
-  const pkg = JSON.parse(readFileSync(join(root, 'apps', name, 'package.json'), 'utf8')) as {
-    nx: { targets: Record<string, { options?: { command?: string } }> };
-  };
-  const command = pkg.nx.targets['docker:build']?.options?.command ?? '';
+  const dockerfile = readFileSync(join(root, 'tools', 'docker', 'Dockerfile'), 'utf8');
+  const command = readJson<{ targetDefaults: Targets }>('nx.json').targetDefaults['docker:build']?.options?.command ?? '';
+  const options = readJson<{ nx: { targets: Targets } }>('apps', name, 'package.json').nx.targets['docker:build']?.options;
   return {
     name,
     shape: schema.shape,
-    port: schema.shape['PORT']!.parse(undefined) as number,
-    image: /-t (\S+?):\S+/.exec(command)?.[1] ?? `(no docker:build target in apps/${name}/package.json)`,
-    exposed: Number(/^EXPOSE (\d+)/m.exec(dockerfile)?.[1]),
+    port: schema.shape['PORT']?.parse(undefined) as number,
+    image: /-t (\S+?):\S+/.exec(command.replaceAll('{projectName}', name))?.[1] ?? '(no -t in nx.json docker:build)',
+    exposed: /^EXPOSE \$\{PORT\}$/m.test(dockerfile) ? Number(options?.port) : Number.NaN,
     user: /^USER (\S+)/m.exec(dockerfile)?.[1] ?? 'root',
   };
 }
