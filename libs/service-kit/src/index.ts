@@ -7,7 +7,7 @@ export {
   type ServiceDeps,
 } from './create-service.js';
 export { staleTokenCheck, type UserStateSource } from './stale-token-check.js';
-export { migrationsFolderFor, runService } from './run-service.js';
+export { migrateDatabase, migrationsFolderFor, runService } from './run-service.js';
 export {
   privateKeyFileSchema,
   publicKeyFileSchema,
