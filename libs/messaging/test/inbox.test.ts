@@ -67,18 +67,7 @@ async function waitForAckFloor(name: string, seq: number) {
 
 describe('inbox consumer', () => {
   it('stops when stopped right after it started (before its pull session was open)', async () => {
-    const consumer = createConsumer({
-      name: 'stop-at-once',
-      stream: 'users',
-      contracts: [userRegisteredV1],
-      handler: async (event, tx) => applyWidget(event, tx),
-      db: fx.tdb.db,
-      js: fx.m.js,
-      jsm: fx.m.jsm,
-      logger: fx.m.logger,
-      namespace: fx.m.namespace,
-    });
-    await consumer.start();
+    const consumer = await startConsumer({ name: 'stop-at-once' });
     const stopped = await Promise.race([consumer.stop().then(() => true), new Promise((r) => setTimeout(() => r(false), 5_000))]);
     expect(stopped).toBe(true);
   });

@@ -22,7 +22,7 @@ import {
   type DeadLetterSummary,
 } from '../src/index.js';
 import { readStreamMessages, waitFor, waitForConsumersIdle } from '../src/testing/index.js';
-import { useConsumerFixture } from './consumer-fixture.js';
+import { messagingOptions, useConsumerFixture } from './consumer-fixture.js';
 import { widgets } from './schema.js';
 
 const fx = useConsumerFixture('operations');
@@ -52,10 +52,7 @@ async function startPair(state: { fixed: boolean }) {
     stream: 'users' as const,
     contracts: [userRegisteredV1],
     db: fx.tdb.db,
-    js: fx.m.js,
-    jsm: fx.m.jsm,
-    logger: fx.m.logger,
-    namespace: fx.m.namespace,
+    ...messagingOptions(fx),
     maxAttempts: 2,
     backoffMs: [20],
     ackWaitMs: 2_000,
