@@ -79,7 +79,20 @@ function decode(data: Uint8Array): unknown {
   }
 }
 
+/** The stored body of each detail read here: a redrive republishes these bytes, not a re-encoding. */
+const bodies = new WeakMap<DeadLetterDetail, Uint8Array>();
+
+export function storedBody(detail: DeadLetterDetail): Uint8Array {
+  return bodies.get(detail) ?? new TextEncoder().encode(typeof detail.payload === 'string' ? detail.payload : JSON.stringify(detail.payload));
+}
+
 function toDetail(raw: Raw, namespace?: string): DeadLetterDetail {
+  const detail = describe(raw, namespace);
+  bodies.set(detail, raw.data);
+  return detail;
+}
+
+function describe(raw: Raw, namespace?: string): DeadLetterDetail {
   const h = raw.headers;
   const consumer = h[deadLetterHeaders.consumer] ?? '';
   const payload = decode(raw.data);

@@ -6,6 +6,7 @@ import {
   deadLetterStreamName,
   scanDeadLetters,
   showDeadLetter,
+  storedBody,
   type DeadLetterDetail,
   type DeadLetterFilter,
 } from './dead-letters.js';
@@ -96,7 +97,7 @@ export async function redriveDeadLetters(js: JetStreamClient, selection: DeadLet
     }
     const kept = Object.fromEntries(Object.entries(dl.headers).filter(([key]) => !key.startsWith('x-dlq-')));
     const headers = () => toMsgHdrs({ ...kept, [redriveHeader]: `${deadLetterStream.name}:${dl.id}` });
-    const body = new TextEncoder().encode(typeof dl.payload === 'string' ? dl.payload : JSON.stringify(dl.payload));
+    const body = storedBody(dl);
     const ack = await js.publish(subject, body, { msgID: msgId, headers: headers(), timeout: 5_000 });
     if (ack.duplicate) {
       await js.publish(subject, body, { msgID: `${msgId}:redrive:${dl.id}`, headers: headers(), timeout: 5_000 });

@@ -2,7 +2,7 @@ import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import { streams } from '@platform/contracts';
 import type { Sql } from 'postgres';
 import { hdrsToRecord, messageHeaders } from '../headers.js';
-import { namespacedStream, namespacedSubject, stripNamespace } from '../namespace.js';
+import { namespacedStream, stripNamespace } from '../namespace.js';
 import type { NamespaceOption } from './dead-letters.js';
 import { matches } from '../consumer.js';
 
@@ -87,8 +87,8 @@ export interface RecentEvent {
 }
 
 export interface RecentEventsOptions extends NamespaceOption {
-  /** `users` | `billing` | `notifications` (default: all three). */
-  stream?: keyof typeof streams;
+  /** `users` | `billing` | `notifications`, or the stream name `USERS`... (default: all three). */
+  stream?: string;
   /** Contract-level subject, wildcards allowed. */
   subject?: string;
   /** Default 50, at most 1000. */
@@ -102,7 +102,10 @@ const scanBackLimit = 5_000;
 export async function recentEvents(js: JetStreamClient, options: RecentEventsOptions = {}): Promise<RecentEvent[]> {
   const limit = Math.min(Math.max(options.limit ?? 50, 1), 1_000);
   const jsm = await js.jetstreamManager();
-  const keys = options.stream ? [options.stream] : (Object.keys(streams) as (keyof typeof streams)[]);
+  const all = Object.keys(streams) as (keyof typeof streams)[];
+  const wanted = options.stream?.toLowerCase();
+  if (wanted !== undefined && !all.includes(wanted as keyof typeof streams)) throw new Error(`unknown stream "${options.stream}" (one of ${all.join(', ')})`);
+  const keys = wanted ? [wanted as keyof typeof streams] : all;
   const found: (RecentEvent & { at: number })[] = [];
   for (const key of keys) {
     const name = namespacedStream(streams[key].name, options.namespace);
@@ -114,7 +117,7 @@ export async function recentEvents(js: JetStreamClient, options: RecentEventsOpt
       const msg = await jsm.streams.getMessage(name, { seq }).catch(() => null);
       if (!msg) continue;
       const subject = stripNamespace(msg.subject, options.namespace);
-      if (options.subject && !matches(namespacedSubject(options.subject), subject)) continue;
+      if (options.subject && !matches(options.subject, subject)) continue;
       let envelope: Record<string, unknown> = {};
       try {
         const parsed: unknown = JSON.parse(new TextDecoder().decode(msg.data));
