@@ -17,6 +17,7 @@ import { startSmtpSink } from '../../apps/e2e/src/smtp.js';
 import { checkEffects } from './effects.js';
 import { startNats, startPostgres } from './infrastructure.js';
 import { createLoad } from './load.js';
+import { noEmailInFlight } from './smtp-guard.js';
 
 const ADMIN = { email: 'admin@example.com', password: 'Admin-Passw0rd!' };
 const replicas = Math.max(2, Number(process.env.CHAOS_REPLICAS ?? 2));
@@ -52,19 +53,8 @@ const quiet = quiescence(platform, observer.jsm);
 const load = createLoad(platform.gatewayUrls, ADMIN, Number(process.env.CHAOS_CLIENTS ?? 3));
 const faults: string[] = [];
 
-/** SMTP refuses new mail until every accepted e-mail is recorded (the documented duplicate window, see run.ts). */
-async function noEmailInFlight(): Promise<void> {
-  smtp.mode = 'reject';
-  const { sql } = quiet.db('notifications');
-  for (const deadline = Date.now() + 30_000; Date.now() < deadline; await sleep(50)) {
-    const [sent] = await sql<{ n: number }[]>`select count(*)::int as n from deliveries where status = 'sent'`;
-    if (smtp.inFlight === 0 && sent?.n === new Set(smtp.received.map((m) => m.messageId)).size) return;
-  }
-  throw new Error('e-mails accepted by SMTP were not recorded within 30 s');
-}
-
 async function bounce(app: AppName, index: number, signal: NodeJS.Signals): Promise<void> {
-  if (app === 'notifications' && signal === 'SIGKILL') await noEmailInFlight();
+  if (app === 'notifications' && signal === 'SIGKILL') await noEmailInFlight(smtp, quiet);
   const code = await platform.kill(app, signal, index);
   smtp.mode = 'accept';
   if (signal === 'SIGTERM' && code !== 0) throw new Error(`${app}[${index}] exited ${code} on SIGTERM`);

@@ -1,8 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, portAccepts } from './platform.js';
 
 /** Debian's package; `.ci/run` installs it when missing. */
 export const PGBOUNCER_BIN = '/usr/sbin/pgbouncer';
@@ -20,25 +20,6 @@ export interface PgBouncer {
 export function pgbouncerMissing(): string | null {
   const probe = spawnSync(PGBOUNCER_BIN, ['--version'], { encoding: 'utf8' });
   return probe.status === 0 ? null : `pgbouncer is not installed at ${PGBOUNCER_BIN}: apt-get install -y pgbouncer (.ci/run does it)`;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 /**
@@ -93,7 +74,7 @@ export async function startPgBouncer(options: { postgresPort?: number; poolSize?
   };
 
   const deadline = Date.now() + 10_000;
-  while (!(await accepts(port))) {
+  while (!(await portAccepts(port))) {
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`pgbouncer did not start on ${port}:\n${log()}`);

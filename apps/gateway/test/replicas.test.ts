@@ -5,18 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { parseConfig } from '@platform/config';
 import { gatewayEnvSchema, loadGatewayConfig, upstreamNames, type UpstreamName } from '../src/config.js';
+import { until } from './support/until.js';
 import { deadUrl, startFakeServices, type FakeService } from './support/fake-services.js';
 
 const keys = generateTestKeyPair();
 const token = bearer(signTestToken(keys));
-
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('gateway across several replicas per service', () => {
   let a: Record<UpstreamName, FakeService>;

@@ -5,18 +5,11 @@ import { createTcpProxy, type TcpProxy } from '@platform/resilience/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { loadGatewayConfig, type UpstreamName } from '../src/config.js';
+import { until } from './support/until.js';
 import { startFakeServices, upstreamEnv, type FakeService } from './support/fake-services.js';
 
 const keys = generateTestKeyPair();
 const REDIS = 'redis://127.0.0.1:6379';
-
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /**
  * Two gateways share the real Redis (their own key prefix): one limit across both. The second
