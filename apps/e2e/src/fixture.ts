@@ -31,7 +31,8 @@ export interface PlatformFixture {
 export function usePlatform(
   env: NodeJS.ProcessEnv | (() => NodeJS.ProcessEnv) = {},
   infra: PlatformInfrastructure | (() => PlatformInfrastructure) = {},
-  { readyTimeoutMs = 60_000 }: { readyTimeoutMs?: number } = {},
+  // Generous: ten processes of another file may be starting on the same two cores.
+  { readyTimeoutMs = 120_000 }: { readyTimeoutMs?: number } = {},
 ): PlatformFixture {
   const fixture = {} as PlatformFixture;
   beforeAll(async () => {

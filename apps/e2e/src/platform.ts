@@ -88,7 +88,8 @@ async function waitReady(app: RunningApp, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (app.child.exitCode !== null) throw new Error(`${app.name} exited early:\n${app.output.slice(-20).join('\n')}`);
-    const ok = await fetch(`${app.url}/ready`, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
+    // The gateway's /ready waits up to 2 s for the services' own: give it longer than that.
+    const ok = await fetch(`${app.url}/ready`, { signal: AbortSignal.timeout(3000) }).then((r) => r.ok, () => false);
     if (ok) return;
     await new Promise((done) => setTimeout(done, 200));
   }

@@ -37,7 +37,7 @@ describe('two replicas of everything', () => {
       DATABASE_POOL_MAX: '4',
     },
     { replicas: 2 },
-    { readyTimeoutMs: 120_000 },
+    { readyTimeoutMs: 180_000 },
   );
   afterAll(async () => {
     const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
