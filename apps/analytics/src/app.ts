@@ -34,7 +34,8 @@ export async function buildApp(config: AnalyticsConfig, options: BuildAnalyticsO
     routes: async (app, ctx) => {
       const { sql, db, nats, logger } = ctx;
       const rebuilder = createRebuilder({
-        sql,
+        // Holds a session advisory lock for the whole rebuild: never through a transaction pooler.
+        sql: ctx.sessionSql,
         nats,
         namespace: config.eventNamespace || undefined,
         logger,
