@@ -51,3 +51,13 @@ export function installHttpMetrics(app: FastifyInstance, metrics: Metrics, token
     return reply.type(metrics.contentType).header('cache-control', 'no-store').send(text);
   });
 }
+
+/**
+ * Calls `count(statusCode)` after each answer of one route (pattern, as registered): service
+ * metrics derived from what the route answered, without touching its handler.
+ */
+export function onRouteResponse(app: FastifyInstance, method: string, url: string, count: (statusCode: number) => void): void {
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.routeOptions.url === url && request.method === method) count(reply.statusCode);
+  });
+}

@@ -6,6 +6,8 @@ export interface CreateMetricsOptions {
   service: string;
   /** prom-client's process_* and nodejs_* series (event-loop lag, heap, GC); default on. */
   defaultMetrics?: boolean;
+  /** Default `maxAgeMs` of this registry's polled gauges (tests use 0: every scrape reads). */
+  pollMaxAgeMs?: number;
 }
 
 export interface MetricOptions<L extends string> {
@@ -65,7 +67,7 @@ export function createMetrics(options: CreateMetricsOptions): Metrics {
     counter: (o) => getOrCreate(o.name, () => new Counter(base(o))),
     gauge: (o) => getOrCreate(o.name, () => new Gauge(base(o))),
     histogram: (o) => getOrCreate(o.name, () => new Histogram({ ...base(o), buckets: o.buckets ?? LATENCY_BUCKETS })),
-    polledGauge: (o) => getOrCreate(o.name, () => polledGauge(registry, o)),
+    polledGauge: (o) => getOrCreate(o.name, () => polledGauge(registry, { ...o, maxAgeMs: o.maxAgeMs ?? options.pollMaxAgeMs })),
     render: () => registry.metrics(),
   };
 }
