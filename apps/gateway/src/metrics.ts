@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { statusClass } from '@platform/http-kit';
+import { addRouteHook, statusClass } from '@platform/http-kit';
 import { childCache } from '@platform/metrics';
 import { upstreamNames, type UpstreamName } from './config.js';
 import type { VerifyCache } from './auth/verify-cache.js';
@@ -48,10 +48,15 @@ export function gatewayMetrics(app: FastifyInstance) {
 
   const answered = childCache((upstream, status) => requests.labels(upstream, status));
   app.decorateRequest('upstream', null);
-  app.addHook('onResponse', (request, reply, done) => {
-    if (request.upstream) answered(request.upstream, statusClass(reply.statusCode)).inc();
-    done();
-  });
+  // Only the proxied routes (`/api/v1/...`) pay for this hook.
+  addRouteHook(app, 'onResponse', (route) =>
+    route.url.startsWith('/api/')
+      ? (request, reply, done) => {
+          if (request.upstream) answered(request.upstream, statusClass(reply.statusCode)).inc();
+          done();
+        }
+      : undefined,
+  );
 
   const proxy: ProxyMetrics = {
     forwarded(request, upstream) {

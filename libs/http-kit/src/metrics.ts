@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onResponseHookHandler, RouteOptions } from 'fastify';
 import { childCache, type Metrics } from '@platform/metrics';
 import { unauthorized } from './errors/app-error.js';
 
@@ -19,7 +19,7 @@ function bearerMatches(header: string | undefined, expected: Buffer): boolean {
 
 /**
  * Request metrics for every route (pattern, never the raw URL: `/api/v1/invoices/:id`, or
- * `unmatched`), counted in one onResponse hook from Fastify's own elapsed time; `GET /metrics`
+ * `unmatched`), counted in onResponse hooks from Fastify's own elapsed time; `GET /metrics`
  * (Prometheus text format) itself is left out of them. With a token, a scrape must present it.
  */
 export function installHttpMetrics(app: FastifyInstance, metrics: Metrics, token?: string): void {
@@ -35,14 +35,22 @@ export function installHttpMetrics(app: FastifyInstance, metrics: Metrics, token
   });
   const countOf = childCache((route, method, status) => requests.labels(route, method, status));
   const timerOf = childCache((route, method) => duration.labels(route, method));
+  const record = (route: string, request: FastifyRequest, reply: FastifyReply) => {
+    countOf(route, request.method, statusClass(reply.statusCode)).inc();
+    timerOf(route, request.method).observe(reply.elapsedTime / 1000);
+  };
 
-  // A callback hook, not an async one: no promise per request on the hot path.
-  app.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    if (route !== METRICS_PATH) {
-      countOf(route, request.method, statusClass(reply.statusCode)).inc();
-      timerOf(route, request.method).observe(reply.elapsedTime / 1000);
-    }
+  // Each route gets its own hook with its pattern in hand (no `request.routeOptions`, a getter
+  // that builds a frozen object per call); callback hooks, so no promise per request either.
+  addRouteHook(app, 'onResponse', (route) =>
+    route.url === METRICS_PATH ? undefined : (request, reply, done) => {
+      record(route.url, request, reply);
+      done();
+    },
+  );
+  // Requests no route matched (404 handler): hooks of the app itself reach them.
+  app.addHook('onResponse', (request, reply, done) => {
+    if (request.is404) record('unmatched', request, reply);
     done();
   });
 
@@ -56,13 +64,31 @@ export function installHttpMetrics(app: FastifyInstance, metrics: Metrics, token
   });
 }
 
+type ResponseHook = onResponseHookHandler;
+
 /**
- * Calls `count(statusCode)` after each answer of one route (pattern, as registered): service
- * metrics derived from what the route answered, without touching its handler.
+ * Appends a hook built for each route registered from now on (its own pattern and methods known),
+ * after the route's own hooks; `make` returns nothing to leave a route alone.
+ */
+export function addRouteHook(app: FastifyInstance, name: 'onResponse', make: (route: RouteOptions) => ResponseHook | undefined): void {
+  app.addHook('onRoute', (route) => {
+    const hook = make(route);
+    if (hook) route[name] = [...[route[name] ?? []].flat(), hook];
+  });
+}
+
+/**
+ * Calls `count(statusCode)` after each answer of one route (method and pattern, as registered):
+ * service metrics derived from what the route answered, without touching its handler. Call it
+ * before the route is registered.
  */
 export function onRouteResponse(app: FastifyInstance, method: string, url: string, count: (statusCode: number) => void): void {
-  app.addHook('onResponse', (request, reply, done) => {
-    if (request.routeOptions.url === url && request.method === method) count(reply.statusCode);
-    done();
-  });
+  addRouteHook(app, 'onResponse', (route) =>
+    route.url === url && [route.method].flat().includes(method as never)
+      ? (_request, reply, done) => {
+          count(reply.statusCode);
+          done();
+        }
+      : undefined,
+  );
 }
