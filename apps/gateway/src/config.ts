@@ -6,12 +6,15 @@ import {
   envList,
   httpServerEnv,
   loadConfig,
+  metricsEnv,
   portSchema,
   shutdownEnv,
   toHttpServerSettings,
+  toMetricsSettings,
   urlSchema,
   type Env,
   type HttpServerSettings,
+  type MetricsSettings,
 } from '@platform/config';
 
 export const upstreamNames = ['users', 'billing', 'notifications', 'analytics'] as const;
@@ -64,6 +67,7 @@ export const gatewayEnvSchema = baseEnvSchema.extend({
   UPSTREAM_PROBE_INTERVAL_MS: envInt(1_000, { min: 100, max: 60_000 }),
   BODY_LIMIT: envInt(1_048_576, { min: 1024 }),
   ...httpServerEnv,
+  ...metricsEnv,
   TRUST_PROXY: envBoolean(false),
   CORS_ORIGINS: envList(),
   RATE_LIMIT_PER_CLIENT: envInt(1_000, { min: 1 }),
@@ -96,6 +100,8 @@ export interface GatewayConfig {
   bodyLimit: number;
   /** Request, headers, keep-alive and socket timeouts, connections per client address. */
   http: HttpServerSettings;
+  /** The gateway's own `/metrics` (bearer token); open when absent. */
+  metrics: MetricsSettings;
   trustProxy: boolean;
   corsOrigins: string[];
   rateLimit: {
@@ -134,6 +140,7 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     upstreamProbeIntervalMs: parsed.UPSTREAM_PROBE_INTERVAL_MS,
     bodyLimit: parsed.BODY_LIMIT,
     http: toHttpServerSettings(parsed),
+    metrics: toMetricsSettings(parsed),
     trustProxy: parsed.TRUST_PROXY,
     corsOrigins: parsed.CORS_ORIGINS,
     rateLimit: {

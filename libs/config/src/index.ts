@@ -23,3 +23,4 @@ export {
   type HttpServerSettings,
 } from './http-server.js';
 export { databaseEnv, toDatabaseSettings, type DatabaseEnv, type DatabaseSettings } from './database.js';
+export { metricsEnv, toMetricsSettings, type MetricsSettings } from './metrics.js';
