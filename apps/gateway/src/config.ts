@@ -9,9 +9,12 @@ import {
   portSchema,
   shutdownEnv,
   toHttpServerSettings,
+  toTracingSettings,
+  tracingEnv,
   urlSchema,
   type Env,
   type HttpServerSettings,
+  type TracingSettings,
 } from '@platform/config';
 
 export const upstreamNames = ['users', 'billing', 'notifications', 'analytics'] as const;
@@ -61,6 +64,8 @@ export const gatewayEnvSchema = baseEnvSchema.extend({
   /** `METHOD /path=YYYY-MM-DD` entries, comma-separated; a path ending in `/*` covers everything below it. */
   DEPRECATED_ROUTES: envList().pipe(z.array(deprecatedRouteSchema)),
   ...shutdownEnv,
+  /** OpenTelemetry traces (OTEL_TRACES_EXPORTER, OTEL_TRACES_SAMPLER_ARG, ...): off unless `otlp`. */
+  ...tracingEnv,
 });
 
 export interface GatewayConfig {
@@ -87,6 +92,8 @@ export interface GatewayConfig {
   deprecatedRoutes: DeprecatedRoute[];
   /** After SIGTERM: serve this long with /ready at 503, then close. */
   shutdownDrainDelayMs: number;
+  /** OpenTelemetry traces; started by `runService` before the app is built. */
+  tracing: TracingSettings;
 }
 
 export function loadGatewayConfig(env: Env): GatewayConfig {
@@ -105,6 +112,7 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     upstreamTimeoutMs: parsed.UPSTREAM_TIMEOUT_MS,
     bodyLimit: parsed.BODY_LIMIT,
     http: toHttpServerSettings(parsed),
+    tracing: toTracingSettings(parsed, 'gateway'),
     trustProxy: parsed.TRUST_PROXY,
     corsOrigins: parsed.CORS_ORIGINS,
     rateLimit: { perClient: parsed.RATE_LIMIT_PER_CLIENT, perUser: parsed.RATE_LIMIT_PER_USER },

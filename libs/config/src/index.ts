@@ -21,3 +21,4 @@ export {
   type HttpServerEnv,
   type HttpServerSettings,
 } from './http-server.js';
+export { toTracingSettings, tracingEnv, type TracingEnv, type TracingSettings } from './tracing.js';

@@ -10,6 +10,7 @@ import type { IncomingMessage } from 'node:http';
 import { serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { HTTP_SERVER_DEFAULTS, type HttpServerSettings } from '@platform/config';
 import { requestIdLogLabel, type Logger } from '@platform/logging';
+import { installHttpTracing } from '@platform/tracing';
 import { registerAuth, type AuthOptions } from './auth/auth-plugin.js';
 import { clientErrorHandler } from './client-errors.js';
 import { installJsonOnlyParsing } from './content-type.js';
@@ -94,6 +95,8 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
 
   app.decorate('serviceName', options.service);
   app.decorate('draining', false);
+  // First, so every route registered below gets its server span (a no-op with tracing off).
+  installHttpTracing(app);
   app.setValidatorCompiler(strictQueryValidatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installStrictQueryStrings(app);

@@ -6,6 +6,7 @@ import { consumeLoop } from './consume-loop.js';
 import { durableConsumer } from './durable-consumer.js';
 import { retryPolicy, type RetryPolicy } from './retry-policy.js';
 import { resolveStream } from './streams.js';
+import { batchSpans } from './tracing.js';
 import { workThrough } from './work-through.js';
 
 export type Decoded<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -98,11 +99,14 @@ async function processBatch<T>(batch: JsMsg[], options: BatchConsumerOptions<T>,
   }
   if (valid.length === 0) return [];
   if (availability.isDown()) return valid.map((v) => v.msg);
+  const spans = batchSpans(valid.map((v) => v.msg), options.name);
   try {
     await options.store(valid.map((v) => v.value));
     for (const { msg } of valid) msg.ack();
+    spans.end();
     return [];
   } catch (err) {
+    spans.end(err);
     if (availability.report(err)) return valid.map((v) => v.msg);
     const [only] = valid;
     if (valid.length === 1 && only) {

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { TracingSettings } from '@platform/config';
 import { runServer, type HttpApp } from '@platform/http-kit';
+import { startTracing } from '@platform/tracing';
 
 /**
  * An app keeps its SQL migrations in `apps/<app>/drizzle`; the deployable build copies them next
@@ -23,11 +25,15 @@ export function migrationsFolderFor(moduleUrl: string): string {
 export async function runService(
   service: string,
   build: () => Promise<HttpApp>,
-  listen: { port: number; host: string; shutdownDrainDelayMs?: number },
+  listen: { port: number; host: string; shutdownDrainDelayMs?: number; tracing?: TracingSettings },
 ): Promise<void> {
+  // Before the app is built: its routes get server spans only if a provider is registered.
+  const tracing = listen.tracing ? startTracing(listen.tracing) : undefined;
   let app: HttpApp;
   try {
     app = await build();
+    // Last onClose hook: spans of the final requests and events are sent before the process exits.
+    if (tracing) app.addHook('onClose', () => tracing.shutdown().catch(() => undefined));
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     process.stderr.write(`${service} failed to start: ${reason.split('\n')[0]}\n`);

@@ -12,7 +12,10 @@ import {
   portSchema,
   shutdownEnv,
   toHttpServerSettings,
+  toTracingSettings,
+  tracingEnv,
   type HttpServerSettings,
+  type TracingSettings,
 } from '@platform/config';
 import { keyId } from './key-id.js';
 
@@ -60,6 +63,8 @@ export const serviceEnvSchema = (defaultPort: number) =>
     /** Create the database when missing; by default only outside production (where it is provisioned). */
     DATABASE_AUTO_CREATE: envBoolean(),
     ...shutdownEnv,
+    /** OpenTelemetry traces (OTEL_TRACES_EXPORTER, OTEL_TRACES_SAMPLER_ARG, ...): off unless `otlp`. */
+    ...tracingEnv,
     /** How often the retention worker deletes what is past retention. */
     RETENTION_INTERVAL_SECONDS: envInt(3_600, { min: 1, max: 86_400 }),
     /** Published outbox rows are kept this long (for operators reading what was sent), then deleted. */
@@ -90,6 +95,8 @@ export interface ServiceConfig {
   auth: { publicKeys: Array<{ kid: string; pem: string }>; issuer: string; audience: string };
   /** After SIGTERM: serve this long with /ready at 503, then close. */
   shutdownDrainDelayMs: number;
+  /** OpenTelemetry traces; started by `runService` before the app is built. */
+  tracing?: TracingSettings;
   /** The retention worker: how often it runs, and how long outbox and inbox rows are kept. */
   retention: { intervalMs: number; outboxMs: number; inboxMs: number };
 }
@@ -110,6 +117,7 @@ export function toServiceConfig(service: string, env: ServiceEnv): ServiceConfig
     bodyLimit: env.BODY_LIMIT,
     http: toHttpServerSettings(env),
     shutdownDrainDelayMs: env.SHUTDOWN_DRAIN_DELAY_MS,
+    tracing: toTracingSettings(env, service),
     retention: {
       intervalMs: env.RETENTION_INTERVAL_SECONDS * 1_000,
       outboxMs: env.OUTBOX_RETENTION_HOURS * HOUR_MS,
