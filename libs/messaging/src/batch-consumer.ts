@@ -99,7 +99,7 @@ async function processBatch<T>(batch: JsMsg[], options: BatchConsumerOptions<T>,
   }
   if (valid.length === 0) return [];
   if (availability.isDown()) return valid.map((v) => v.msg);
-  const spans = batchSpans(valid.map((v) => v.msg), options.name);
+  const spans = batchSpans(valid.map((v) => v.msg), options.name, options.namespace);
   try {
     await options.store(valid.map((v) => v.value));
     for (const { msg } of valid) msg.ack();

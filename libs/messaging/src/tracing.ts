@@ -1,4 +1,5 @@
 import type { JsMsg } from '@nats-io/jetstream';
+import { stripNamespace } from './namespace.js';
 import { SpanKind, extractContext, startChildSpan, tracingActive, type Attributes, type Context, type Span } from '@platform/tracing';
 
 /** The trace an event message continues (its `traceparent` header), ROOT when it carries none. */
@@ -22,11 +23,11 @@ export function messageAttributes(msg: JsMsg, consumer: string, eventId?: string
  * mixes traces, so none of them can be the parent of the batch's one transaction); `end` closes
  * them all with the batch's outcome.
  */
-export function batchSpans(batch: JsMsg[], consumer: string): { end(error?: unknown): void } {
+export function batchSpans(batch: JsMsg[], consumer: string, namespace?: string): { end(error?: unknown): void } {
   if (!tracingActive()) return { end: () => undefined };
   const spans: Span[] = [];
   for (const msg of batch) {
-    const span = startChildSpan(`process ${msg.subject}`, messageContext(msg), { kind: SpanKind.CONSUMER, attributes: messageAttributes(msg, consumer) });
+    const span = startChildSpan(`process ${stripNamespace(msg.subject, namespace)}`, messageContext(msg), { kind: SpanKind.CONSUMER, attributes: messageAttributes(msg, consumer) });
     if (span) spans.push(span);
   }
   return {

@@ -32,13 +32,13 @@ export async function runService(
   let app: HttpApp;
   try {
     app = await build();
-    // Last onClose hook: spans of the final requests and events are sent before the process exits.
-    if (tracing) app.addHook('onClose', () => tracing.shutdown().catch(() => undefined));
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     process.stderr.write(`${service} failed to start: ${reason.split('\n')[0]}\n`);
     process.exit(1);
   }
-  await runServer(app, { port: listen.port, host: listen.host, drainDelayMs: listen.shutdownDrainDelayMs });
+  // After the app closed: spans of the last requests and events are sent before the process exits.
+  const onShutdown = tracing ? () => tracing.shutdown().catch(() => undefined) : undefined;
+  await runServer(app, { port: listen.port, host: listen.host, drainDelayMs: listen.shutdownDrainDelayMs, onShutdown });
   app.log.info({ port: listen.port, host: listen.host }, `${service} listening`);
 }
