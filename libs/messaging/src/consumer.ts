@@ -96,7 +96,7 @@ export function createConsumer<C extends EventContract>(options: ConsumerOptions
     const event = parsed.event as EnvelopeOf<C>;
     const attributes = messageAttributes(msg, name, event.id);
     // The event continues the trace of the request that caused it (`traceparent` from the relay).
-    return withSpan(`process ${event.type}`, { kind: SpanKind.CONSUMER, parent: messageContext(msg), attributes }, () => apply(msg, event, deliveryCount));
+    return withSpan(`process ${event.type}`, { kind: SpanKind.CONSUMER, parent: messageContext(msg), attributes, childOnly: true }, () => apply(msg, event, deliveryCount));
   }
 
   async function apply(msg: JsMsg, event: EnvelopeOf<C>, deliveryCount: number): Promise<Outcome> {
