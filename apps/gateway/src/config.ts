@@ -112,7 +112,9 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     upstreamTimeoutMs: parsed.UPSTREAM_TIMEOUT_MS,
     bodyLimit: parsed.BODY_LIMIT,
     http: toHttpServerSettings(parsed),
-    tracing: toTracingSettings(parsed, 'gateway'),
+    // The gateway links its spans through the request itself (server → proxy hop): it needs no
+    // AsyncLocalStorage context, whose per-promise hooks would cost every request.
+    tracing: { ...toTracingSettings(parsed, 'gateway'), asyncContext: false },
     trustProxy: parsed.TRUST_PROXY,
     corsOrigins: parsed.CORS_ORIGINS,
     rateLimit: { perClient: parsed.RATE_LIMIT_PER_CLIENT, perUser: parsed.RATE_LIMIT_PER_USER },

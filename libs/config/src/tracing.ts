@@ -16,6 +16,13 @@ export interface TracingSettings {
   sampleRatio: number;
   /** How often the batch processor sends spans. */
   exportDelayMs: number;
+  /**
+   * Keep the active span in AsyncLocalStorage, so whatever a handler awaits (queries, outbox
+   * writes) becomes its child. A process whose spans are all linked explicitly (the gateway: its
+   * server and proxy spans hang off the request) sets it false and skips the per-promise hooks
+   * AsyncLocalStorage costs on Node 20.
+   */
+  asyncContext: boolean;
 }
 
 const samplers = ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'] as const;
@@ -54,5 +61,6 @@ export function toTracingSettings(env: TracingEnv, service: string): TracingSett
     sampler: (env.OTEL_TRACES_SAMPLER || 'parentbased_traceidratio') as TracingSettings['sampler'],
     sampleRatio: env.OTEL_TRACES_SAMPLER_ARG,
     exportDelayMs: env.OTEL_BSP_SCHEDULE_DELAY,
+    asyncContext: true,
   };
 }

@@ -1,6 +1,6 @@
 import { SpanKind, SpanStatusCode, context, propagation, trace, type Context, type Span } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyRequest, RouteHandlerMethod } from 'fastify';
-import { platformTracer, tracingActive } from './state.js';
+import { asyncContextActive, platformTracer, tracingActive } from './state.js';
 
 interface Traced {
   span: Span;
@@ -33,7 +33,8 @@ function end(request: FastifyRequest, statusCode: number): void {
  */
 export function installHttpTracing(app: FastifyInstance): void {
   if (!tracingActive()) return;
-  app.addHook('onRoute', (route) => {
+  // Without an async context manager (the gateway) there is nothing to activate.
+  if (asyncContextActive()) app.addHook('onRoute', (route) => {
     const handler = route.handler as RouteHandlerMethod;
     route.handler = function tracedHandler(request, reply) {
       const state = traced.get(request);

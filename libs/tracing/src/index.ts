@@ -7,7 +7,6 @@ export {
   hasParent,
   recordError,
   startChildSpan,
-  traceHeaderNames,
   traceHeaders,
   withSpan,
   type Attributes,

@@ -13,9 +13,6 @@ import { platformTracer, tracingActive } from './state.js';
 
 export { SpanKind, type Attributes, type Context, type Span };
 
-/** The W3C trace-context headers (RFC-less: W3C Trace Context §3) a hop carries. */
-export const traceHeaderNames = ['traceparent', 'tracestate'] as const;
-
 export type TraceCarrier = Partial<Record<string, string | string[] | undefined>>;
 
 const getter = {

@@ -19,6 +19,7 @@ describe('tracing settings from OTEL_* variables', () => {
       sampler: 'parentbased_traceidratio',
       sampleRatio: 1,
       exportDelayMs: 5_000,
+      asyncContext: true,
     });
   });
 

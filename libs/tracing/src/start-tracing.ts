@@ -65,11 +65,10 @@ export function startTracing(settings: TracingSettings, spanProcessor?: SpanProc
     sampler: samplerFor(settings),
     spanProcessors: [processor],
   });
-  const contextManager = new AsyncLocalStorageContextManager().enable();
-  context.setGlobalContextManager(contextManager);
+  if (settings.asyncContext) context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   trace.setGlobalTracerProvider(provider);
-  setTracingActive(true);
+  setTracingActive(true, settings.asyncContext);
   return {
     flush: () => provider.forceFlush(),
     async shutdown() {

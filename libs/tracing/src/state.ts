@@ -6,6 +6,7 @@ import { trace, type Tracer } from '@opentelemetry/api';
  * one boolean test.
  */
 let active = false;
+let asyncContext = false;
 let tracer: Tracer = trace.getTracer('@platform/tracing');
 
 export function tracingActive(): boolean {
@@ -16,8 +17,14 @@ export function platformTracer(): Tracer {
   return tracer;
 }
 
-export function setTracingActive(value: boolean): void {
+/** Whether an async context manager keeps the active span across awaits (see TracingSettings.asyncContext). */
+export function asyncContextActive(): boolean {
+  return active && asyncContext;
+}
+
+export function setTracingActive(value: boolean, withAsyncContext = false): void {
   active = value;
+  asyncContext = withAsyncContext;
   // Re-read: a tracer taken before the provider was registered would stay a no-op one.
   tracer = trace.getTracer('@platform/tracing');
 }

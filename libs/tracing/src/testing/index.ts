@@ -18,7 +18,7 @@ export interface TestTracing extends Tracing {
 export function startTestTracing(serviceName = 'test'): TestTracing {
   const exporter = new InMemorySpanExporter();
   const tracing = startTracing(
-    { enabled: true, serviceName, endpoint: 'http://127.0.0.1:1/v1/traces', sampler: 'always_on', sampleRatio: 1, exportDelayMs: 1 },
+    { enabled: true, serviceName, endpoint: 'http://127.0.0.1:1/v1/traces', sampler: 'always_on', sampleRatio: 1, exportDelayMs: 1, asyncContext: true },
     new SimpleSpanProcessor(exporter),
   );
   const spans = () => exporter.getFinishedSpans();
