@@ -3,7 +3,7 @@ import { parseEvent, type EventContract, type EventEnvelope, type StreamDefiniti
 import type { Db, Tx } from '@platform/db-kit';
 import type { Logger } from '@platform/logging';
 import { createDependencyMonitor, type DependencyMonitor } from '@platform/resilience';
-import { SpanKind, activeTraceId, withSpan } from '@platform/tracing';
+import { SpanKind, activeTraceId, tracingActive, withSpan } from '@platform/tracing';
 import { sql } from 'drizzle-orm';
 import { consumeLoop } from './consume-loop.js';
 import { durableConsumer } from './durable-consumer.js';
@@ -94,9 +94,10 @@ export function createConsumer<C extends EventContract>(options: ConsumerOptions
     const parsed = parseEvent(contract, msg.data);
     if (!parsed.success) return retry.deadLetter(msg, parsed.reason, logger);
     const event = parsed.event as EnvelopeOf<C>;
-    const attributes = messageAttributes(msg, name, event.id);
+    if (!tracingActive()) return apply(msg, event, deliveryCount);
     // The event continues the trace of the request that caused it (`traceparent` from the relay).
-    return withSpan(`process ${event.type}`, { kind: SpanKind.CONSUMER, parent: messageContext(msg), attributes, childOnly: true }, () => apply(msg, event, deliveryCount));
+    const span = { kind: SpanKind.CONSUMER, parent: messageContext(msg), attributes: messageAttributes(msg, name, event.id), childOnly: true };
+    return withSpan(`process ${event.type}`, span, () => apply(msg, event, deliveryCount));
   }
 
   async function apply(msg: JsMsg, event: EnvelopeOf<C>, deliveryCount: number): Promise<Outcome> {

@@ -23,8 +23,10 @@ export function messageAttributes(msg: JsMsg, consumer: string, eventId?: string
  * mixes traces, so none of them can be the parent of the batch's one transaction); `end` closes
  * them all with the batch's outcome.
  */
+const untraced = { end: () => undefined };
+
 export function batchSpans(batch: JsMsg[], consumer: string, namespace?: string): { end(error?: unknown): void } {
-  if (!tracingActive()) return { end: () => undefined };
+  if (!tracingActive()) return untraced;
   const spans: Span[] = [];
   for (const msg of batch) {
     const span = startChildSpan(`process ${stripNamespace(msg.subject, namespace)}`, messageContext(msg), { kind: SpanKind.CONSUMER, attributes: messageAttributes(msg, consumer) });
