@@ -1,6 +1,7 @@
 import { notificationSentV1 } from '@platform/contracts';
 import type { Tx } from '@platform/db-kit';
 import { enqueueEvent } from '@platform/messaging';
+import { traceHeaders } from '@platform/tracing';
 import { channelsFor } from '../domain/preferences.js';
 import { render, templateCategory, type TemplateInput } from '../domain/templates.js';
 import { deliveriesRepository } from '../data/deliveries-repository.js';
@@ -62,6 +63,7 @@ export async function deliverMessage(
         html: content.html,
         sourceEventId: source.eventId,
         correlationId: source.correlationId,
+        traceContext: traceHeaders().traceparent ?? null,
       });
       outcome.email = true;
     }

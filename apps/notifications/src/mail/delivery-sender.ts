@@ -4,6 +4,7 @@ import type { Logger } from '@platform/logging';
 import { enqueueEvent } from '@platform/messaging';
 import type { Metrics } from '@platform/metrics';
 import { backoff, pause, waitOut, type DependencyMonitor } from '@platform/resilience';
+import { SpanKind, extractContext, withSpan } from '@platform/tracing';
 import type { MailConfig } from '../config.js';
 import { deliveriesRepository } from '../data/deliveries-repository.js';
 import type { DeliveryRow } from '../data/schema.js';
@@ -67,7 +68,13 @@ export function createDeliverySender(deps: DeliverySenderDeps): DeliverySender {
     try {
       // claimDue only takes rows with an address; the check keeps the type honest.
       if (!delivery.to) throw new Error('delivery has no address');
-      await transport.send({ deliveryId: delivery.id, to: delivery.to, subject: delivery.subject, text: delivery.text, html: delivery.html });
+      const to = delivery.to;
+      // A CLIENT span under the event handling that queued the delivery (none when it was not traced).
+      await withSpan(
+        'smtp send',
+        { kind: SpanKind.CLIENT, parent: extractContext({ traceparent: delivery.traceContext ?? undefined }), childOnly: true, attributes: { 'notifications.delivery.id': delivery.id, 'notifications.template': delivery.template } },
+        () => transport.send({ deliveryId: delivery.id, to, subject: delivery.subject, text: delivery.text, html: delivery.html }),
+      );
       return { kind: 'sent' };
     } catch (error) {
       const reason = reasonOf(error);
