@@ -4,6 +4,7 @@ import { createService, migrationsFolderFor } from '@platform/service-kit';
 import type { BillingConfig } from './config.js';
 import { prepareKnownUser } from './data/billing-user-repository.js';
 import * as schema from './data/schema.js';
+import type { BillingDeps } from './deps.js';
 import { projectUsers } from './events/project-users.js';
 import { accountRoutes } from './routes/account-routes.js';
 import { invoiceRoutes } from './routes/invoice-routes.js';
@@ -22,15 +23,16 @@ export async function buildApp(config: BillingConfig, options: BuildBillingOptio
     schema,
     migrationsFolder: migrationsFolderFor(import.meta.url),
     openapi: { title: 'Billing service', version: '1.0.0', description: 'Billing accounts, invoices and payments.' },
-    consumers: () => [projectUsers()],
+    consumers: () => [projectUsers],
     workers: (ctx) => [billingRetention(ctx, config)],
     // Tokens of a user billing knows to be deactivated, or whose role changed since the token was
     // issued, are refused (401) as soon as the event is projected.
     isRevoked: (ctx) => refuseStaleTokens(prepareKnownUser(ctx.db)),
     routes: (http, ctx) => {
-      accountRoutes(http, ctx.db);
-      invoiceRoutes(http, ctx.db);
-      paymentRoutes(http, ctx.db);
+      const deps: BillingDeps = { db: ctx.db };
+      accountRoutes(http, deps);
+      invoiceRoutes(http, deps);
+      paymentRoutes(http, deps);
     },
   });
   return app;
