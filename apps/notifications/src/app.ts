@@ -1,19 +1,20 @@
 import { refuseStaleTokens } from '@platform/http-kit';
 import type { Logger } from '@platform/logging';
-import { createService, migrationsFolderFor, retentionWorker } from '@platform/service-kit';
+import { createService, migrationsFolderFor } from '@platform/service-kit';
 import type { NotificationsConfig } from './config.js';
 import { prepareKnownRecipient } from './data/recipients-repository.js';
 import * as schema from './data/schema.js';
+import type { NotificationsDeps } from './deps.js';
 import { keepRecipientsCurrent } from './events/keep-recipients-current.js';
 import { notifyInvoiceIssued } from './events/notify-invoice-issued.js';
 import { sendPaymentReceipt } from './events/send-payment-receipt.js';
 import { sendSecurityNotice } from './events/send-security-notice.js';
 import { sendWelcomeMessage } from './events/send-welcome-message.js';
-import { createDeliverySender } from './mail/delivery-sender.js';
-import { createMailTransport } from './mail/transport.js';
 import { deliveriesRoutes } from './routes/deliveries-routes.js';
 import { notificationsRoutes } from './routes/notifications-routes.js';
 import { preferencesRoutes } from './routes/preferences-routes.js';
+import { deliverySenderWorker } from './workers/delivery-sender.js';
+import { notificationsRetention } from './workers/retention.js';
 
 export interface BuildNotificationsOptions {
   logger?: Logger;
@@ -30,22 +31,12 @@ export async function buildApp(config: NotificationsConfig, options: BuildNotifi
     // A token of a user we know to be deactivated, or issued before their role changed, is refused here too (docs/contract.md §3).
     isRevoked: (ctx) => refuseStaleTokens(prepareKnownRecipient(ctx.db)),
     consumers: () => [keepRecipientsCurrent, sendWelcomeMessage, sendSecurityNotice, notifyInvoiceIssued, sendPaymentReceipt],
-    // Deliveries and notifications are the service's records; only outbox and inbox rows expire.
-    workers: (ctx) => [retentionWorker(ctx)],
+    workers: (ctx) => [notificationsRetention(ctx), deliverySenderWorker(ctx, config.mail)],
     routes: (app, ctx) => {
-      notificationsRoutes(app, ctx.db);
-      preferencesRoutes(app, ctx.db);
-      deliveriesRoutes(app, ctx.db);
-
-      const transport = createMailTransport(config.mail, ctx.logger);
-      ctx.logger.info(
-        { transport: transport.kind, target: transport.target },
-        transport.kind === 'smtp' ? `e-mail goes out over SMTP (${transport.target})` : `no SMTP_URL: e-mails are recorded as .eml files in ${transport.target}`,
-      );
-      const sender = createDeliverySender({ db: ctx.db, transport, config: config.mail, logger: ctx.logger, availability: ctx.availability.postgres });
-      sender.start();
-      // onClose hooks run last-registered first: the sender stops before the pool it uses closes.
-      app.addHook('onClose', () => sender.stop());
+      const deps: NotificationsDeps = { db: ctx.db };
+      notificationsRoutes(app, deps);
+      preferencesRoutes(app, deps);
+      deliveriesRoutes(app, deps);
     },
   });
   return app;

@@ -1,4 +1,5 @@
 export { createService, type ConsumerDefinition, type CreateServiceOptions, type Service, type ServiceContext } from './create-service.js';
+export { defineConsumer } from './define-consumer.js';
 export { migrationsFolderFor, runService } from './run-service.js';
 export {
   privateKeyFileSchema,

@@ -1,12 +1,10 @@
-import type { Db } from '@platform/db-kit';
 import { errorResponses, page, pagedEnvelope, requireRole, type HttpApp } from '@platform/http-kit';
-import { deliveriesRepository } from '../data/deliveries-repository.js';
+import type { NotificationsDeps } from '../deps.js';
+import { listDeliveries } from '../use-cases/list-deliveries.js';
 import { Delivery, listDeliveriesQuery, toDelivery } from './schemas.js';
 
 /** E-mail deliveries for operators (admin only), newest first. */
-export function deliveriesRoutes(app: HttpApp, db: Db): void {
-  const repo = deliveriesRepository(db);
-
+export function deliveriesRoutes(app: HttpApp, deps: NotificationsDeps): void {
   app.get('/api/v1/notifications/deliveries', {
     onRequest: [requireRole('admin')],
     schema: {
@@ -16,7 +14,7 @@ export function deliveriesRoutes(app: HttpApp, db: Db): void {
       response: { 200: pagedEnvelope(Delivery), ...errorResponses(400, 401, 403) },
     },
   }, async (request, reply) => {
-    const result = await repo.list(request.query);
+    const result = await listDeliveries(deps, request.query);
     return page(reply, { items: result.items.map(toDelivery), total: result.total }, request.query);
   });
 }

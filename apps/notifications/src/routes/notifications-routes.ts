@@ -1,13 +1,13 @@
-import type { Db } from '@platform/db-kit';
-import { envelope, errorResponses, notFound, ok, page, pagedEnvelope, requireAuth, type HttpApp } from '@platform/http-kit';
+import { envelope, errorResponses, ok, page, pagedEnvelope, requireAuth, type HttpApp } from '@platform/http-kit';
 import { z } from 'zod';
-import { notificationsRepository } from '../data/notifications-repository.js';
+import type { NotificationsDeps } from '../deps.js';
+import { listNotifications } from '../use-cases/list-notifications.js';
+import { markAllRead } from '../use-cases/mark-all-read.js';
+import { markNotificationRead } from '../use-cases/mark-notification-read.js';
 import { idParams, listNotificationsQuery, Notification, toNotification } from './schemas.js';
 
 /** The caller's own in-app notifications: list, mark one read, mark all read. */
-export function notificationsRoutes(app: HttpApp, db: Db): void {
-  const repo = notificationsRepository(db);
-
+export function notificationsRoutes(app: HttpApp, deps: NotificationsDeps): void {
   app.get('/api/v1/notifications', {
     onRequest: [requireAuth()],
     schema: {
@@ -17,7 +17,7 @@ export function notificationsRoutes(app: HttpApp, db: Db): void {
       response: { 200: pagedEnvelope(Notification), ...errorResponses(400, 401) },
     },
   }, async (request, reply) => {
-    const result = await repo.listInApp(request.user.sub, request.query);
+    const result = await listNotifications(deps, request.user.sub, request.query);
     return page(reply, { items: result.items.map(toNotification), total: result.total }, request.query);
   });
 
@@ -28,7 +28,7 @@ export function notificationsRoutes(app: HttpApp, db: Db): void {
       summary: 'Mark every own in-app notification read',
       response: { 200: envelope(z.object({ updated: z.number().int() })), ...errorResponses(401) },
     },
-  }, async (request, reply) => ok(reply, { updated: await repo.markAllRead(request.user.sub) }));
+  }, async (request, reply) => ok(reply, { updated: await markAllRead(deps, request.user.sub) }));
 
   app.post('/api/v1/notifications/:id/read', {
     onRequest: [requireAuth()],
@@ -38,10 +38,5 @@ export function notificationsRoutes(app: HttpApp, db: Db): void {
       params: idParams,
       response: { 200: envelope(Notification), ...errorResponses(400, 401, 404) },
     },
-  }, async (request, reply) => {
-    const row = await repo.markRead(request.user.sub, request.params.id);
-    // Someone else's notification is indistinguishable from a missing one.
-    if (!row) throw notFound('Notification not found');
-    return ok(reply, toNotification(row));
-  });
+  }, async (request, reply) => ok(reply, toNotification(await markNotificationRead(deps, request.user.sub, request.params.id))));
 }
