@@ -14,7 +14,7 @@ import { createLogger } from '@platform/logging';
 import { connectNats, resolveStream, type NatsHandle } from '@platform/messaging';
 import * as usersSchema from '../../apps/users/src/data/schema.js';
 import { userRepository } from '../../apps/users/src/data/user-repository.js';
-import { userEvents } from '../../apps/users/src/events/user-events.js';
+import { userEvents } from '../../apps/users/src/publisher.js';
 import type { BenchFigure, BenchScenario } from './types.js';
 import { startCpuWindow, type ProcessGroup } from './lib/cpu-meter.js';
 import { inboxEffect, outboxEvents, streamTimes, waitForEffects } from './lib/event-trace.js';

@@ -1,19 +1,12 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { refuseStaleTokens } from '@platform/http-kit';
 import type { Logger } from '@platform/logging';
-import { createService, migrationsFolderFor, type ServiceConfig } from '@platform/service-kit';
+import { createService, migrationsFolderFor, staleTokenCheck, type ServiceConfig } from '@platform/service-kit';
 import { signingKeyFrom, type UsersSettings } from './config.js';
 import * as schema from './data/schema.js';
-import { prepareAuthState, prepareUserById } from './data/user-repository.js';
-import { registerAdminRoutes } from './routes/admin-routes.js';
-import { registerAuthRoutes } from './routes/auth-routes.js';
-import type { UsersDeps } from './routes/deps.js';
-import { registerDirectoryRoutes } from './routes/directory-routes.js';
-import { registerMeRoutes } from './routes/me-routes.js';
-import { createLoginGuard } from './services/login-guard.js';
-import { createPasswordHasher } from './services/password-hasher.js';
-import { seedAdmin } from './services/seed-admin.js';
-import { createSessions } from './services/sessions.js';
+import { usersDeps } from './deps.js';
+import { createPasswordHasher } from './domain/password-hasher.js';
+import { usersRoutes } from './routes/index.js';
+import { seedAdmin } from './use-cases/seed-admin.js';
 import { usersRetention } from './workers/retention.js';
 
 export interface BuildUsersOptions {
@@ -47,9 +40,9 @@ export async function buildApp(config: ServiceConfig & { users?: UsersSettings }
     { kid: signingKey.kid, pem: signingKey.publicKeyPem },
     ...config.auth.publicKeys.filter((key) => key.kid !== signingKey.kid && key.pem.trim() !== signingKey.publicKeyPem.trim()),
   ];
-  const hasher = createPasswordHasher();
 
-  const { app, ctx } = await createService({
+  const users = schema.usersTable;
+  const { app, deps } = await createService({
     config: { ...config, auth: { ...config.auth, publicKeys: verificationKeys } },
     logger: options.logger,
     schema,
@@ -57,28 +50,15 @@ export async function buildApp(config: ServiceConfig & { users?: UsersSettings }
     openapi: { title: 'Users service', version: '1.0.0', description: 'Users, profiles, credentials, refresh tokens and the token signing key.' },
     signing: { kid: signingKey.kid, privateKeyPem: signingKey.privateKeyPem, algorithm: 'EdDSA', expiresInSec: settings.accessTokenTtlSec },
     trustProxy: settings.trustProxy,
-    // A deactivated user's tokens stop here at once; a changed role too (the holder refreshes to get the new one).
-    isRevoked: (ctx) => refuseStaleTokens(prepareAuthState(ctx.db), { unknownUser: 'refuse' }),
-    workers: (ctx) => [usersRetention(ctx, settings.throttle)],
-    routes: (app, ctx) => {
-      const deps: UsersDeps = {
-        db: ctx.db,
-        logger: ctx.logger,
-        settings,
-        verificationKeys,
-        userById: prepareUserById(ctx.db),
-        hasher,
-        loginGuard: createLoginGuard(ctx.db, settings.throttle),
-        sessions: createSessions({ db: ctx.db, app, settings, logger: ctx.logger }),
-      };
-      registerAuthRoutes(app, deps);
-      registerMeRoutes(app, deps);
-      registerDirectoryRoutes(app, deps);
-      registerAdminRoutes(app, deps);
-    },
+    // A deactivated user's tokens stop here at once; a changed role too (the holder refreshes to get
+    // the new one). This table is where roles live: its role is current, no `roleSince`.
+    isRevoked: staleTokenCheck({ table: users, userId: users.id, isActive: users.isActive, role: users.role }, { unknownUser: 'refuse' }),
+    deps: usersDeps(settings, verificationKeys, createPasswordHasher()),
+    workers: (deps) => [usersRetention(deps, settings.throttle)],
+    routes: usersRoutes,
   });
   try {
-    await seedAdmin(ctx.db, hasher, settings.admin, ctx.logger);
+    await seedAdmin(deps);
   } catch (error) {
     await app.close();
     throw error;

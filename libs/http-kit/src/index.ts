@@ -4,7 +4,6 @@ export { runServer, type RunServerOptions } from './run-server.js';
 export { ERROR_CODES, SUCCESS_CODE, codeForStatus, type EnvelopeCode, type ErrorCode } from './errors/codes.js';
 export {
   AppError,
-  isAppError,
   badRequest,
   validationError,
   unauthorized,
@@ -52,7 +51,10 @@ export { REQUEST_ID_HEADER, isSaneRequestId, genRequestId } from './request-id.j
 export { runReadinessChecks, type ReadinessCheck, type ReadinessChecks, type CheckState } from './health.js';
 export { OPENAPI_PATH, type OpenApiOptions } from './openapi.js';
 
-export { requireAuth, requireRole, type AuthOptions, type PublicKeyResolver, type JwtAlgorithm } from './auth/auth-plugin.js';
+export { routeGroup, type RouteGroupOptions, type RouteRegistrar } from './routes/route-group.js';
+export { currencySchema, idParams, isKnownCurrency, queryBoolean } from './routes/schemas.js';
+
+export { requireAuth, requireRole, type AccessTokenPayload, type AuthOptions, type PublicKeyResolver, type JwtAlgorithm } from './auth/auth-plugin.js';
 export { ROLES, roleSchema, accessClaimsSchema, type Role, type AccessClaims } from './auth/claims.js';
 export { isStaleToken, knownUser, refuseStaleTokens, type KnownUserState } from './auth/stale-token.js';
 

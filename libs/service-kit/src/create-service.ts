@@ -1,6 +1,15 @@
 import type { StreamKey } from '@platform/contracts';
 import { createDb, ensureDatabase, runMigrations, type Db } from '@platform/db-kit';
-import { createHttpApp, dependencyUnavailable, type AuthOptions, type HttpApp, type HttpAppOptions, type ReadinessChecks } from '@platform/http-kit';
+import {
+  createHttpApp,
+  dependencyUnavailable,
+  type AccessTokenPayload,
+  type AuthOptions,
+  type HttpApp,
+  type HttpAppOptions,
+  type ReadinessChecks,
+  type RouteRegistrar,
+} from '@platform/http-kit';
 import { createLogger, type Logger } from '@platform/logging';
 import {
   connectNats,
@@ -18,7 +27,7 @@ import type { Sql } from 'postgres';
 import type { ServiceConfig } from './service-config.js';
 import type { ServiceWorker } from './workers.js';
 
-/** What routes and consumers of a service are given. */
+/** What the service runtime provides every app: connections, logger, config. */
 export interface ServiceContext<TSchema extends Record<string, unknown> = Record<string, unknown>> {
   config: ServiceConfig;
   logger: Logger;
@@ -31,12 +40,24 @@ export interface ServiceContext<TSchema extends Record<string, unknown> = Record
    * probing while it is down. Consumers, workers and the HTTP gate wait or refuse on it.
    */
   availability: { postgres: DependencyMonitor };
+  /**
+   * Signs an access token (`app.jwt.sign`); only with the `signing` option (the users service),
+   * callable once the HTTP app exists, i.e. from requests.
+   */
+  signAccessToken: (payload: AccessTokenPayload) => string;
 }
+
+/**
+ * The one `deps` shape of every app: the service context plus what the app builds once from it
+ * (`createService({ deps })`: repositories, a hasher, settings...). Route registrars, consumers
+ * and workers are all given it.
+ */
+export type ServiceDeps<TSchema extends Record<string, unknown> = Record<string, unknown>, TOwn extends object = object> = ServiceContext<TSchema> & TOwn;
 
 /** A consumer as a service declares it; connections and namespace are filled in. */
 export type ConsumerDefinition = Omit<ConsumerOptions<EventContract>, 'db' | 'js' | 'jsm' | 'logger' | 'namespace' | 'availability'>;
 
-export interface CreateServiceOptions<TSchema extends Record<string, unknown>> {
+export interface CreateServiceOptions<TSchema extends Record<string, unknown>, TOwn extends object = object> {
   config: ServiceConfig;
   /** Tests pass a capturing logger; by default one is created from the config. */
   logger?: Logger;
@@ -44,10 +65,13 @@ export interface CreateServiceOptions<TSchema extends Record<string, unknown>> {
   migrationsFolder: string;
   /** Streams provisioned at start (default: all, so consumers may start before producers). */
   streams?: StreamKey[];
-  consumers?: (ctx: ServiceContext<TSchema>) => ConsumerDefinition[];
+  /** What the app builds once from the context for its routes, consumers and workers; they get `{ ...ctx, ...deps(ctx) }`. */
+  deps?: (ctx: ServiceContext<TSchema>) => TOwn;
+  consumers?: (deps: ServiceDeps<TSchema, TOwn>) => ConsumerDefinition[];
   /** Background loops (retention, senders...): started after the consumers, stopped before them, each a check in /ready. */
-  workers?: (ctx: ServiceContext<TSchema>) => ServiceWorker[];
-  routes?: (app: HttpApp, ctx: ServiceContext<TSchema>) => Promise<void> | void;
+  workers?: (deps: ServiceDeps<TSchema, TOwn>) => ServiceWorker[];
+  /** Route registrars (http-kit's `RouteRegistrar`, often `routeGroup(...)`), registered in order. */
+  routes?: RouteRegistrar<ServiceDeps<TSchema, TOwn>> | Array<RouteRegistrar<ServiceDeps<TSchema, TOwn>>>;
   openapi?: { title: string; version: string; description?: string };
   /**
    * Valid tokens to refuse anyway (e.g. of a user this service knows is deactivated). Built from
@@ -76,9 +100,10 @@ function refuseWhileDown(app: HttpApp, postgres: DependencyMonitor): void {
   });
 }
 
-export interface Service<TSchema extends Record<string, unknown>> {
+export interface Service<TSchema extends Record<string, unknown>, TOwn extends object = object> {
   app: HttpApp;
   ctx: ServiceContext<TSchema>;
+  deps: ServiceDeps<TSchema, TOwn>;
 }
 
 /**
@@ -88,9 +113,9 @@ export interface Service<TSchema extends Record<string, unknown>> {
  * batch, drain NATS, close the pool. While Postgres is confirmed down, API requests are refused
  * with 503 at once instead of queueing behind a pool that cannot connect.
  */
-export async function createService<TSchema extends Record<string, unknown>>(
-  options: CreateServiceOptions<TSchema>,
-): Promise<Service<TSchema>> {
+export async function createService<TSchema extends Record<string, unknown>, TOwn extends object = object>(
+  options: CreateServiceOptions<TSchema, TOwn>,
+): Promise<Service<TSchema, TOwn>> {
   const { config } = options;
   const logger = options.logger ?? createLogger({ service: config.service, level: config.logLevel });
   if (config.autoCreateDatabase && (await ensureDatabase(config.databaseUrl))) {
@@ -123,18 +148,23 @@ export async function createService<TSchema extends Record<string, unknown>>(
     await ensureStreams({ jsm: nats.jsm, namespace, streams: options.streams });
 
     const relay = createOutboxRelay({ db: database.db, sql: database.sql, js: nats.js, logger, namespace, availability: postgres });
-    const ctx: ServiceContext<TSchema> = { config, logger, db: database.db, sql: database.sql, nats, relay, availability: { postgres } };
+    const signAccessToken = (payload: AccessTokenPayload): string => {
+      if (!started.app || !options.signing) throw new Error('no token signing in this service (or not started yet)');
+      return started.app.jwt.sign(payload);
+    };
+    const ctx: ServiceContext<TSchema> = { config, logger, db: database.db, sql: database.sql, nats, relay, availability: { postgres }, signAccessToken };
+    const deps: ServiceDeps<TSchema, TOwn> = { ...ctx, ...(options.deps?.(ctx) ?? ({} as TOwn)) };
     await relay.start();
     cleanup.push(() => relay.stop());
 
-    const consumers: EventConsumer[] = (options.consumers?.(ctx) ?? []).map((definition) =>
+    const consumers: EventConsumer[] = (options.consumers?.(deps) ?? []).map((definition) =>
       createConsumer({ ...definition, db: database.db, js: nats.js, jsm: nats.jsm, logger, namespace, availability: postgres }),
     );
     for (const consumer of consumers) {
       await consumer.start();
       cleanup.push(() => consumer.stop());
     }
-    const workers = options.workers?.(ctx) ?? [];
+    const workers = options.workers?.(deps) ?? [];
     for (const worker of workers) {
       await worker.start();
       cleanup.push(() => worker.stop());
@@ -161,9 +191,9 @@ export async function createService<TSchema extends Record<string, unknown>>(
     started.app = app;
     app.addHook('onClose', undo);
     refuseWhileDown(app, postgres);
-    await options.routes?.(app, ctx);
+    for (const register of [options.routes ?? []].flat()) await register(app, deps);
     await app.ready();
-    return { app, ctx };
+    return { app, ctx, deps };
   } catch (error) {
     await undo();
     throw error;

@@ -1,5 +1,13 @@
-export { createService, type ConsumerDefinition, type CreateServiceOptions, type Service, type ServiceContext } from './create-service.js';
+export {
+  createService,
+  type ConsumerDefinition,
+  type CreateServiceOptions,
+  type Service,
+  type ServiceContext,
+  type ServiceDeps,
+} from './create-service.js';
 export { defineConsumer } from './define-consumer.js';
+export { staleTokenCheck, type UserStateSource } from './stale-token-check.js';
 export { migrationsFolderFor, runService } from './run-service.js';
 export {
   privateKeyFileSchema,

@@ -1,6 +1,5 @@
 import type { Db, DbOrTx } from '@platform/db-kit';
 import { findPage, type Page } from '@platform/db-kit';
-import type { KnownUserState } from '@platform/http-kit';
 import { and, count, desc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
 import { containsPattern } from '../domain/user-input.js';
 import { usersTable, type UserRow } from './schema.js';
@@ -72,24 +71,6 @@ export function userRepository(db: DbOrTx) {
         async () => (await db.select({ n: count() }).from(usersTable).where(where))[0]?.n ?? 0,
       );
     },
-  };
-}
-
-/**
- * Runs on every authenticated request (token revocation check), so it is a prepared statement:
- * no query building per call, one round trip.
- */
-export function prepareAuthState(db: Db): (id: string) => Promise<KnownUserState | undefined> {
-  const statement = db
-    .select({ isActive: usersTable.isActive, role: usersTable.role })
-    .from(usersTable)
-    .where(eq(usersTable.id, sql.placeholder('id')))
-    .limit(1)
-    .prepare('users_auth_state');
-  return async (id) => {
-    const [row] = await statement.execute({ id });
-    // This table is where roles live: its role is current, no `since` needed.
-    return row && { isActive: row.isActive, role: { name: row.role } };
   };
 }
 

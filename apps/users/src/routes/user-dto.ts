@@ -37,4 +37,3 @@ export function toUserDto(user: UserRow): UserDto {
   };
 }
 
-export const userIdParams = z.strictObject({ id: z.uuid('User id must be a UUID') });

@@ -32,10 +32,6 @@ export class AppError extends Error {
   }
 }
 
-export function isAppError(error: unknown): error is AppError {
-  return error instanceof AppError;
-}
-
 const factory =
   (code: ErrorCode, defaultMessage: string) =>
   (message: string = defaultMessage, options?: AppErrorOptions): AppError =>

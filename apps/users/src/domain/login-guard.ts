@@ -2,7 +2,7 @@ import type { Db } from '@platform/db-kit';
 import { tooManyRequests } from '@platform/http-kit';
 import type { UsersSettings } from '../config.js';
 import { loginAttemptRepository, type ThrottleKey } from '../data/login-attempt-repository.js';
-import { decide } from '../domain/login-throttle.js';
+import { decide } from './login-throttle.js';
 
 /** A reserved attempt: it counts as a failure unless released (the password was right). */
 export interface LoginAttempt {

@@ -1,16 +1,15 @@
-import type { Db } from '@platform/db-kit';
-import type { Logger } from '@platform/logging';
-import type { UsersSettings } from '../config.js';
 import { userRepository } from '../data/user-repository.js';
-import { userEvents } from '../events/user-events.js';
-import type { PasswordHasher } from './password-hasher.js';
+import type { UsersDeps } from '../deps.js';
+import { userEvents } from '../publisher.js';
 
 /**
  * Creates the configured admin when no account has that e-mail. Idempotent and safe with two
  * replicas starting at once: the unique e-mail index lets exactly one insert (and one event) win.
  * An existing account is left alone (its password or role may have been changed on purpose).
  */
-export async function seedAdmin(db: Db, hasher: PasswordHasher, admin: UsersSettings['admin'], logger: Logger): Promise<void> {
+export async function seedAdmin(deps: Pick<UsersDeps, 'db' | 'hasher' | 'settings' | 'logger'>): Promise<void> {
+  const { db, hasher, logger } = deps;
+  const { admin } = deps.settings;
   if (!admin) return;
   if (await userRepository(db).findByEmail(admin.email)) return;
   const passwordHash = await hasher.hash(admin.password);

@@ -7,7 +7,7 @@ import {
 } from '@platform/contracts';
 import type { DbOrTx } from '@platform/db-kit';
 import { enqueueEvent } from '@platform/messaging';
-import type { UserRow } from '../data/schema.js';
+import type { UserRow } from './data/schema.js';
 
 /**
  * What the users service publishes (docs/contract.md §6), always through the outbox inside the

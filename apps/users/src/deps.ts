@@ -1,0 +1,24 @@
+import type { ServiceContext, ServiceDeps } from '@platform/service-kit';
+import type { UsersSettings } from './config.js';
+import { prepareUserById } from './data/user-repository.js';
+import type * as schema from './data/schema.js';
+import { createLoginGuard } from './domain/login-guard.js';
+import type { PasswordHasher } from './domain/password-hasher.js';
+import { createSessions } from './domain/sessions.js';
+
+/** What users builds once for its routes, use cases and workers (besides the service context). */
+export function usersDeps(settings: UsersSettings, verificationKeys: Array<{ kid: string; pem: string }>, hasher: PasswordHasher) {
+  return (ctx: ServiceContext<typeof schema>) => ({
+    settings,
+    /** Every public key this service accepts, the signing key first (published as the JWKS). */
+    verificationKeys,
+    /** Prepared lookup by id for the hot read paths. */
+    userById: prepareUserById(ctx.db),
+    hasher,
+    loginGuard: createLoginGuard(ctx.db, settings.throttle),
+    sessions: createSessions({ settings, sign: ctx.signAccessToken }),
+  });
+}
+
+/** The one `deps` of the users service: the service context plus `usersDeps`. */
+export type UsersDeps = ServiceDeps<typeof schema, ReturnType<ReturnType<typeof usersDeps>>>;
