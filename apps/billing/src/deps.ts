@@ -1,6 +1,8 @@
-import type { DbOrTx } from '@platform/db-kit';
+import type { ServiceDeps } from '@platform/service-kit';
+import type * as schema from './data/schema.js';
 
-/** What billing's routes and use cases are given, built once in `app.ts`. */
-export interface BillingDeps {
-  db: DbOrTx;
-}
+/**
+ * The one `deps` of the billing service: the service context (db, logger, config...). Billing
+ * builds nothing more once; use cases take the part they need (`Pick<BillingDeps, 'db'>`).
+ */
+export type BillingDeps = ServiceDeps<typeof schema>;

@@ -3,6 +3,7 @@ import { userDeactivatedV1, userRegisteredV1, userUpdatedV1 } from '@platform/co
 import { sampleEvent } from '@platform/contracts/testing';
 import { waitFor } from '@platform/messaging/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BillingDeps } from '../src/deps.js';
 import { openAccount as openAccountDirectly } from '../src/use-cases/open-account.js';
 import { body, issuedInvoice, openAccount, startHarness, type Caller, type Harness } from './harness.js';
 
@@ -92,7 +93,7 @@ describe('users projection (fed by users.user.*.v1)', () => {
     body(await h.request('POST', '/api/v1/billing/accounts', user, { currency: 'EUR' }), 401);
     // The use case re-checks under a row lock, for a deactivation landing between the token check and the insert.
     const before = await h.counts();
-    await expect(openAccountDirectly({ db: h.env.database.db }, { sub: user.id, role: 'user' }, { currency: 'EUR' }, 'test')).rejects.toMatchObject({
+    await expect(openAccountDirectly({ db: h.env.database.db as BillingDeps['db'] }, { sub: user.id, role: 'user' }, { currency: 'EUR' }, 'test')).rejects.toMatchObject({
       status: 422,
       code: 'UNPROCESSABLE',
     });

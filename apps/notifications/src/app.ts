@@ -1,24 +1,21 @@
-import { refuseStaleTokens } from '@platform/http-kit';
 import type { Logger } from '@platform/logging';
-import { createService, migrationsFolderFor } from '@platform/service-kit';
+import { createService, migrationsFolderFor, staleTokenCheck } from '@platform/service-kit';
 import type { NotificationsConfig } from './config.js';
-import { prepareKnownRecipient } from './data/recipients-repository.js';
 import * as schema from './data/schema.js';
-import type { NotificationsDeps } from './deps.js';
 import { keepRecipientsCurrent } from './events/keep-recipients-current.js';
 import { notifyInvoiceIssued } from './events/notify-invoice-issued.js';
 import { sendPaymentReceipt } from './events/send-payment-receipt.js';
 import { sendSecurityNotice } from './events/send-security-notice.js';
 import { sendWelcomeMessage } from './events/send-welcome-message.js';
-import { deliveriesRoutes } from './routes/deliveries-routes.js';
-import { notificationsRoutes } from './routes/notifications-routes.js';
-import { preferencesRoutes } from './routes/preferences-routes.js';
+import { notificationsRoutes } from './routes/index.js';
 import { deliverySenderWorker } from './workers/delivery-sender.js';
 import { notificationsRetention } from './workers/retention.js';
 
 export interface BuildNotificationsOptions {
   logger?: Logger;
 }
+
+const recipients = schema.recipients;
 
 /** The notifications service as a Fastify app; `main.ts` serves it, tests inject into it. */
 export async function buildApp(config: NotificationsConfig, options: BuildNotificationsOptions = {}) {
@@ -29,15 +26,11 @@ export async function buildApp(config: NotificationsConfig, options: BuildNotifi
     migrationsFolder: migrationsFolderFor(import.meta.url),
     openapi: { title: 'Notifications service', version: '1.0.0', description: 'In-app notifications, preferences and e-mail deliveries.' },
     // A token of a user we know to be deactivated, or issued before their role changed, is refused here too (docs/contract.md §3).
-    isRevoked: (ctx) => refuseStaleTokens(prepareKnownRecipient(ctx.db)),
+    isRevoked: staleTokenCheck({ table: recipients, userId: recipients.userId, isActive: recipients.active, role: recipients.role, roleSince: recipients.lastEventAt }),
     consumers: () => [keepRecipientsCurrent, sendWelcomeMessage, sendSecurityNotice, notifyInvoiceIssued, sendPaymentReceipt],
-    workers: (ctx) => [notificationsRetention(ctx), deliverySenderWorker(ctx, config.mail)],
-    routes: (app, ctx) => {
-      const deps: NotificationsDeps = { db: ctx.db };
-      notificationsRoutes(app, deps);
-      preferencesRoutes(app, deps);
-      deliveriesRoutes(app, deps);
-    },
+    // The sender runs apart from the consumers, so a slow SMTP server never holds up event processing.
+    workers: (deps) => [notificationsRetention(deps), deliverySenderWorker(deps, config.mail)],
+    routes: notificationsRoutes,
   });
   return app;
 }

@@ -1,6 +1,8 @@
-import type { DbOrTx } from '@platform/db-kit';
+import type { ServiceDeps } from '@platform/service-kit';
+import type * as schema from './data/schema.js';
 
-/** What the notifications routes and use cases are given, built once in `app.ts`. */
-export interface NotificationsDeps {
-  db: DbOrTx;
-}
+/**
+ * The one `deps` of the notifications service: the service context (db, logger, config,
+ * availability...). Use cases take the part they need (`Pick<NotificationsDeps, 'db'>`).
+ */
+export type NotificationsDeps = ServiceDeps<typeof schema>;

@@ -18,15 +18,3 @@ export const moneyMinorSchema = z
 export function isSafeMoney(value: bigint): boolean {
   return value >= 0n && value <= BigInt(MAX_MONEY_MINOR);
 }
-
-const knownCurrencies = new Set(Intl.supportedValuesOf('currency'));
-
-/** ISO 4217 alphabetic code, upper case, and one the runtime's ICU data knows (so `XYZ` fails). */
-export function isKnownCurrency(code: string): boolean {
-  return /^[A-Z]{3}$/.test(code) && knownCurrencies.has(code);
-}
-
-export const currencySchema = z
-  .string()
-  .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code in upper case')
-  .refine(isKnownCurrency, 'is not a known ISO 4217 currency');

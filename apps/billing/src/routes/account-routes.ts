@@ -1,17 +1,16 @@
-import { created, envelope, errorResponses, ok, page, pagedEnvelope, paginationQuery, requireAuth, requireRole, type HttpApp } from '@platform/http-kit';
+import { created, envelope, errorResponses, ok, page, pagedEnvelope, paginationQuery, requireRole, type RouteRegistrar } from '@platform/http-kit';
 import type { BillingDeps } from '../deps.js';
 import { getOwnAccount } from '../use-cases/get-own-account.js';
 import { listAccounts } from '../use-cases/list-accounts.js';
 import { openAccount } from '../use-cases/open-account.js';
 import { Account, OpenAccountBody, toAccount } from './schemas.js';
 
-export function accountRoutes(app: HttpApp, deps: BillingDeps): void {
+/** `/accounts`: open one's own, read one's own, list all (admin). */
+export const accountRoutes: RouteRegistrar<BillingDeps> = (app, deps) => {
   app.post(
-    '/api/v1/billing/accounts',
+    '/accounts',
     {
-      onRequest: [requireAuth()],
       schema: {
-        tags: ['billing'],
         summary: 'Open the caller’s billing account (one per user)',
         body: OpenAccountBody,
         response: { 201: envelope(Account), ...errorResponses(400, 401, 409, 422) },
@@ -21,20 +20,16 @@ export function accountRoutes(app: HttpApp, deps: BillingDeps): void {
   );
 
   app.get(
-    '/api/v1/billing/accounts/me',
-    {
-      onRequest: [requireAuth()],
-      schema: { tags: ['billing'], summary: 'The caller’s billing account', response: { 200: envelope(Account), ...errorResponses(401, 404) } },
-    },
+    '/accounts/me',
+    { schema: { summary: 'The caller’s billing account', response: { 200: envelope(Account), ...errorResponses(401, 404) } } },
     async (request, reply) => ok(reply, toAccount(await getOwnAccount(deps, request.user))),
   );
 
   app.get(
-    '/api/v1/billing/accounts',
+    '/accounts',
     {
       onRequest: [requireRole('admin')],
       schema: {
-        tags: ['billing'],
         summary: 'Every billing account (admin)',
         querystring: paginationQuery,
         response: { 200: pagedEnvelope(Account), ...errorResponses(400, 401, 403) },
@@ -45,4 +40,4 @@ export function accountRoutes(app: HttpApp, deps: BillingDeps): void {
       return page(reply, { items: result.items.map(toAccount), total: result.total }, request.query);
     },
   );
-}
+};

@@ -1,24 +1,24 @@
-import { created, envelope, errorResponses, ok, page, pagedEnvelope, requireAuth, requireRole, type HttpApp } from '@platform/http-kit';
+import { created, envelope, errorResponses, idParams, ok, page, pagedEnvelope, requireRole, type RouteRegistrar } from '@platform/http-kit';
 import type { BillingDeps } from '../deps.js';
 import { createInvoice } from '../use-cases/create-invoice.js';
 import { getInvoice } from '../use-cases/get-invoice.js';
 import { issueInvoice } from '../use-cases/issue-invoice.js';
 import { listInvoices } from '../use-cases/list-invoices.js';
 import { voidInvoice } from '../use-cases/void-invoice.js';
-import { CreateInvoiceBody, idParams, Invoice, ListInvoicesQuery, toInvoice } from './schemas.js';
+import { CreateInvoiceBody, Invoice, ListInvoicesQuery, toInvoice } from './schemas.js';
 
 const adminAction = (summary: string) => ({
   onRequest: [requireRole('admin')],
-  schema: { tags: ['billing'], summary, params: idParams, response: { 200: envelope(Invoice), ...errorResponses(400, 401, 403, 404, 422) } },
+  schema: { summary, params: idParams, response: { 200: envelope(Invoice), ...errorResponses(400, 401, 403, 404, 422) } },
 });
 
-export function invoiceRoutes(app: HttpApp, deps: BillingDeps): void {
+/** `/invoices`: drafts, issue and void (admin); lists and reads for owners and admins. */
+export const invoiceRoutes: RouteRegistrar<BillingDeps> = (app, deps) => {
   app.post(
-    '/api/v1/billing/invoices',
+    '/invoices',
     {
       onRequest: [requireRole('admin')],
       schema: {
-        tags: ['billing'],
         summary: 'Create a draft invoice for an account (admin); totals and number are computed',
         body: CreateInvoiceBody,
         response: { 201: envelope(Invoice), ...errorResponses(400, 401, 403, 422) },
@@ -27,20 +27,18 @@ export function invoiceRoutes(app: HttpApp, deps: BillingDeps): void {
     async (request, reply) => created(reply, toInvoice(await createInvoice(deps, request.body)), 'Draft invoice created'),
   );
 
-  app.post('/api/v1/billing/invoices/:id/issue', adminAction('Issue a draft invoice (admin)'), async (request, reply) =>
+  app.post('/invoices/:id/issue', adminAction('Issue a draft invoice (admin)'), async (request, reply) =>
     ok(reply, toInvoice(await issueInvoice(deps, request.params.id, request.id)), 'Invoice issued'),
   );
 
-  app.post('/api/v1/billing/invoices/:id/void', adminAction('Void a draft or issued invoice without payments (admin)'), async (request, reply) =>
+  app.post('/invoices/:id/void', adminAction('Void a draft or issued invoice without payments (admin)'), async (request, reply) =>
     ok(reply, toInvoice(await voidInvoice(deps, request.params.id, request.id)), 'Invoice voided'),
   );
 
   app.get(
-    '/api/v1/billing/invoices',
+    '/invoices',
     {
-      onRequest: [requireAuth()],
       schema: {
-        tags: ['billing'],
         summary: 'Invoices, newest first: the caller’s own, or every one for an admin',
         querystring: ListInvoicesQuery,
         response: { 200: pagedEnvelope(Invoice), ...errorResponses(400, 401) },
@@ -54,11 +52,8 @@ export function invoiceRoutes(app: HttpApp, deps: BillingDeps): void {
   );
 
   app.get(
-    '/api/v1/billing/invoices/:id',
-    {
-      onRequest: [requireAuth()],
-      schema: { tags: ['billing'], summary: 'One invoice (owner or admin)', params: idParams, response: { 200: envelope(Invoice), ...errorResponses(400, 401, 404) } },
-    },
+    '/invoices/:id',
+    { schema: { summary: 'One invoice (owner or admin)', params: idParams, response: { 200: envelope(Invoice), ...errorResponses(400, 401, 404) } } },
     async (request, reply) => ok(reply, toInvoice(await getInvoice(deps, request.user, request.params.id))),
   );
-}
+};

@@ -1,15 +1,14 @@
-import { envelope, errorResponses, ok, requireAuth, type HttpApp } from '@platform/http-kit';
+import { envelope, errorResponses, idParams, ok, type RouteRegistrar } from '@platform/http-kit';
 import type { BillingDeps } from '../deps.js';
 import { payInvoice } from '../use-cases/pay-invoice.js';
-import { idParams, PayBody, PayHeaders, Payment } from './schemas.js';
+import { PayBody, PayHeaders, Payment } from './schemas.js';
 
-export function paymentRoutes(app: HttpApp, deps: BillingDeps): void {
+/** `/invoices/:id/payments` (owner or admin, `Idempotency-Key` required). */
+export const paymentRoutes: RouteRegistrar<BillingDeps> = (app, deps) => {
   app.post(
-    '/api/v1/billing/invoices/:id/payments',
+    '/invoices/:id/payments',
     {
-      onRequest: [requireAuth()],
       schema: {
-        tags: ['billing'],
         summary: 'Pay an issued invoice (owner or admin); Idempotency-Key required, replays answer 200 with the same payment',
         params: idParams,
         headers: PayHeaders,
@@ -29,4 +28,4 @@ export function paymentRoutes(app: HttpApp, deps: BillingDeps): void {
       return ok(reply, payment, 'Payment received');
     },
   );
-}
+};

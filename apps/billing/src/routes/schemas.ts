@@ -1,14 +1,12 @@
-import { humanText, paginationQuery } from '@platform/http-kit';
+import { currencySchema, humanText, paginationQuery } from '@platform/http-kit';
 import { z } from 'zod';
 import type { AccountRow } from '../data/account-repository.js';
 import type { InvoiceWithLines } from '../data/invoice-repository.js';
 import { IDEMPOTENCY_KEY_PATTERN } from '../domain/idempotency.js';
 import { amountDue } from '../domain/invoice-totals.js';
-import { currencySchema, moneyMinorSchema } from '../domain/money.js';
+import { moneyMinorSchema } from '../domain/money.js';
 
 /** Billing's request and response shapes, and rows → responses (timestamps as ISO 8601 UTC). */
-
-export const idParams = z.object({ id: z.uuid() });
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 

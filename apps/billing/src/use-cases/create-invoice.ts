@@ -15,7 +15,7 @@ export interface CreateInvoiceInput {
  * A draft invoice for an account: totals computed exactly (a total past 2^53 − 1 → 422), the
  * next gapless number taken in the same transaction. A draft publishes nothing.
  */
-export async function createInvoice({ db }: BillingDeps, { accountId, dueDate, lines }: CreateInvoiceInput): Promise<InvoiceWithLines> {
+export async function createInvoice({ db }: Pick<BillingDeps, 'db'>, { accountId, dueDate, lines }: CreateInvoiceInput): Promise<InvoiceWithLines> {
   const totals = computeInvoiceTotals(lines);
   if (!totals.ok) throw unprocessable(totals.reason);
   return withTransaction(db, async (tx) => {

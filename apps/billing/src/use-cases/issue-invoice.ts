@@ -6,7 +6,7 @@ import { transition } from '../domain/invoice-status.js';
 import { billingEvents } from '../publisher.js';
 
 /** draft → issued, announced with `billing.invoice.issued.v1`; an invoice of nothing is settled at once (`paid` + `billing.invoice.paid.v1`). */
-export function issueInvoice({ db }: BillingDeps, invoiceId: string, correlationId: string): Promise<InvoiceWithLines> {
+export function issueInvoice({ db }: Pick<BillingDeps, 'db'>, invoiceId: string, correlationId: string): Promise<InvoiceWithLines> {
   return withTransaction(db, async (tx) => {
     const invoices = invoiceRepository(tx);
     const current = await invoices.lock(invoiceId);

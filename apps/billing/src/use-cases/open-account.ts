@@ -18,7 +18,7 @@ export interface OpenAccountInput {
  * a deactivation being projected at the same moment either lands first (→ 422) or waits for us.
  * billingEmail defaults to the e-mail billing knows; when it knows none, it stays null.
  */
-export function openAccount({ db }: BillingDeps, caller: Caller, input: OpenAccountInput, correlationId: string): Promise<AccountRow> {
+export function openAccount({ db }: Pick<BillingDeps, 'db'>, caller: Caller, input: OpenAccountInput, correlationId: string): Promise<AccountRow> {
   return withTransaction(db, async (tx) => {
     const users = billingUserRepository(tx);
     await users.ensure(caller.sub, 'token', caller.role);

@@ -47,7 +47,7 @@ const toPaymentView = (row: PaymentRow): PaymentView => ({
  * retry with the same key works. The key is bound to a hash of method, path and body: the same
  * key with another request → 409; with the same one → the first payment again (`replayed`).
  */
-export async function payInvoice({ db }: BillingDeps, caller: Caller, input: PayInvoiceInput, correlationId: string): Promise<PayInvoiceOutcome> {
+export async function payInvoice({ db }: Pick<BillingDeps, 'db'>, caller: Caller, input: PayInvoiceInput, correlationId: string): Promise<PayInvoiceOutcome> {
   const invoiceId = input.invoiceId.toLowerCase();
   const { idempotencyKey: key, amountMinor, method } = input;
   const hash = requestHash('POST', `/api/v1/billing/invoices/${invoiceId}/payments`, { amountMinor, method });

@@ -6,7 +6,7 @@ import { transition } from '../domain/invoice-status.js';
 import { billingEvents } from '../publisher.js';
 
 /** A draft or issued invoice without payments → void, announced with `billing.invoice.voided.v1` (with payments: 422, refunds are out of scope). */
-export function voidInvoice({ db }: BillingDeps, invoiceId: string, correlationId: string): Promise<InvoiceWithLines> {
+export function voidInvoice({ db }: Pick<BillingDeps, 'db'>, invoiceId: string, correlationId: string): Promise<InvoiceWithLines> {
   return withTransaction(db, async (tx) => {
     const invoices = invoiceRepository(tx);
     const current = await invoices.lock(invoiceId);

@@ -5,7 +5,7 @@ import type { NotificationsDeps } from '../deps.js';
 
 /** E-mail deliveries for operators, newest first, by user and status (the route lets admins only). */
 export function listDeliveries(
-  { db }: NotificationsDeps,
+  { db }: Pick<NotificationsDeps, 'db'>,
   query: { page: number; pageSize: number; userId?: string; status?: DeliveryStatus },
 ): Promise<Page<DeliveryRow>> {
   return deliveriesRepository(db).list(query);

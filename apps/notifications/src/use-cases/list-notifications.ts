@@ -4,6 +4,6 @@ import type { NotificationRow } from '../data/schema.js';
 import type { NotificationsDeps } from '../deps.js';
 
 /** The user's own in-app notifications, newest first; `unread` narrows to unread (true) or read (false) ones. */
-export function listNotifications({ db }: NotificationsDeps, userId: string, query: { page: number; pageSize: number; unread?: boolean }): Promise<Page<NotificationRow>> {
+export function listNotifications({ db }: Pick<NotificationsDeps, 'db'>, userId: string, query: { page: number; pageSize: number; unread?: boolean }): Promise<Page<NotificationRow>> {
   return notificationsRepository(db).listInApp(userId, query);
 }
