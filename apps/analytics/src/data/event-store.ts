@@ -1,19 +1,8 @@
 import type { Helper, Sql, TransactionSql } from 'postgres';
-import { effectsOfBatch, stateKeysOf, type InvoiceState, type MetricDelta, type MetricEvent, type UserState } from '../domain/metrics.js';
+import type { StoredEvent } from '../domain/decode-event.js';
+import { effectsOfBatch, stateKeysOf, type InvoiceState, type MetricDelta, type UserState } from '../domain/metrics.js';
 import { floorTo } from '../domain/time-range.js';
 import { pgTime } from './pg-time.js';
-
-/**
- * One event as it is stored: `data` is the whole contract-validated data (typed by the fields
- * the metrics read), or the raw data of a type without a contract here.
- */
-export type StoredEvent = MetricEvent & {
-  eventId: string;
-  version: number;
-  source: string;
-  correlationId: string;
-  streamSeq: number;
-};
 
 /** The live tables are in `public`; a rebuild fills the same tables in its own schema. */
 export const LIVE_SCHEMA = 'public';

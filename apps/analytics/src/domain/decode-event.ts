@@ -1,8 +1,22 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import { analyticsConsumers, contractsOf, eventEnvelopeSchema, parseEvent, toIssues, type EventContract, type StreamKey } from '@platform/contracts';
 import type { Decoded } from '@platform/messaging';
-import type { StoredEvent } from '../data/event-store.js';
-import type { KnownEvent } from '../domain/metrics.js';
+import type { KnownEvent, MetricEvent } from './metrics.js';
+
+/**
+ * One event as it is stored: `data` is the whole contract-validated data (typed by the fields
+ * the metrics read), or the raw data of a type without a contract here.
+ */
+export type StoredEvent = MetricEvent & {
+  eventId: string;
+  version: number;
+  source: string;
+  correlationId: string;
+  streamSeq: number;
+};
+
+/** Every producing stream analytics keeps a log of: one declared consumer each (@platform/contracts). */
+export const analyticsStreams = Object.keys(analyticsConsumers) as StreamKey[];
 
 /** Per stream, the contracts analytics declared it reads, by type. */
 const contractsByStream = new Map<string, Map<string, EventContract>>(
