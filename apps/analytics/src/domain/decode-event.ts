@@ -12,7 +12,6 @@ export type StoredEvent = MetricEvent & {
   version: number;
   source: string;
   correlationId: string;
-  streamSeq: number;
 };
 
 /** Every producing stream analytics keeps a log of: one declared consumer each (@platform/contracts). */
@@ -36,7 +35,7 @@ const isRecord = (value: unknown): value is Record<string, unknown> => value !==
  * dead-lettered); a type or version without a contract here is kept as it came and flagged
  * unknown, so a producer that moves ahead never breaks analytics.
  */
-export function decodeEvent(raw: Uint8Array | string, stream: StreamKey, streamSeq: number): Decoded<StoredEvent> {
+export function decodeEvent(raw: Uint8Array | string, stream: StreamKey): Decoded<StoredEvent> {
   let value: unknown;
   try {
     value = JSON.parse(typeof raw === 'string' ? raw : new TextDecoder().decode(raw));
@@ -50,7 +49,7 @@ export function decodeEvent(raw: Uint8Array | string, stream: StreamKey, streamS
     const { id, type, version, source, occurredAt, correlationId, data } = parsed.event;
     // `type` and `data` come from one contract: the pair is a KnownEvent by construction.
     const known = { known: true, type, data } as { known: true } & KnownEvent;
-    return { ok: true, value: { eventId: id, stream, version, source, occurredAt: iso(occurredAt), correlationId, streamSeq, ...known } };
+    return { ok: true, value: { eventId: id, stream, version, source, occurredAt: iso(occurredAt), correlationId, ...known } };
   }
   const envelope = eventEnvelopeSchema.safeParse(value);
   if (!envelope.success) {
@@ -66,7 +65,6 @@ export function decodeEvent(raw: Uint8Array | string, stream: StreamKey, streamS
       source,
       occurredAt: iso(occurredAt),
       correlationId,
-      streamSeq,
       known: false,
       type,
       data: isRecord(data) ? data : { value: data ?? null },
@@ -76,4 +74,4 @@ export function decodeEvent(raw: Uint8Array | string, stream: StreamKey, streamS
 
 const iso = (timestamp: string) => new Date(timestamp).toISOString();
 
-export const decodeMessage = (msg: JsMsg, stream: StreamKey) => decodeEvent(msg.data, stream, msg.seq);
+export const decodeMessage = (msg: JsMsg, stream: StreamKey) => decodeEvent(msg.data, stream);

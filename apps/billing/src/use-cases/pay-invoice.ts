@@ -79,7 +79,7 @@ export async function payInvoice({ db }: Pick<BillingDeps, 'db'>, caller: Caller
     await billingEvents.paymentReceived(tx, row, correlationId);
     if (check.settles) await billingEvents.invoicePaid(tx, invoice, correlationId);
     const payment = toPaymentView(row);
-    await keys.complete(caller.sub, key, 201, payment);
+    await keys.complete(caller.sub, key, payment);
     return { replayed: false, payment };
   });
 }

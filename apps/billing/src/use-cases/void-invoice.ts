@@ -13,7 +13,7 @@ export function voidInvoice({ db }: Pick<BillingDeps, 'db'>, invoiceId: string, 
     if (!current) throw notFound('Invoice not found');
     const step = transition(current, 'void');
     if (!step.ok) throw unprocessable(step.reason);
-    const voided = await invoices.update(current.id, { status: 'void', voidedAt: new Date() });
+    const voided = await invoices.update(current.id, { status: 'void' });
     await billingEvents.invoiceVoided(tx, voided, correlationId);
     return voided;
   });
