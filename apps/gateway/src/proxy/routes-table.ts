@@ -1,4 +1,5 @@
 import type { UpstreamName } from '../config.js';
+import { generatedPublicRoutes } from './public-routes.generated.js';
 
 /**
  * Which service answers which public path. Paths are forwarded unchanged: every service
@@ -15,22 +16,24 @@ export const upstreamPrefixes: Record<UpstreamName, string[]> = {
 export const proxiedMethods = ['DELETE', 'GET', 'PATCH', 'POST', 'PUT'] as const;
 
 /**
- * The only proxied routes reachable without an access token (docs/contract.md §3). Everything else
- * under a prefix needs one, including paths no service knows: they answer 401, not 404, to
- * anonymous callers, which tells nothing about what exists.
+ * The only proxied routes reachable without an access token (docs/contract.md §3): the operations
+ * the services' OpenAPI documents declare without `security`, generated into
+ * `public-routes.generated.ts`. Everything else under a prefix needs one, including paths no
+ * service knows: they answer 401, not 404, to anonymous callers, which tells nothing about what
+ * exists. `path` is the normalised path; a `{param}` of a template matches one non-empty segment.
  */
-const publicRoutes = new Set([
-  'POST /api/v1/auth/register',
-  'POST /api/v1/auth/login',
-  'POST /api/v1/auth/refresh',
-  'POST /api/v1/auth/logout',
-  'GET /api/v1/auth/jwks.json',
-  'HEAD /api/v1/auth/jwks.json',
-]);
-
-export function isPublicRoute(method: string, path: string): boolean {
-  return publicRoutes.has(`${method} ${path}`);
+export function publicRouteMatcher(routes: readonly string[]): (method: string, path: string) => boolean {
+  const exact = new Set(routes.filter((route) => !route.includes('{')));
+  const templates = routes
+    .filter((route) => route.includes('{'))
+    .map((route) => new RegExp(`^${route.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^/}]+\}/g, '[^/]+')}$`));
+  return (method, path) => {
+    const route = `${method} ${path}`;
+    return exact.has(route) || templates.some((template) => template.test(route));
+  };
 }
+
+export const isPublicRoute = publicRouteMatcher(generatedPublicRoutes);
 
 /** `/a/b?x=1` → `/a/b`. */
 export function pathOf(url: string): string {

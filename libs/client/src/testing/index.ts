@@ -7,3 +7,4 @@ export {
   staleClientSources,
   type OpenApiDocument,
 } from './codegen.js';
+export { publicRoutesOf } from './public-routes.js';
