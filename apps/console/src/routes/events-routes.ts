@@ -104,7 +104,7 @@ export function eventsRoutes(app: HttpApp, events: EventOperations): void {
         tags: ['console'],
         summary: 'Recent events on the streams, newest first',
         querystring: z.strictObject({
-          stream: z.enum(['USERS', 'BILLING', 'NOTIFICATIONS']).optional(),
+          stream: z.enum(['users', 'billing', 'notifications']).optional(),
           subject: subjectFilter.optional(),
           correlationId: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/).optional(),
           limit: z.coerce.number().int().min(1).max(200).default(50),

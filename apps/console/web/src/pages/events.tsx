@@ -16,7 +16,7 @@ export function EventsPage({ onTrace }: { onTrace: (requestId: string) => void }
       <form className="filters" onSubmit={(e) => (e.preventDefault(), setApplied({ stream, subject: subject.trim() }))}>
         <label>Stream
           <select value={stream} onChange={(e) => setStream(e.target.value)}>
-            <option value="">all</option><option>USERS</option><option>BILLING</option><option>NOTIFICATIONS</option>
+            <option value="">all</option><option>users</option><option>billing</option><option>notifications</option>
           </select>
         </label>
         <label>Subject <input value={subject} placeholder="users.user.registered.v1 or users.>" onChange={(e) => setSubject(e.target.value)} /></label>
