@@ -8,11 +8,13 @@ import { join, resolve } from 'node:path';
 export const services = ['users', 'billing', 'notifications', 'analytics'] as const;
 export const apps = ['gateway', ...services] as const;
 export type AppName = (typeof apps)[number];
+/** The processes a platform may run: the five apps, and the operator console when asked for. */
+export type ProcessName = AppName | 'console';
 
 const root = resolve(import.meta.dirname, '../../..');
 
 export interface RunningApp {
-  name: AppName;
+  name: ProcessName;
   url: string;
   child: ChildProcess;
   output: string[];
@@ -31,6 +33,11 @@ export interface Platform {
   restart(app: AppName, timeoutMs?: number): Promise<RunningApp>;
   /** SIGTERM to every process; resolves with each one's exit code. */
   stop(): Promise<Record<AppName, number | null>>;
+  /**
+   * Starts the operator console (apps/console) against this platform, with the same environment
+   * and a free port, once it is ready; `stop()` stops it too. `extraEnv`: e.g. CONSOLE_STATIC_DIR.
+   */
+  startConsole(extraEnv?: NodeJS.ProcessEnv): Promise<RunningApp>;
 }
 
 /** Where the platform finds its infrastructure (default: the shared local Postgres and NATS). */
@@ -50,7 +57,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function startApp(name: AppName, env: NodeJS.ProcessEnv, port: number): RunningApp {
+function startApp(name: ProcessName, env: NodeJS.ProcessEnv, port: number): RunningApp {
   const child = spawn(process.execPath, ['--conditions=@platform/source', '--import', 'tsx', `apps/${name}/src/main.ts`], {
     cwd: root,
     env,
@@ -104,13 +111,24 @@ export async function startPlatform(extraEnv: NodeJS.ProcessEnv = {}, timeoutMs 
     ...Object.fromEntries(apps.map((app) => [`${app.toUpperCase()}_PORT`, String(ports[app])])),
     ...Object.fromEntries(services.map((s) => [`${s.toUpperCase()}_DATABASE_URL`, databaseUrlFor(s, databases[s])])),
     ...Object.fromEntries(services.map((s) => [`${s.toUpperCase()}_URL`, `http://127.0.0.1:${ports[s]}`])),
+    GATEWAY_URL: `http://127.0.0.1:${ports.gateway}`,
     ...extraEnv,
   };
   const running = Object.fromEntries(apps.map((app) => [app, startApp(app, env, ports[app])])) as Record<AppName, RunningApp>;
+  let consoleApp: RunningApp | undefined;
   const stop = async () => {
-    for (const app of Object.values(running)) if (app.child.exitCode === null && app.child.signalCode === null) app.child.kill('SIGTERM');
+    for (const app of [...Object.values(running), ...(consoleApp ? [consoleApp] : [])]) {
+      if (app.child.exitCode === null && app.child.signalCode === null) app.child.kill('SIGTERM');
+    }
+    await consoleApp?.exited;
     const codes = await Promise.all(apps.map(async (app) => [app, await running[app].exited] as const));
     return Object.fromEntries(codes) as Record<AppName, number | null>;
+  };
+  const startConsole = async (consoleEnv: NodeJS.ProcessEnv = {}) => {
+    const port = await freePort();
+    consoleApp = startApp('console', { ...env, CONSOLE_PORT: String(port), ...consoleEnv }, port);
+    await waitReady(consoleApp, timeoutMs);
+    return consoleApp;
   };
   const kill = async (app: AppName, signal: NodeJS.Signals = 'SIGTERM') => {
     running[app].child.kill(signal);
@@ -127,5 +145,5 @@ export async function startPlatform(extraEnv: NodeJS.ProcessEnv = {}, timeoutMs 
     await stop();
     throw error;
   }
-  return { gatewayUrl: running.gateway.url, namespace, databases, apps: running, kill, restart, stop };
+  return { gatewayUrl: running.gateway.url, namespace, databases, apps: running, kill, restart, stop, startConsole };
 }
