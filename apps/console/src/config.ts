@@ -41,7 +41,7 @@ export const consoleEnvSchema = baseEnvSchema.extend({
   /** How long an admin's current role and status, read from users, are trusted. */
   CONSOLE_ROLE_CHECK_CACHE_MS: envInt(5_000, { min: 0, max: 60_000 }),
   /** Base URL of a Jaeger-compatible trace query API (`/api/traces`); unset: no trace view. */
-  CONSOLE_TRACES_URL: httpUrl.optional(),
+  CONSOLE_TRACES_URL: z.union([z.literal(''), httpUrl]).optional(),
   /** Budget for one call the console makes (a /ready, a /metrics, the gateway, NATS). */
   CONSOLE_FETCH_TIMEOUT_MS: envInt(3_000, { min: 100, max: 30_000 }),
   ...httpServerEnv,
@@ -94,7 +94,7 @@ export function loadConsoleConfig(env: Env): ConsoleConfig {
     metricsToken: parsed.METRICS_TOKEN || undefined,
     staticDir: resolve(root, parsed.CONSOLE_STATIC_DIR),
     roleCheckCacheMs: parsed.CONSOLE_ROLE_CHECK_CACHE_MS,
-    tracesUrl: parsed.CONSOLE_TRACES_URL,
+    tracesUrl: parsed.CONSOLE_TRACES_URL || undefined,
     fetchTimeoutMs: parsed.CONSOLE_FETCH_TIMEOUT_MS,
     http: toHttpServerSettings(parsed),
     shutdownDrainDelayMs: parsed.SHUTDOWN_DRAIN_DELAY_MS,
