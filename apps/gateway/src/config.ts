@@ -6,12 +6,15 @@ import {
   envList,
   httpServerEnv,
   loadConfig,
+  metricsEnv,
   portSchema,
   shutdownEnv,
   toHttpServerSettings,
+  toMetricsSettings,
   urlSchema,
   type Env,
   type HttpServerSettings,
+  type MetricsSettings,
 } from '@platform/config';
 
 export const upstreamNames = ['users', 'billing', 'notifications', 'analytics'] as const;
@@ -50,6 +53,7 @@ export const gatewayEnvSchema = baseEnvSchema.extend({
   UPSTREAM_TIMEOUT_MS: envInt(10_000, { min: 100 }),
   BODY_LIMIT: envInt(1_048_576, { min: 1024 }),
   ...httpServerEnv,
+  ...metricsEnv,
   TRUST_PROXY: envBoolean(false),
   CORS_ORIGINS: envList(),
   RATE_LIMIT_PER_CLIENT: envInt(1_000, { min: 1 }),
@@ -73,6 +77,8 @@ export interface GatewayConfig {
   bodyLimit: number;
   /** Request, headers, keep-alive and socket timeouts, connections per client address. */
   http: HttpServerSettings;
+  /** The gateway's own `/metrics` (bearer token); open when absent. */
+  metrics: MetricsSettings;
   trustProxy: boolean;
   corsOrigins: string[];
   rateLimit: { perClient: number; perUser: number };
@@ -105,6 +111,7 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     upstreamTimeoutMs: parsed.UPSTREAM_TIMEOUT_MS,
     bodyLimit: parsed.BODY_LIMIT,
     http: toHttpServerSettings(parsed),
+    metrics: toMetricsSettings(parsed),
     trustProxy: parsed.TRUST_PROXY,
     corsOrigins: parsed.CORS_ORIGINS,
     rateLimit: { perClient: parsed.RATE_LIMIT_PER_CLIENT, perUser: parsed.RATE_LIMIT_PER_USER },

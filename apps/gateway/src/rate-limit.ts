@@ -17,18 +17,19 @@ type Limiter = (request: FastifyRequest) => ReturnType<ReturnType<FastifyInstanc
  * address is the socket's unless TRUST_PROXY is set, so a forged X-Forwarded-For changes nothing.
  * Over the limit: 429 RATE_LIMITED with Retry-After, from the gateway, before any forwarding.
  */
-export async function registerRateLimits(app: FastifyInstance, config: GatewayConfig) {
+export async function registerRateLimits(app: FastifyInstance, config: GatewayConfig, onRejected?: (scope: 'client' | 'user') => void) {
   await app.register(rateLimit, { global: false });
   const limiter = (max: number, key: (request: FastifyRequest) => string): Limiter =>
     app.createRateLimit({ max, timeWindow: WINDOW_MS, keyGenerator: key, cache: TRACKED_KEYS } as CreateRateLimitOptions);
   const perClient = limiter(config.rateLimit.perClient, (request) => `client:${request.ip}`);
   const perUser = limiter(config.rateLimit.perUser, (request) => `user:${request.user.sub}`);
 
-  async function enforce(check: Limiter, request: FastifyRequest, reply: FastifyReply, scope: string): Promise<void> {
+  async function enforce(check: Limiter, request: FastifyRequest, reply: FastifyReply, scope: 'client' | 'user'): Promise<void> {
     const result = await check(request);
     if (result.isAllowed) return;
     if (result.isExceeded) {
       request.log.info({ scope }, 'rate limited');
+      onRejected?.(scope);
       throw tooManyRequests(result.ttlInSeconds, 'Too many requests, retry later');
     }
     if (scope === 'client') {

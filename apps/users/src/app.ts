@@ -9,6 +9,7 @@ import { registerAdminRoutes } from './routes/admin-routes.js';
 import { registerAuthRoutes } from './routes/auth-routes.js';
 import type { UsersDeps } from './routes/deps.js';
 import { registerDirectoryRoutes } from './routes/directory-routes.js';
+import { usersMetrics } from './metrics.js';
 import { registerMeRoutes } from './routes/me-routes.js';
 import { createLoginGuard } from './services/login-guard.js';
 import { createPasswordHasher } from './services/password-hasher.js';
@@ -61,6 +62,7 @@ export async function buildApp(config: ServiceConfig & { users?: UsersSettings }
     isRevoked: (ctx) => refuseStaleTokens(prepareAuthState(ctx.db), { unknownUser: 'refuse' }),
     workers: (ctx) => [usersRetention(ctx, settings.throttle)],
     routes: (app, ctx) => {
+      const metrics = usersMetrics(app, ctx.metrics);
       const deps: UsersDeps = {
         db: ctx.db,
         logger: ctx.logger,
@@ -68,7 +70,7 @@ export async function buildApp(config: ServiceConfig & { users?: UsersSettings }
         verificationKeys,
         userById: prepareUserById(ctx.db),
         hasher,
-        loginGuard: createLoginGuard(ctx.db, settings.throttle),
+        loginGuard: createLoginGuard(ctx.db, settings.throttle, metrics.throttled),
         sessions: createSessions({ db: ctx.db, app, settings, logger: ctx.logger }),
       };
       registerAuthRoutes(app, deps);

@@ -21,3 +21,4 @@ export {
   type HttpServerEnv,
   type HttpServerSettings,
 } from './http-server.js';
+export { metricsEnv, toMetricsSettings, type MetricsSettings } from './metrics.js';

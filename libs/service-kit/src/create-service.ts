@@ -2,6 +2,7 @@ import type { StreamKey } from '@platform/contracts';
 import { createDb, ensureDatabase, runMigrations, type Db } from '@platform/db-kit';
 import { createHttpApp, dependencyUnavailable, type AuthOptions, type HttpApp, type HttpAppOptions, type ReadinessChecks } from '@platform/http-kit';
 import { createLogger, type Logger } from '@platform/logging';
+import { createMetrics, type Metrics } from '@platform/metrics';
 import {
   connectNats,
   createConsumer,
@@ -11,6 +12,7 @@ import {
   type EventConsumer,
   type NatsHandle,
   type OutboxRelay,
+  watchOutbox,
 } from '@platform/messaging';
 import type { EventContract } from '@platform/contracts';
 import { createDependencyMonitor, type DependencyMonitor } from '@platform/resilience';
@@ -31,10 +33,12 @@ export interface ServiceContext<TSchema extends Record<string, unknown> = Record
    * probing while it is down. Consumers, workers and the HTTP gate wait or refuse on it.
    */
   availability: { postgres: DependencyMonitor };
+  /** The service's Prometheus registry (served at /metrics): routes and workers add their series to it. */
+  metrics: Metrics;
 }
 
 /** A consumer as a service declares it; connections and namespace are filled in. */
-export type ConsumerDefinition = Omit<ConsumerOptions<EventContract>, 'db' | 'js' | 'jsm' | 'logger' | 'namespace' | 'availability'>;
+export type ConsumerDefinition = Omit<ConsumerOptions<EventContract>, 'db' | 'js' | 'jsm' | 'logger' | 'namespace' | 'availability' | 'metrics'>;
 
 export interface CreateServiceOptions<TSchema extends Record<string, unknown>> {
   config: ServiceConfig;
@@ -98,6 +102,9 @@ export async function createService<TSchema extends Record<string, unknown>>(
   }
   const database = createDb({ url: config.databaseUrl, schema: options.schema, applicationName: config.service, logger });
   const postgres = createDependencyMonitor({ name: 'postgres', probe: () => database.ping(), logger });
+  // One registry for the HTTP app, the relay and the consumers; the outbox gauges read this database.
+  const metrics = createMetrics({ service: config.service });
+  watchOutbox(metrics, database.sql);
   const cleanup: Array<() => Promise<void>> = [() => database.close(), async () => postgres.close()];
   const undo = async () => {
     for (const step of cleanup.reverse()) await step().catch((err: unknown) => logger.error({ err }, 'cleanup failed'));
@@ -122,13 +129,13 @@ export async function createService<TSchema extends Record<string, unknown>>(
     const namespace = config.eventNamespace || undefined;
     await ensureStreams({ jsm: nats.jsm, namespace, streams: options.streams });
 
-    const relay = createOutboxRelay({ db: database.db, sql: database.sql, js: nats.js, logger, namespace, availability: postgres });
-    const ctx: ServiceContext<TSchema> = { config, logger, db: database.db, sql: database.sql, nats, relay, availability: { postgres } };
+    const relay = createOutboxRelay({ db: database.db, sql: database.sql, js: nats.js, logger, namespace, availability: postgres, metrics });
+    const ctx: ServiceContext<TSchema> = { config, logger, db: database.db, sql: database.sql, nats, relay, availability: { postgres }, metrics };
     await relay.start();
     cleanup.push(() => relay.stop());
 
     const consumers: EventConsumer[] = (options.consumers?.(ctx) ?? []).map((definition) =>
-      createConsumer({ ...definition, db: database.db, js: nats.js, jsm: nats.jsm, logger, namespace, availability: postgres }),
+      createConsumer({ ...definition, db: database.db, js: nats.js, jsm: nats.jsm, logger, namespace, availability: postgres, metrics }),
     );
     for (const consumer of consumers) {
       await consumer.start();
@@ -157,6 +164,8 @@ export async function createService<TSchema extends Record<string, unknown>>(
       auth: { ...config.auth, isRevoked: options.isRevoked?.(ctx), ...(options.signing ? { signing: options.signing } : {}) },
       trustProxy: options.trustProxy,
       openapi: options.openapi,
+      metrics,
+      metricsToken: config.metrics?.token,
     });
     started.app = app;
     app.addHook('onClose', undo);

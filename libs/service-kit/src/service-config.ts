@@ -8,11 +8,14 @@ import {
   envInt,
   findWorkspaceRoot,
   httpServerEnv,
+  metricsEnv,
   natsUrlSchema,
   portSchema,
   shutdownEnv,
   toHttpServerSettings,
+  toMetricsSettings,
   type HttpServerSettings,
+  type MetricsSettings,
 } from '@platform/config';
 import { keyId } from './key-id.js';
 
@@ -57,6 +60,7 @@ export const serviceEnvSchema = (defaultPort: number) =>
     JWT_AUDIENCE: z.string().min(1).default('platform-api'),
     BODY_LIMIT: envInt(1_048_576, { min: 1024 }),
     ...httpServerEnv,
+    ...metricsEnv,
     /** Create the database when missing; by default only outside production (where it is provisioned). */
     DATABASE_AUTO_CREATE: envBoolean(),
     ...shutdownEnv,
@@ -87,6 +91,8 @@ export interface ServiceConfig {
   bodyLimit: number;
   /** Request, headers, keep-alive and socket timeouts, connections per client (http-kit defaults when absent). */
   http?: HttpServerSettings;
+  /** `/metrics` settings (bearer token); open when absent. */
+  metrics?: MetricsSettings;
   auth: { publicKeys: Array<{ kid: string; pem: string }>; issuer: string; audience: string };
   /** After SIGTERM: serve this long with /ready at 503, then close. */
   shutdownDrainDelayMs: number;
@@ -109,6 +115,7 @@ export function toServiceConfig(service: string, env: ServiceEnv): ServiceConfig
     eventNamespace: env.EVENT_NAMESPACE,
     bodyLimit: env.BODY_LIMIT,
     http: toHttpServerSettings(env),
+    metrics: toMetricsSettings(env),
     shutdownDrainDelayMs: env.SHUTDOWN_DRAIN_DELAY_MS,
     retention: {
       intervalMs: env.RETENTION_INTERVAL_SECONDS * 1_000,

@@ -2,12 +2,15 @@ import replyFrom from '@fastify/reply-from';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { gatewayTimeout, serviceUnavailable } from '@platform/http-kit';
 import { upstreamNames, type GatewayConfig, type UpstreamName } from '../config.js';
+import type { ProxyMetrics } from '../metrics.js';
 import { pathOf, proxiedMethods, upstreamPrefixes } from './routes-table.js';
 
 export interface ProxyOptions {
   config: GatewayConfig;
   /** Runs before forwarding (edge auth, per-user rate limit); throwing answers instead of the service. */
   guard: onRequestAsyncHookHandler;
+  /** Told of each forwarded request and each upstream failure. */
+  metrics?: ProxyMetrics;
 }
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1): they describe one connection, never the next one. */
@@ -33,13 +36,19 @@ function stripHopByHop<T extends Record<string, unknown>>(headers: T): T {
  * own encapsulated context with the routes of that service's prefixes. The normalised path (see
  * normalise-target.ts) and the query go through; the body goes through byte for byte (see raw-body.ts).
  */
-export async function registerProxy(app: FastifyInstance, { config, guard }: ProxyOptions): Promise<void> {
+export async function registerProxy(app: FastifyInstance, { config, guard, metrics }: ProxyOptions): Promise<void> {
   for (const name of upstreamNames) {
-    await app.register(async (scope) => upstreamScope(scope, name, config, guard));
+    await app.register(async (scope) => upstreamScope(scope, name, config, guard, metrics));
   }
 }
 
-async function upstreamScope(scope: FastifyInstance, name: UpstreamName, config: GatewayConfig, guard: onRequestAsyncHookHandler): Promise<void> {
+async function upstreamScope(
+  scope: FastifyInstance,
+  name: UpstreamName,
+  config: GatewayConfig,
+  guard: onRequestAsyncHookHandler,
+  metrics?: ProxyMetrics,
+): Promise<void> {
   const timeout = config.upstreamTimeoutMs;
   await scope.register(replyFrom, {
     base: config.upstreams[name],
@@ -58,6 +67,7 @@ async function upstreamScope(scope: FastifyInstance, name: UpstreamName, config:
 
   const forward = (request: FastifyRequest, reply: FastifyReply) => {
     const body = request.body as Buffer | undefined;
+    metrics?.forwarded(request, name);
     // request.url is the normalised target (see normalise-target.ts): exactly what was decided on.
     return reply.from(request.url, {
       ...(body ? { body, contentType: request.headers['content-type'] } : {}),
@@ -79,6 +89,7 @@ async function upstreamScope(scope: FastifyInstance, name: UpstreamName, config:
         const code = causeCode(error);
         const timedOut = (error as { statusCode?: number }).statusCode === 504 || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
         request.log.warn({ upstream: name, path: pathOf(request.url), code: code ?? error.message }, timedOut ? 'upstream timed out' : 'upstream unreachable');
+        metrics?.failed(name, timedOut);
         // Refused, reset, DNS, closed mid-answer: the client learns only that the service is unavailable.
         failedReply.send(timedOut ? gatewayTimeout() : serviceUnavailable());
       },
