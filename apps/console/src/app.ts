@@ -32,6 +32,7 @@ export async function buildApp(config: ConsoleConfig, options: BuildConsoleOptio
     logger,
     server: config.http,
     auth: config.auth,
+    metricsToken: config.metricsToken,
     readiness: { nats: () => nats.ping() },
     openapi: { title: 'Operator console API', version: '1.0.0', description: 'Admin only.' },
   });

@@ -6,10 +6,12 @@ import {
   findWorkspaceRoot,
   httpServerEnv,
   loadConfig,
+  metricsEnv,
   natsUrlSchema,
   portSchema,
   shutdownEnv,
   toHttpServerSettings,
+  toMetricsSettings,
   urlSchema,
   type Env,
   type HttpServerSettings,
@@ -34,8 +36,8 @@ export const consoleEnvSchema = baseEnvSchema.extend({
   JWT_PUBLIC_KEY_FILE: publicKeyFileSchema,
   JWT_ISSUER: z.string().min(1).default('platform-users'),
   JWT_AUDIENCE: z.string().min(1).default('platform-api'),
-  /** Bearer token the apps' `/metrics` ask for, when they are guarded. */
-  METRICS_TOKEN: z.string().optional(),
+  /** The token every app's `/metrics` asks for when set: the console sends it and asks it for its own. */
+  ...metricsEnv,
   /** Where the built single-page app is (relative paths: from the workspace root). */
   CONSOLE_STATIC_DIR: z.string().min(1).default('dist/apps/console/public'),
   /** How long an admin's current role and status, read from users, are trusted. */
@@ -91,7 +93,7 @@ export function loadConsoleConfig(env: Env): ConsoleConfig {
       issuer: parsed.JWT_ISSUER,
       audience: parsed.JWT_AUDIENCE,
     },
-    metricsToken: parsed.METRICS_TOKEN || undefined,
+    metricsToken: toMetricsSettings(parsed).token,
     staticDir: resolve(root, parsed.CONSOLE_STATIC_DIR),
     roleCheckCacheMs: parsed.CONSOLE_ROLE_CHECK_CACHE_MS,
     tracesUrl: parsed.CONSOLE_TRACES_URL || undefined,

@@ -129,10 +129,15 @@ describe('the operator console in Chromium', () => {
     await shot('deliveries');
   });
 
-  it('shows the metrics page with its table and charts (or says which app has no metrics)', async () => {
+  it("shows each app's request rate, error rate and latency from its /metrics, with charts", async () => {
     await open('metrics');
-    await page.waitForSelector('table td:text-is("gateway")');
-    await waitFor(async () => (await page.locator('.recharts-wrapper').count()) > 0, { timeoutMs: 15_000 });
+    // Rates need two scrapes; the pages opened so far have scraped already. The gateway has served this test.
+    const gateway = page.locator('tbody tr', { has: page.locator('td:text-is("gateway")') });
+    await waitFor(async () => /^\d+\.\d{2}$/.test((await gateway.locator('td').nth(1).textContent()) ?? ''), { timeoutMs: 20_000 });
+    expect(await page.locator('.recharts-wrapper').count()).toBe(4);
+    // A point per scrape interval on the request-rate chart, one line per app.
+    await waitFor(async () => (await page.locator('figure:has-text("Request rate") .recharts-line-dot').count()) >= 5, { timeoutMs: 20_000 });
+    expect(await page.locator('text=No metrics from').count()).toBe(0);
     await shot('metrics');
   });
 });

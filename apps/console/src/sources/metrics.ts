@@ -93,8 +93,8 @@ export function metricsSampler(options: MetricsSamplerOptions) {
   let inFlight: Promise<void> | undefined;
   let lastAt = 0;
 
-  async function scrape(url: string): Promise<Scrape> {
-    const at = Date.now();
+  /** `at` is the round's, shared by every app, so the charts line the apps' points up. */
+  async function scrape(url: string, at: number): Promise<Scrape> {
     try {
       const response = await fetch(new URL('/metrics', url), {
         headers: options.token ? { authorization: `Bearer ${options.token}` } : {},
@@ -112,7 +112,8 @@ export function metricsSampler(options: MetricsSamplerOptions) {
     if (Date.now() - lastAt < minIntervalMs) return;
     inFlight ??= (async () => {
       const entries = Object.entries(options.apps) as [WatchedApp, string][];
-      const results = await Promise.all(entries.map(async ([app, url]) => [app, await scrape(url)] as const));
+      const at = Date.now();
+      const results = await Promise.all(entries.map(async ([app, url]) => [app, await scrape(url, at)] as const));
       for (const [app, result] of results) history.set(app, [...(history.get(app) ?? []), result].slice(-keep));
       lastAt = Date.now();
     })().finally(() => {

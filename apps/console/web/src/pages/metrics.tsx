@@ -15,20 +15,25 @@ const colors = ['#2563eb', '#db2777', '#16a34a', '#ea580c', '#7c3aed'];
 const time = (iso: string) => new Date(iso).toLocaleTimeString();
 
 /** One chart with a line per app: the apps' series merged by scrape time. */
-function Chart({ metrics, field, unit }: { metrics: AppMetrics[]; field: keyof Omit<Point, 'at'>; unit: string }) {
+function Chart({ metrics, field, unit, scale = 1 }: { metrics: AppMetrics[]; field: keyof Omit<Point, 'at'>; unit: string; scale?: number }) {
   const rows = new Map<string, Record<string, number | string | null>>();
-  for (const m of metrics) for (const p of m.series) rows.set(p.at, { ...(rows.get(p.at) ?? { at: p.at }), [m.app]: p[field] });
+  for (const m of metrics) {
+    for (const p of m.series) {
+      const value = p[field];
+      rows.set(p.at, { ...(rows.get(p.at) ?? { at: p.at }), [m.app]: value === null ? null : value * scale });
+    }
+  }
   const data = [...rows.values()].sort((a, b) => String(a.at).localeCompare(String(b.at)));
   return (
     <ResponsiveContainer width="100%" height={180}>
       <LineChart data={data} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
         <CartesianGrid strokeDasharray="3 3" />
         <XAxis dataKey="at" tickFormatter={time} minTickGap={40} />
-        <YAxis unit={unit} width={70} />
+        <YAxis unit={unit} width={70} domain={[0, (max: number) => Math.max(max, scale === 100 ? 1 : 0.1)]} tickFormatter={(v: number) => (v >= 10 ? v.toFixed(0) : v.toFixed(2).replace(/\.?0+$/, ''))} />
         <Tooltip labelFormatter={(v) => time(String(v))} />
         <Legend />
         {metrics.map((m, i) => (
-          <Line key={m.app} type="monotone" dataKey={m.app} stroke={colors[i % colors.length]} dot={false} isAnimationActive={false} connectNulls />
+          <Line key={m.app} type="monotone" dataKey={m.app} stroke={colors[i % colors.length]} dot={{ r: 2 }} isAnimationActive={false} connectNulls />
         ))}
       </LineChart>
     </ResponsiveContainer>
@@ -64,7 +69,7 @@ export function MetricsPage() {
               </table>
               <div className="charts">
                 <figure><figcaption>Request rate</figcaption><Chart metrics={metrics} field="requestRate" unit="/s" /></figure>
-                <figure><figcaption>Error rate (share of 5xx)</figcaption><Chart metrics={metrics} field="errorRate" unit="" /></figure>
+                <figure><figcaption>Error rate (share of 5xx)</figcaption><Chart metrics={metrics} field="errorRate" unit=" %" scale={100} /></figure>
                 <figure><figcaption>Latency, p95</figcaption><Chart metrics={metrics} field="p95Ms" unit=" ms" /></figure>
                 <figure>
                   <figcaption>Outbox backlog and dead letters</figcaption>
