@@ -22,10 +22,15 @@ import {
   type DeadLetterSummary,
 } from '../src/index.js';
 import { readStreamMessages, waitFor, waitForConsumersIdle } from '../src/testing/index.js';
-import { useConsumerFixture } from './consumer-fixture.js';
+import { messagingOptions, useConsumerFixture } from './consumer-fixture.js';
 import { widgets } from './schema.js';
 
 const fx = useConsumerFixture('operations');
+
+function must<T>(value: T | undefined): T {
+  if (value === undefined) throw new Error('expected a value');
+  return value;
+}
 
 /** The effect of the consumer under test: `applied` counts how often it ran for one user. */
 async function applyWidget(event: EventEnvelope<typeof userRegisteredV1>, tx: Tx, offset = 0) {
@@ -47,10 +52,7 @@ async function startPair(state: { fixed: boolean }) {
     stream: 'users' as const,
     contracts: [userRegisteredV1],
     db: fx.tdb.db,
-    js: fx.m.js,
-    jsm: fx.m.jsm,
-    logger: fx.m.logger,
-    namespace: fx.m.namespace,
+    ...messagingOptions(fx),
     maxAttempts: 2,
     backoffMs: [20],
     ackWaitMs: 2_000,
@@ -110,7 +112,7 @@ describe('dead letters: bug, fix, redrive', () => {
       attempts: 2,
     });
     expect(letter?.reason).toMatch(/^handler failed after 2 attempts: TypeError/);
-    const detail = await showDeadLetter(fx.m.js, letter!.id, { namespace: fx.m.namespace });
+    const detail = await showDeadLetter(fx.m.js, must(letter).id, { namespace: fx.m.namespace });
     expect(detail.payload).toEqual(event);
     expect(detail.headers['x-dlq-original-msg-id']).toBe(event.id);
     expect(detail.headers['x-correlation-id']).toBe(event.correlationId);
@@ -118,7 +120,7 @@ describe('dead letters: bug, fix, redrive', () => {
     expect(await applied(event.data.userId)).toBe(0);
 
     state.fixed = true; // the handler is fixed (deployed)
-    const result = await redriveDeadLetters(fx.m.js, { ids: [letter!.id], namespace: fx.m.namespace });
+    const result = await redriveDeadLetters(fx.m.js, { ids: [must(letter).id], namespace: fx.m.namespace });
     expect(result).toEqual({ redriven: 1, skipped: [] });
 
     await waitFor(async () => (await applied(event.data.userId)) === 1);
@@ -128,14 +130,14 @@ describe('dead letters: bug, fix, redrive', () => {
     expect(await listDeadLetters(fx.m.js, { namespace: fx.m.namespace })).toEqual([]);
     // The original id was still remembered (duplicate window): it went out under a derived id.
     const stored = await readStreamMessages(fx.m.jsm, fx.m.streamName('USERS'));
-    expect(stored.map((m) => m.headers['Nats-Msg-Id'])).toEqual([event.id, `${event.id}:redrive:${letter!.id}`]);
-    expect(stored[1]?.headers['x-redriven-from']).toBe(`DEAD_LETTERS:${letter!.id}`);
-    expect(JSON.parse(stored[1]!.data)).toEqual(event);
+    expect(stored.map((m) => m.headers['Nats-Msg-Id'])).toEqual([event.id, `${event.id}:redrive:${must(letter).id}`]);
+    expect(stored[1]?.headers['x-redriven-from']).toBe(`DEAD_LETTERS:${must(letter).id}`);
+    expect(JSON.parse(must(stored[1]).data)).toEqual(event);
 
     // Redriving again: the dead letter is gone, nothing is published.
-    expect(await redriveDeadLetters(fx.m.js, { ids: [letter!.id], namespace: fx.m.namespace })).toEqual({
+    expect(await redriveDeadLetters(fx.m.js, { ids: [must(letter).id], namespace: fx.m.namespace })).toEqual({
       redriven: 0,
-      skipped: [{ id: letter!.id, reason: 'no such dead letter' }],
+      skipped: [{ id: must(letter).id, reason: 'no such dead letter' }],
     });
   });
 
@@ -187,7 +189,7 @@ describe('dead letters: list, show, purge', () => {
     expect(await listDeadLetters(fx.m.js, { namespace: fx.m.namespace, since: new Date(Date.now() + 60_000) })).toEqual([]);
     expect(await listDeadLetters(fx.m.js, { namespace: fx.m.namespace, limit: 2 })).toHaveLength(2);
 
-    const shown = await showDeadLetter(fx.m.js, invalid[0]!.id, { namespace: fx.m.namespace });
+    const shown = await showDeadLetter(fx.m.js, must(invalid[0]).id, { namespace: fx.m.namespace });
     expect(shown.payload).toBe('not json');
     await expect(showDeadLetter(fx.m.js, '999999', { namespace: fx.m.namespace })).rejects.toThrow(DeadLetterNotFoundError);
     await expect(showDeadLetter(fx.m.js, 'abc', { namespace: fx.m.namespace })).rejects.toThrow(DeadLetterNotFoundError);
@@ -197,7 +199,7 @@ describe('dead letters: list, show, purge', () => {
 
   it('purges by id and by filter, and never republishes', async () => {
     const { letters } = await deadLetterThree();
-    const first = letters.find((l) => l.service === 'billing')!;
+    const first = must(letters.find((l) => l.service === 'billing'));
     expect(await purgeDeadLetters(fx.m.js, { namespace: fx.m.namespace, ids: [first.id, '999999'] })).toEqual({ purged: 1 });
     expect(await purgeDeadLetters(fx.m.js, { namespace: fx.m.namespace, all: true, service: 'notifications' })).toEqual({ purged: 1 });
     expect((await listDeadLetters(fx.m.js, { namespace: fx.m.namespace })).map((l) => l.service)).toEqual(['billing', 'billing']);
@@ -221,8 +223,8 @@ describe('status', () => {
       { stream: 'USERS', consumer: 'billing-lagging', pending: 3, ackPending: 0, redelivered: 0, lastActiveAt: expect.toSatisfy((v) => v === null || typeof v === 'string') },
     ]);
     const recent = await recentEvents(fx.m.js, { namespace: fx.m.namespace, limit: 2 });
-    expect(recent.map((e) => e.eventId)).toEqual([events[2]!.id, events[1]!.id]);
-    expect(recent[0]).toMatchObject({ subject: userRegisteredV1.type, type: userRegisteredV1.type, correlationId: events[2]!.correlationId });
+    expect(recent.map((e) => e.eventId)).toEqual([must(events[2]).id, must(events[1]).id]);
+    expect(recent[0]).toMatchObject({ subject: userRegisteredV1.type, type: userRegisteredV1.type, correlationId: must(events[2]).correlationId });
     expect(await recentEvents(fx.m.js, { namespace: fx.m.namespace, stream: 'billing' })).toEqual([]);
     expect(await recentEvents(fx.m.js, { namespace: fx.m.namespace, subject: userUpdatedV1.type })).toEqual([]);
   });
