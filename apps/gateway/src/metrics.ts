@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { statusClass } from '@platform/http-kit';
 import { childCache } from '@platform/metrics';
 import { upstreamNames, type UpstreamName } from './config.js';
 import type { VerifyCache } from './auth/verify-cache.js';
@@ -17,8 +18,6 @@ export interface ProxyMetrics {
   forwarded(request: FastifyRequest, upstream: UpstreamName): void;
   failed(upstream: UpstreamName, timedOut: boolean): void;
 }
-
-const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'];
 
 /**
  * The gateway's own series (docs: apps/gateway/README.md): per upstream the answers of forwarded
@@ -49,8 +48,9 @@ export function gatewayMetrics(app: FastifyInstance) {
 
   const answered = childCache((upstream, status) => requests.labels(upstream, status));
   app.decorateRequest('upstream', null);
-  app.addHook('onResponse', async (request, reply) => {
-    if (request.upstream) answered(request.upstream, STATUS_CLASSES[Math.floor(reply.statusCode / 100) - 1] ?? '5xx').inc();
+  app.addHook('onResponse', (request, reply, done) => {
+    if (request.upstream) answered(request.upstream, statusClass(reply.statusCode)).inc();
+    done();
   });
 
   const proxy: ProxyMetrics = {

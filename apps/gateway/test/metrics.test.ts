@@ -11,7 +11,6 @@ type Gateway = Awaited<ReturnType<typeof buildApp>>;
 describe('gateway metrics', () => {
   let fakes: Record<UpstreamName, FakeService>;
   let app: Gateway;
-  let url: string;
   const token = signTestToken(keys, { role: 'user' });
   const metricsToken = 'gateway-scrape-token-0123';
 
@@ -19,7 +18,6 @@ describe('gateway metrics', () => {
     fakes = await startFakeServices(keys);
     const env = { NODE_ENV: 'test', LOG_LEVEL: 'silent', UPSTREAM_TIMEOUT_MS: '500', RATE_LIMIT_PER_USER: '5', METRICS_TOKEN: metricsToken, ...upstreamEnv(fakes) };
     app = await buildApp(loadGatewayConfig({ ...env, ANALYTICS_URL: await deadUrl() }));
-    url = await app.listen({ port: 0, host: '127.0.0.1' });
   });
   afterAll(async () => {
     await app?.close();
