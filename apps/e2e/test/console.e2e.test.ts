@@ -63,7 +63,7 @@ describe('the operator console in Chromium', () => {
   });
 
   it('shows every service ready on the platform map, with the streams and their consumers', async () => {
-    await page.waitForFunction(() => document.querySelectorAll('.card.ready').length === 5, null, { timeout: 20_000 });
+    await waitFor(async () => (await page.locator('.card.ready').count()) === 5, { timeoutMs: 20_000 });
     for (const app of ['gateway', 'users', 'billing', 'notifications', 'analytics']) {
       expect(await page.textContent(`[data-testid=app-${app}] .badge`)).toBe('ready');
     }
