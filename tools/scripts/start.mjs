@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// `npm start`: install if needed, check Postgres and NATS, make the JWT keys once, run the five
-// apps from source, wait until each answers /ready, print where they are, stop them on Ctrl-C.
+// `npm start`: install if needed, check Postgres and NATS, make the JWT keys once, build the
+// console's web app when its sources changed, run the five apps and the operator console from
+// source, wait until each answers /ready, print where they are, stop them on Ctrl-C.
 // Built-ins only (it runs before `npm ci`); the apps create and migrate their own databases.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, isAbsolute, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -16,6 +17,7 @@ const apps = [
   { name: 'billing', port: 3002 },
   { name: 'notifications', port: 3003 },
   { name: 'analytics', port: 3004 },
+  { name: 'console', port: 3005 },
 ];
 const readyTimeoutMs = Number(process.env.START_READY_TIMEOUT_MS ?? 60_000);
 const stopTimeoutMs = 15_000;
@@ -107,9 +109,35 @@ function ensureKeys(env) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The console's single-page app (apps/console/web → dist/apps/console/public), rebuilt only when
+// a source is newer than the last build (a few seconds with Vite).
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+function ensureConsoleSite() {
+  const web = join(root, 'apps', 'console', 'web');
+  const built = join(root, 'dist', 'apps', 'console', 'public', 'index.html');
+  if (existsSync(built) && statSync(built).mtimeMs >= newestMtime(web)) return;
+  console.log('Building the console web app (vite build)...');
+  const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
+  const result = spawnSync(process.execPath, [vite, 'build', '--config', join(web, 'vite.config.ts')], { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) {
+    console.error('✗ The console web app did not build (see above); fix it or run `npx nx build-web console`.');
+    process.exit(1);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Processes
 
-const colors = ['36', '35', '33', '32', '34'];
+const colors = ['36', '35', '33', '32', '34', '31'];
 const isTTY = process.stdout.isTTY === true;
 
 /** pino-pretty for humans on a terminal, the JSON lines as-is otherwise (log shippers, CI). */
@@ -228,6 +256,7 @@ ensureInstalled();
 const env = workspaceEnv();
 await checkInfrastructure(env);
 ensureKeys(env);
+ensureConsoleSite();
 
 const format = await lineFormatter();
 const states = apps.map((app, i) => {
@@ -265,7 +294,8 @@ try {
     await stopAll(states, 1);
   }
   started = true;
-  console.log(`All ${states.length} apps are ready. Gateway: ${states[0].url}   Ctrl-C stops them.`);
+  const consoleState = states.find((s) => s.name === 'console');
+  console.log(`All ${states.length} apps are ready. Gateway: ${states[0].url}   Console: ${consoleState.url}/console/ (admin login)   Ctrl-C stops them.`);
 } catch (error) {
   if (!error.state) throw error;
   await stopping;

@@ -8,11 +8,13 @@ import { join, resolve } from 'node:path';
 export const services = ['users', 'billing', 'notifications', 'analytics'] as const;
 export const apps = ['gateway', ...services] as const;
 export type AppName = (typeof apps)[number];
+/** The processes a platform may run: the five apps, and the operator console when asked for. */
+export type ProcessName = AppName | 'console';
 
 const root = resolve(import.meta.dirname, '../../..');
 
 export interface RunningApp {
-  name: AppName;
+  name: ProcessName;
   url: string;
   child: ChildProcess;
   output: string[];
@@ -36,6 +38,11 @@ export interface Platform {
   restart(app: AppName, timeoutMs?: number, index?: number): Promise<RunningApp>;
   /** SIGTERM to every process; resolves with each one's exit code. */
   stop(): Promise<Record<AppName, number | null>>;
+  /**
+   * Starts the operator console (apps/console) against this platform, with the same environment
+   * and a free port, once it is ready; `stop()` stops it too. `extraEnv`: e.g. CONSOLE_STATIC_DIR.
+   */
+  startConsole(extraEnv?: NodeJS.ProcessEnv): Promise<RunningApp>;
 }
 
 /** Where the platform finds its infrastructure (default: the shared local Postgres and NATS). */
@@ -73,7 +80,7 @@ export function portAccepts(port: number): Promise<boolean> {
   });
 }
 
-function startApp(name: AppName, env: NodeJS.ProcessEnv, port: number): RunningApp {
+function startApp(name: ProcessName, env: NodeJS.ProcessEnv, port: number): RunningApp {
   const child = spawn(process.execPath, ['--conditions=@platform/source', '--import', 'tsx', `apps/${name}/src/main.ts`], {
     cwd: root,
     env,
@@ -133,6 +140,7 @@ export async function startPlatform(extraEnv: NodeJS.ProcessEnv = {}, timeoutMs 
     ...Object.fromEntries(services.map((s) => [`${s.toUpperCase()}_DATABASE_URL`, databaseUrlFor(s, databases[s])])),
     ...Object.fromEntries(services.map((s) => [`${s.toUpperCase()}_URL`, portList[s].map((port) => `http://127.0.0.1:${port}`).join(',')])),
     ...Object.fromEntries(services.flatMap((s) => Object.entries(infra.serviceEnv?.(s, databases[s]) ?? {}).map(([key, value]) => [`${s.toUpperCase()}_${key}`, value]))),
+    GATEWAY_URL: `http://127.0.0.1:${portList.gateway[0]}`,
     ...extraEnv,
   };
   const launch = (app: AppName, index: number) => startApp(app, { ...env, [`${app.toUpperCase()}_PORT`]: String(portList[app][index]) }, portList[app][index] as number);
@@ -143,8 +151,12 @@ export async function startPlatform(extraEnv: NodeJS.ProcessEnv = {}, timeoutMs 
     Object.fromEntries(apps.map((app) => [app, { enumerable: true, get: () => replicas[app][0] }])),
   ) as Record<AppName, RunningApp>;
   const everyProcess = () => Object.values(replicas).flat();
+  let consoleApp: RunningApp | undefined;
   const stop = async () => {
-    for (const app of everyProcess()) if (app.child.exitCode === null && app.child.signalCode === null) app.child.kill('SIGTERM');
+    for (const app of [...everyProcess(), ...(consoleApp ? [consoleApp] : [])]) {
+      if (app.child.exitCode === null && app.child.signalCode === null) app.child.kill('SIGTERM');
+    }
+    await consoleApp?.exited;
     const codes = await Promise.all(
       apps.map(async (app) => {
         const exits = await Promise.all(replicas[app].map((r) => r.exited));
@@ -152,6 +164,12 @@ export async function startPlatform(extraEnv: NodeJS.ProcessEnv = {}, timeoutMs 
       }),
     );
     return Object.fromEntries(codes) as Record<AppName, number | null>;
+  };
+  const startConsole = async (consoleEnv: NodeJS.ProcessEnv = {}) => {
+    const port = await freePort();
+    consoleApp = startApp('console', { ...env, CONSOLE_PORT: String(port), ...consoleEnv }, port);
+    await waitReady(consoleApp, timeoutMs);
+    return consoleApp;
   };
   const kill = async (app: AppName, signal: NodeJS.Signals = 'SIGTERM', index = 0) => {
     const target = replicas[app][index] as RunningApp;
@@ -171,5 +189,5 @@ export async function startPlatform(extraEnv: NodeJS.ProcessEnv = {}, timeoutMs 
     throw error;
   }
   const gatewayUrls = replicas.gateway.map((r) => r.url);
-  return { gatewayUrl: gatewayUrls[0] as string, gatewayUrls, namespace, databases, apps: running, replicas, kill, restart, stop };
+  return { gatewayUrl: gatewayUrls[0] as string, gatewayUrls, namespace, databases, apps: running, replicas, kill, restart, stop, startConsole };
 }
