@@ -19,6 +19,7 @@ import { installErrorHandling, sendError } from './error-handling.js';
 import { HEALTH_PATHS, registerHealthRoutes, type ReadinessChecks } from './health.js';
 import { OPENAPI_PATH, registerOpenApi, type OpenApiOptions } from './openapi.js';
 import { REQUEST_ID_HEADER, genRequestId } from './request-id.js';
+import { lazyRequestLogger } from './request-logger.js';
 import { capConnectionsPerClient, timeoutOptions } from './server-limits.js';
 import { installStrictQueryStrings, strictQueryValidatorCompiler } from './strict-query.js';
 
@@ -79,6 +80,8 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     trustProxy: options.trustProxy ?? false,
     genReqId: genRequestId,
+    // request.log becomes a pino child only when the request writes a line (see request-logger.ts).
+    childLoggerFactory: lazyRequestLogger,
     // Fastify's own answer while closing is a bare JSON body; ours is the envelope (see below).
     return503OnClosing: false,
     logController: new LogController({
