@@ -34,7 +34,8 @@ export async function buildApp(config: AnalyticsConfig, options: BuildAnalyticsO
     routes: async (app, ctx) => {
       const { sql, db, nats, logger } = ctx;
       const rebuilder = createRebuilder({
-        sql,
+        // Holds a session advisory lock for the whole rebuild: never through a transaction pooler.
+        sql: ctx.sessionSql,
         nats,
         namespace: config.eventNamespace || undefined,
         logger,
@@ -49,7 +50,7 @@ export async function buildApp(config: AnalyticsConfig, options: BuildAnalyticsO
 
       // Batch consumers (not createService's per-message ones): stopped in preClose, i.e. before
       // createService's onClose drains NATS and closes the pool they use.
-      const consumers = createStoreEventsConsumers({ config, sql, nats, logger, availability: ctx.availability.postgres });
+      const consumers = createStoreEventsConsumers({ config, sql, nats, logger, availability: ctx.availability.postgres, metrics: ctx.metrics });
       app.addHook('preClose', async () => {
         await rebuilder.stop();
         for (const consumer of consumers) await consumer.stop();

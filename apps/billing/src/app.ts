@@ -5,6 +5,7 @@ import type { BillingConfig } from './config.js';
 import { prepareKnownUser } from './data/billing-user-repository.js';
 import * as schema from './data/schema.js';
 import { projectUsers } from './events/project-users.js';
+import { billingMetrics } from './metrics.js';
 import { accountRoutes } from './routes/account-routes.js';
 import { invoiceRoutes } from './routes/invoice-routes.js';
 import { paymentRoutes } from './routes/payment-routes.js';
@@ -28,6 +29,7 @@ export async function buildApp(config: BillingConfig, options: BuildBillingOptio
     // issued, are refused (401) as soon as the event is projected.
     isRevoked: (ctx) => refuseStaleTokens(prepareKnownUser(ctx.db)),
     routes: (http, ctx) => {
+      billingMetrics(http, ctx.metrics);
       accountRoutes(http, ctx.db);
       invoiceRoutes(http, ctx.db);
       paymentRoutes(http, ctx.db);

@@ -42,7 +42,7 @@ export async function buildApp(config: NotificationsConfig, options: BuildNotifi
         { transport: transport.kind, target: transport.target },
         transport.kind === 'smtp' ? `e-mail goes out over SMTP (${transport.target})` : `no SMTP_URL: e-mails are recorded as .eml files in ${transport.target}`,
       );
-      const sender = createDeliverySender({ db: ctx.db, transport, config: config.mail, logger: ctx.logger, availability: ctx.availability.postgres });
+      const sender = createDeliverySender({ db: ctx.db, transport, config: config.mail, logger: ctx.logger, availability: ctx.availability.postgres, metrics: ctx.metrics });
       sender.start();
       // onClose hooks run last-registered first: the sender stops before the pool it uses closes.
       app.addHook('onClose', () => sender.stop());

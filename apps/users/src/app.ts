@@ -6,6 +6,7 @@ import * as schema from './data/schema.js';
 import { usersDeps } from './deps.js';
 import { createPasswordHasher } from './domain/password-hasher.js';
 import { tokenUsers } from './domain/token-users.js';
+import { loginFailureMetrics } from './metrics.js';
 import { usersRoutes } from './routes/index.js';
 import { seedAdmin } from './use-cases/seed-admin.js';
 import { usersRetention } from './workers/retention.js';
@@ -56,7 +57,7 @@ export async function buildApp(config: ServiceConfig & { users?: UsersSettings }
     isRevoked: tokens.isRevoked,
     deps: usersDeps(settings, verificationKeys, createPasswordHasher(), tokens),
     workers: (deps) => [usersRetention(deps, settings.throttle)],
-    routes: usersRoutes,
+    routes: [loginFailureMetrics, ...usersRoutes],
   });
   try {
     await seedAdmin(deps);

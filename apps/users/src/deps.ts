@@ -6,6 +6,7 @@ import { createLoginGuard } from './domain/login-guard.js';
 import type { PasswordHasher } from './domain/password-hasher.js';
 import type { TokenUsers } from './domain/token-users.js';
 import { createSessions } from './domain/sessions.js';
+import { usersMetrics } from './metrics.js';
 
 /** What users builds once for its routes, use cases and workers (besides the service context). */
 export function usersDeps(settings: UsersSettings, verificationKeys: Array<{ kid: string; pem: string }>, hasher: PasswordHasher, tokens: TokenUsers) {
@@ -18,7 +19,7 @@ export function usersDeps(settings: UsersSettings, verificationKeys: Array<{ kid
     /** The caller's row as the token check read it this request. */
     tokenUser: tokens.rowFor,
     hasher,
-    loginGuard: createLoginGuard(ctx.db, settings.throttle),
+    loginGuard: createLoginGuard(ctx.db, settings.throttle, usersMetrics(ctx.metrics).throttled),
     sessions: createSessions({ settings, sign: ctx.signAccessToken }),
   });
 }

@@ -22,3 +22,5 @@ export {
   type HttpServerEnv,
   type HttpServerSettings,
 } from './http-server.js';
+export { databaseEnv, toDatabaseSettings, type DatabaseEnv, type DatabaseSettings } from './database.js';
+export { metricsEnv, toMetricsSettings, type MetricsSettings } from './metrics.js';

@@ -2,10 +2,12 @@ import type { JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstrea
 import { parseEvent, type EventContract, type EventEnvelope, type StreamDefinition, type StreamKey } from '@platform/contracts';
 import type { Db, Tx } from '@platform/db-kit';
 import type { Logger } from '@platform/logging';
+import type { Metrics } from '@platform/metrics';
 import { createDependencyMonitor, type DependencyMonitor } from '@platform/resilience';
 import { sql } from 'drizzle-orm';
 import { consumeLoop } from './consume-loop.js';
 import { durableConsumer } from './durable-consumer.js';
+import { consumerMetrics } from './metrics.js';
 import { namespacedSubject, stripNamespace } from './namespace.js';
 import { retryPolicy } from './retry-policy.js';
 import { resolveStream } from './streams.js';
@@ -22,6 +24,8 @@ export interface HandlerContext {
   deliveryCount: number;
   subject: string;
   streamSequence: number;
+  /** The service's registry, for the handler's own series (absent when the consumer has none). */
+  metrics?: Metrics;
 }
 
 export interface ConsumerOptions<C extends EventContract> {
@@ -50,6 +54,8 @@ export interface ConsumerOptions<C extends EventContract> {
    * of this consumer's own, probing `db`.
    */
   availability?: DependencyMonitor;
+  /** The service's registry: `consumer_messages_total`, `consumer_handler_duration_seconds`, `consumer_pending`, `dead_letter_messages`. */
+  metrics?: Metrics;
 }
 
 export interface EventConsumer {
@@ -72,7 +78,8 @@ export function createConsumer<C extends EventContract>(options: ConsumerOptions
       throw new Error(`consumer ${name}: ${subject} is not carried by stream ${stream.name}`);
     }
   }
-  const retry = retryPolicy({ js, consumer: name, namespace, maxAttempts: options.maxAttempts, backoffMs: options.backoffMs });
+  const counters = consumerMetrics(options.metrics, { jsm, stream: stream.name, name, namespace });
+  const retry = retryPolicy({ js, consumer: name, namespace, maxAttempts: options.maxAttempts, backoffMs: options.backoffMs, metrics: counters });
   const ackWaitMs = options.ackWaitMs ?? 30_000;
   const durable = durableConsumer(jsm, stream, name, { filterSubjects: filters, ackWaitMs }, logger);
   const ownMonitor = options.availability
@@ -99,7 +106,8 @@ export function createConsumer<C extends EventContract>(options: ConsumerOptions
     }
     // Known to be down: not an attempt at all, the message waits.
     if (availability.isDown()) return 'unavailable';
-    const ctx: HandlerContext = { logger: log, deliveryCount, subject: msg.subject, streamSequence: msg.seq };
+    const ctx: HandlerContext = { logger: log, deliveryCount, subject: msg.subject, streamSequence: msg.seq, metrics: options.metrics };
+    const timed = counters.time();
     try {
       const outcome = await db.transaction(async (tx): Promise<Outcome> => {
         const fresh = await tx
@@ -112,12 +120,15 @@ export function createConsumer<C extends EventContract>(options: ConsumerOptions
         return 'handled';
       });
       msg.ack();
+      counters.count(outcome === 'handled' ? 'handled' : 'duplicate');
       log.debug({ outcome, deliveryCount }, 'event processed');
       return outcome;
     } catch (err) {
       // The database (not the handler) failed: the message waits for it, no attempt spent.
       if (availability.report(err)) return 'unavailable';
       return retry.failed(msg, err, 'handler', log);
+    } finally {
+      timed();
     }
   }
 

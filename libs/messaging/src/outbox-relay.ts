@@ -1,10 +1,12 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { Db } from '@platform/db-kit';
 import type { Logger } from '@platform/logging';
+import type { Metrics } from '@platform/metrics';
 import { backoff, waitOut, type DependencyMonitor } from '@platform/resilience';
 import { asc, eq, inArray, isNull, sql as dsql } from 'drizzle-orm';
 import type { Sql } from 'postgres';
 import { toMsgHdrs } from './headers.js';
+import { relayMetrics } from './metrics.js';
 import { namespacedSubject } from './namespace.js';
 import { outboxChannel } from './outbox.js';
 import { outboxTable, type OutboxRow } from './tables.js';
@@ -26,6 +28,8 @@ export interface OutboxRelayOptions {
   errorBackoffMs?: number;
   /** The database's monitor: while it is down the relay waits for it instead of retrying every second. */
   availability?: DependencyMonitor;
+  /** The service's registry: `outbox_published_total`, `outbox_publish_failures_total`. */
+  metrics?: Metrics;
 }
 
 export interface BatchResult {
@@ -49,6 +53,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const pollIntervalMs = options.pollIntervalMs ?? 250;
   const publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
   const errorBackoffMs = options.errorBackoffMs ?? 1_000;
+  const counted = relayMetrics(options.metrics);
 
   let running = false;
   let stopped = new AbortController();
@@ -99,7 +104,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
           .where(eq(outboxTable.id, row.id));
       }
       return { claimed: rows.length, published: sent.length, failed };
-    });
+    }).then(counted);
   }
 
   function idle(ms: number): Promise<void> {

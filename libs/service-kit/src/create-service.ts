@@ -1,4 +1,5 @@
 import type { StreamKey } from '@platform/contracts';
+import { ConfigError } from '@platform/config';
 import { createDb, ensureDatabase, runMigrations, type Db } from '@platform/db-kit';
 import {
   createHttpApp,
@@ -11,6 +12,7 @@ import {
   type RouteRegistrar,
 } from '@platform/http-kit';
 import { createLogger, type Logger } from '@platform/logging';
+import { createMetrics, type Metrics } from '@platform/metrics';
 import {
   connectNats,
   createConsumer,
@@ -20,6 +22,7 @@ import {
   type EventConsumer,
   type NatsHandle,
   type OutboxRelay,
+  watchOutbox,
 } from '@platform/messaging';
 import type { EventContract } from '@platform/contracts';
 import { createDependencyMonitor, type DependencyMonitor } from '@platform/resilience';
@@ -33,6 +36,11 @@ export interface ServiceContext<TSchema extends Record<string, unknown> = Record
   logger: Logger;
   db: Db<TSchema>;
   sql: Sql;
+  /**
+   * For what needs a session of its own (a lock held across statements, LISTEN): `sql` itself,
+   * or under transaction pooling a small pool straight to Postgres (DATABASE_DIRECT_URL).
+   */
+  sessionSql: Sql;
   nats: NatsHandle;
   relay: OutboxRelay;
   /**
@@ -40,6 +48,8 @@ export interface ServiceContext<TSchema extends Record<string, unknown> = Record
    * probing while it is down. Consumers, workers and the HTTP gate wait or refuse on it.
    */
   availability: { postgres: DependencyMonitor };
+  /** The service's Prometheus registry (served at /metrics): routes and workers add their series to it. */
+  metrics: Metrics;
   /**
    * Signs an access token (`app.jwt.sign`); only with the `signing` option (the users service),
    * callable once the HTTP app exists, i.e. from requests.
@@ -55,7 +65,7 @@ export interface ServiceContext<TSchema extends Record<string, unknown> = Record
 export type ServiceDeps<TSchema extends Record<string, unknown> = Record<string, unknown>, TOwn extends object = object> = ServiceContext<TSchema> & TOwn;
 
 /** A consumer as a service declares it; connections and namespace are filled in. */
-export type ConsumerDefinition = Omit<ConsumerOptions<EventContract>, 'db' | 'js' | 'jsm' | 'logger' | 'namespace' | 'availability'>;
+export type ConsumerDefinition = Omit<ConsumerOptions<EventContract>, 'db' | 'js' | 'jsm' | 'logger' | 'namespace' | 'availability' | 'metrics'>;
 
 export interface CreateServiceOptions<TSchema extends Record<string, unknown>, TOwn extends object = object> {
   config: ServiceConfig;
@@ -118,17 +128,37 @@ export async function createService<TSchema extends Record<string, unknown>, TOw
 ): Promise<Service<TSchema, TOwn>> {
   const { config } = options;
   const logger = options.logger ?? createLogger({ service: config.service, level: config.logLevel });
-  if (config.autoCreateDatabase && (await ensureDatabase(config.databaseUrl))) {
+  const settings = config.database ?? { poolMax: 10, transactionPooling: false };
+  if (settings.transactionPooling && !settings.directUrl) {
+    throw new ConfigError(['DATABASE_DIRECT_URL is required with DATABASE_TRANSACTION_POOLING=true (migrations, LISTEN and session locks bypass the pooler)']);
+  }
+  if (config.autoCreateDatabase && (await ensureDatabase(settings.directUrl ?? config.databaseUrl))) {
     logger.info('created the database');
   }
-  const database = createDb({ url: config.databaseUrl, schema: options.schema, applicationName: config.service, logger });
+  const database = createDb({
+    url: config.databaseUrl,
+    max: settings.poolMax,
+    prepare: !settings.transactionPooling,
+    schema: options.schema,
+    applicationName: config.service,
+    logger,
+  });
+  // What a transaction-mode pooler cannot carry (a session: advisory locks held across
+  // statements, LISTEN) goes straight to Postgres over a small pool; otherwise the pool is a session.
+  const session = settings.transactionPooling
+    ? createDb({ url: settings.directUrl as string, max: 2, applicationName: `${config.service}-session`, logger })
+    : database;
   const postgres = createDependencyMonitor({ name: 'postgres', probe: () => database.ping(), logger });
+  // One registry for the HTTP app, the relay and the consumers; the outbox gauges read this database.
+  const metrics = createMetrics({ service: config.service });
+  watchOutbox(metrics, database.sql);
   const cleanup: Array<() => Promise<void>> = [() => database.close(), async () => postgres.close()];
+  if (session !== database) cleanup.push(() => session.close());
   const undo = async () => {
     for (const step of cleanup.reverse()) await step().catch((err: unknown) => logger.error({ err }, 'cleanup failed'));
   };
   try {
-    await runMigrations(database.db, options.migrationsFolder);
+    await runMigrations(session.db, options.migrationsFolder);
     // The NATS callback may fire before the HTTP app exists; it closes whatever is there then.
     const started: { app?: HttpApp } = {};
     const nats = await connectNats({
@@ -147,18 +177,18 @@ export async function createService<TSchema extends Record<string, unknown>, TOw
     const namespace = config.eventNamespace || undefined;
     await ensureStreams({ jsm: nats.jsm, namespace, streams: options.streams, replicas: config.streamReplicas, logger });
 
-    const relay = createOutboxRelay({ db: database.db, sql: database.sql, js: nats.js, logger, namespace, availability: postgres });
+    const relay = createOutboxRelay({ db: database.db, sql: session.sql, js: nats.js, logger, namespace, availability: postgres, metrics });
     const signAccessToken = (payload: AccessTokenPayload): string => {
       if (!started.app || !options.signing) throw new Error('no token signing in this service (or not started yet)');
       return started.app.jwt.sign(payload);
     };
-    const ctx: ServiceContext<TSchema> = { config, logger, db: database.db, sql: database.sql, nats, relay, availability: { postgres }, signAccessToken };
+    const ctx: ServiceContext<TSchema> = { config, logger, db: database.db, sql: database.sql, sessionSql: session.sql, nats, relay, availability: { postgres }, signAccessToken, metrics };
     const deps: ServiceDeps<TSchema, TOwn> = { ...ctx, ...(options.deps?.(ctx) ?? ({} as TOwn)) };
     await relay.start();
     cleanup.push(() => relay.stop());
 
     const consumers: EventConsumer[] = (options.consumers?.(deps) ?? []).map((definition) =>
-      createConsumer({ ...definition, db: database.db, js: nats.js, jsm: nats.jsm, logger, namespace, availability: postgres }),
+      createConsumer({ ...definition, db: database.db, js: nats.js, jsm: nats.jsm, logger, namespace, availability: postgres, metrics }),
     );
     for (const consumer of consumers) {
       await consumer.start();
@@ -187,6 +217,8 @@ export async function createService<TSchema extends Record<string, unknown>, TOw
       auth: { ...config.auth, isRevoked: options.isRevoked?.(ctx), ...(options.signing ? { signing: options.signing } : {}) },
       trustProxy: options.trustProxy,
       openapi: options.openapi,
+      metrics,
+      metricsToken: config.metrics?.token,
     });
     started.app = app;
     app.addHook('onClose', undo);

@@ -3,16 +3,22 @@ import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import {
   baseEnvSchema,
+  databaseEnv,
   databaseUrlSchema,
   envBoolean,
   envInt,
   findWorkspaceRoot,
   httpServerEnv,
   messagingEnv,
+  metricsEnv,
   portSchema,
   shutdownEnv,
+  toDatabaseSettings,
   toHttpServerSettings,
+  toMetricsSettings,
+  type DatabaseSettings,
   type HttpServerSettings,
+  type MetricsSettings,
 } from '@platform/config';
 import { keyId } from './key-id.js';
 
@@ -49,6 +55,8 @@ export const serviceEnvSchema = (defaultPort: number) =>
   baseEnvSchema.extend({
     PORT: portSchema(defaultPort),
     DATABASE_URL: databaseUrlSchema,
+    /** Pool size per replica, transaction pooling (PgBouncer), the direct URL (see docs/scaling.md). */
+    ...databaseEnv,
     ...messagingEnv,
     /** Prefix for stream and subject names; lets several environments share one NATS server. */
     EVENT_NAMESPACE: z.string().regex(/^[a-z0-9]*$/, 'must be lower-case letters and digits').default(''),
@@ -57,6 +65,7 @@ export const serviceEnvSchema = (defaultPort: number) =>
     JWT_AUDIENCE: z.string().min(1).default('platform-api'),
     BODY_LIMIT: envInt(1_048_576, { min: 1024 }),
     ...httpServerEnv,
+    ...metricsEnv,
     /** Create the database when missing; by default only outside production (where it is provisioned). */
     DATABASE_AUTO_CREATE: envBoolean(),
     ...shutdownEnv,
@@ -81,6 +90,8 @@ export interface ServiceConfig {
   host: string;
   port: number;
   databaseUrl: string;
+  /** Pool size, transaction pooling, direct URL (defaults: 10, off, none). */
+  database?: DatabaseSettings;
   autoCreateDatabase: boolean;
   /** One server or a comma-separated seed list of a cluster. */
   natsUrl: string;
@@ -90,6 +101,8 @@ export interface ServiceConfig {
   bodyLimit: number;
   /** Request, headers, keep-alive and socket timeouts, connections per client (http-kit defaults when absent). */
   http?: HttpServerSettings;
+  /** `/metrics` settings (bearer token); open when absent. */
+  metrics?: MetricsSettings;
   auth: { publicKeys: Array<{ kid: string; pem: string }>; issuer: string; audience: string };
   /** After SIGTERM: serve this long with /ready at 503, then close. */
   shutdownDrainDelayMs: number;
@@ -107,12 +120,14 @@ export function toServiceConfig(service: string, env: ServiceEnv): ServiceConfig
     host: env.HOST,
     port: env.PORT,
     databaseUrl: env.DATABASE_URL,
+    database: toDatabaseSettings(env),
     autoCreateDatabase: env.DATABASE_AUTO_CREATE ?? env.NODE_ENV !== 'production',
     natsUrl: env.NATS_URL,
     streamReplicas: env.EVENT_STREAM_REPLICAS,
     eventNamespace: env.EVENT_NAMESPACE,
     bodyLimit: env.BODY_LIMIT,
     http: toHttpServerSettings(env),
+    metrics: toMetricsSettings(env),
     shutdownDrainDelayMs: env.SHUTDOWN_DRAIN_DELAY_MS,
     retention: {
       intervalMs: env.RETENTION_INTERVAL_SECONDS * 1_000,

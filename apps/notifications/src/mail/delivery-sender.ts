@@ -2,11 +2,13 @@ import { notificationFailedV1, notificationSentV1 } from '@platform/contracts';
 import type { Db } from '@platform/db-kit';
 import type { Logger } from '@platform/logging';
 import { enqueueEvent } from '@platform/messaging';
+import type { Metrics } from '@platform/metrics';
 import { backoff, pause, waitOut, type DependencyMonitor } from '@platform/resilience';
 import type { MailConfig } from '../config.js';
 import { deliveriesRepository } from '../data/deliveries-repository.js';
 import type { DeliveryRow } from '../data/schema.js';
 import { isPermanentSmtpError, retryDelayMs } from '../domain/retry.js';
+import { emailOutcomes } from '../metrics.js';
 import type { MailTransport } from './transport.js';
 
 export interface DeliverySender {
@@ -24,6 +26,8 @@ export interface DeliverySenderDeps {
   availability: DependencyMonitor;
   /** On stop, how long outcomes still unrecorded (database down) keep being retried. */
   recordGraceMs?: number;
+  /** The service's registry: `notifications_emails_total{outcome}` (sent, failed). */
+  metrics?: Metrics;
 }
 
 /** What one attempt came to; recorded on the row (and as an event) afterwards. */
@@ -49,6 +53,7 @@ function reasonOf(error: unknown): string {
  */
 export function createDeliverySender(deps: DeliverySenderDeps): DeliverySender {
   const { db, transport, config, availability } = deps;
+  const countEmail = emailOutcomes(deps.metrics);
   const logger = deps.logger.child({ component: 'delivery-sender' });
   const leaseMs = config.sendTimeoutMs * 2 + 5_000;
   const recordGraceMs = deps.recordGraceMs ?? 3_000;
@@ -115,6 +120,7 @@ export function createDeliverySender(deps: DeliverySenderDeps): DeliverySender {
     const log = logger.child({ deliveryId: delivery.id, correlationId: delivery.correlationId, attempt: delivery.attempts });
     const outcome = await attempt(delivery);
     if (!(await record(delivery, outcome, log))) return;
+    if (outcome.kind !== 'retry') countEmail(outcome.kind);
     if (outcome.kind === 'sent') log.info('e-mail sent');
     else if (outcome.kind === 'retry') log.warn({ reason: outcome.reason, retryInMs: outcome.delayMs }, 'e-mail send failed, will retry');
     else log.error({ reason: outcome.reason }, 'e-mail delivery failed for good');
