@@ -67,7 +67,9 @@ class RequestLogger {
   fatal(...args: LogArgs): void {
     this.write('fatal', args);
   }
-  silent(): void {}
+  silent(): void {
+    // pino's `silent` level writes nothing, whatever the arguments.
+  }
 
   child(bindings: Bindings, options?: ChildLoggerOptions): Logger {
     return this.logger.child(bindings, options);
