@@ -8,4 +8,5 @@ describeServiceBoot({
   mainPath: fileURLToPath(new URL('../src/main.ts', import.meta.url)),
   apiProbe: { url: '/api/v1/analytics/summary', role: 'admin' },
   metricsSeries: ['analytics_events_ingested_total', 'analytics_ingest_lag_seconds', ...consumerSeries],
+  workers: ['retention', 'rebuild'],
 });

@@ -11,10 +11,13 @@ import {
   shutdownEnv,
   toHttpServerSettings,
   toMetricsSettings,
+  toTracingSettings,
+  tracingEnv,
   urlSchema,
   type Env,
   type HttpServerSettings,
   type MetricsSettings,
+  type TracingSettings,
 } from '@platform/config';
 
 export const upstreamNames = ['users', 'billing', 'notifications', 'analytics'] as const;
@@ -85,6 +88,8 @@ export const gatewayEnvSchema = baseEnvSchema.extend({
   /** `METHOD /path=YYYY-MM-DD` entries, comma-separated; a path ending in `/*` covers everything below it. */
   DEPRECATED_ROUTES: envList().pipe(z.array(deprecatedRouteSchema)),
   ...shutdownEnv,
+  /** OpenTelemetry traces (OTEL_TRACES_EXPORTER, OTEL_TRACES_SAMPLER_ARG, ...): off unless `otlp`. */
+  ...tracingEnv,
 });
 
 export interface GatewayConfig {
@@ -121,6 +126,8 @@ export interface GatewayConfig {
   deprecatedRoutes: DeprecatedRoute[];
   /** After SIGTERM: serve this long with /ready at 503, then close. */
   shutdownDrainDelayMs: number;
+  /** OpenTelemetry traces; started by `runService` before the app is built. */
+  tracing: TracingSettings;
 }
 
 export function loadGatewayConfig(env: Env): GatewayConfig {
@@ -141,6 +148,9 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     bodyLimit: parsed.BODY_LIMIT,
     http: toHttpServerSettings(parsed),
     metrics: toMetricsSettings(parsed),
+    // The gateway links its spans through the request itself (server → proxy hop): it needs no
+    // AsyncLocalStorage context, whose per-promise hooks would cost every request.
+    tracing: { ...toTracingSettings(parsed, 'gateway'), asyncContext: false },
     trustProxy: parsed.TRUST_PROXY,
     corsOrigins: parsed.CORS_ORIGINS,
     rateLimit: {

@@ -9,4 +9,5 @@ describeServiceBoot({
   mainPath: fileURLToPath(new URL('../src/main.ts', import.meta.url)),
   apiProbe: { url: '/api/v1/notifications' },
   metricsSeries: ['notifications_emails_total', ...consumerSeries],
+  workers: ['retention', 'delivery-sender'],
 });

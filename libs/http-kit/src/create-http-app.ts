@@ -11,6 +11,7 @@ import { serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-
 import { HTTP_SERVER_DEFAULTS, type HttpServerSettings } from '@platform/config';
 import { requestIdLogLabel, type Logger } from '@platform/logging';
 import { createMetrics, type Metrics } from '@platform/metrics';
+import { installHttpTracing } from '@platform/tracing';
 import { registerAuth, type AuthOptions } from './auth/auth-plugin.js';
 import { clientErrorHandler } from './client-errors.js';
 import { installJsonOnlyParsing } from './content-type.js';
@@ -106,6 +107,8 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   app.decorate('serviceName', options.service);
   app.decorate('draining', false);
   app.decorate('metrics', options.metrics ?? createMetrics({ service: options.service }));
+  // First, so every route registered below gets its server span (a no-op with tracing off).
+  installHttpTracing(app);
   app.setValidatorCompiler(strictQueryValidatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installStrictQueryStrings(app);

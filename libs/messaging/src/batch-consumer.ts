@@ -8,6 +8,7 @@ import { durableConsumer } from './durable-consumer.js';
 import { consumerMetrics, type ConsumerMetrics } from './metrics.js';
 import { retryPolicy, type RetryPolicy } from './retry-policy.js';
 import { resolveStream } from './streams.js';
+import { batchSpans } from './tracing.js';
 import { workThrough } from './work-through.js';
 
 export type Decoded<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -110,13 +111,16 @@ async function processBatch<T>(
   if (valid.length === 0) return [];
   if (availability.isDown()) return valid.map((v) => v.msg);
   const timed = counters.time();
+  const spans = batchSpans(valid.map((v) => v.msg), options.name, options.namespace);
   try {
     await options.store(valid.map((v) => v.value));
     timed();
     for (const { msg } of valid) msg.ack();
     counters.count('handled', valid.length);
+    spans.end();
     return [];
   } catch (err) {
+    spans.end(err);
     if (availability.report(err)) return valid.map((v) => v.msg);
     const [only] = valid;
     if (valid.length === 1 && only) {

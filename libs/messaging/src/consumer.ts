@@ -4,6 +4,7 @@ import type { Db, Tx } from '@platform/db-kit';
 import type { Logger } from '@platform/logging';
 import type { Metrics } from '@platform/metrics';
 import { createDependencyMonitor, type DependencyMonitor } from '@platform/resilience';
+import { SpanKind, activeTraceId, tracingActive, withSpan } from '@platform/tracing';
 import { sql } from 'drizzle-orm';
 import { consumeLoop } from './consume-loop.js';
 import { durableConsumer } from './durable-consumer.js';
@@ -11,6 +12,7 @@ import { consumerMetrics } from './metrics.js';
 import { namespacedSubject, stripNamespace } from './namespace.js';
 import { retryPolicy } from './retry-policy.js';
 import { resolveStream } from './streams.js';
+import { messageAttributes, messageContext } from './tracing.js';
 import { inboxTable } from './tables.js';
 import { workThrough } from './work-through.js';
 
@@ -99,7 +101,15 @@ export function createConsumer<C extends EventContract>(options: ConsumerOptions
     const parsed = parseEvent(contract, msg.data);
     if (!parsed.success) return retry.deadLetter(msg, parsed.reason, logger);
     const event = parsed.event as EnvelopeOf<C>;
-    const log = logger.child({ correlationId: event.correlationId, eventId: event.id, eventType: event.type });
+    if (!tracingActive()) return apply(msg, event, deliveryCount);
+    // The event continues the trace of the request that caused it (`traceparent` from the relay).
+    const span = { kind: SpanKind.CONSUMER, parent: messageContext(msg), attributes: messageAttributes(msg, name, event.id), childOnly: true };
+    return withSpan(`process ${event.type}`, span, () => apply(msg, event, deliveryCount));
+  }
+
+  async function apply(msg: JsMsg, event: EnvelopeOf<C>, deliveryCount: number): Promise<Outcome> {
+    const traceId = activeTraceId();
+    const log = logger.child({ correlationId: event.correlationId, eventId: event.id, eventType: event.type, ...(traceId ? { traceId } : {}) });
     if (deliveryCount > retry.maxAttempts) {
       // A delivery that never got an answer (a crash mid-handler) counts as a failed attempt too.
       return retry.deadLetter(msg, `gave up after ${deliveryCount - 1} deliveries without an outcome`, log);

@@ -1,6 +1,7 @@
 import replyFrom from '@fastify/reply-from';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { gatewayTimeout, serviceUnavailable } from '@platform/http-kit';
+import { traceOutgoing } from '@platform/tracing';
 import { upstreamNames, type GatewayConfig } from '../config.js';
 import type { ProxyMetrics } from '../metrics.js';
 import type { ReplicaSet, Upstreams } from './replicas.js';
@@ -92,6 +93,8 @@ async function upstreamScope(
         // The client address as the gateway sees it (X-Forwarded-For only honoured under TRUST_PROXY).
         out['x-forwarded-for'] = req.ip;
         out['x-forwarded-proto'] = req.protocol;
+        // The service continues the gateway's trace (a CLIENT span for this hop), not the client's header.
+        traceOutgoing(req, out, `proxy ${name}`, { 'server.address': name });
         return out as typeof headers;
       },
       rewriteHeaders: (headers) => stripHopByHop(headers),

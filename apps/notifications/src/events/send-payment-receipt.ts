@@ -1,7 +1,7 @@
 import { notificationsConsumers } from '@platform/contracts';
-import { defineConsumer } from './define-consumer.js';
+import { defineConsumer } from '@platform/service-kit';
 import { countSkippedEmail } from '../metrics.js';
-import { deliverMessage } from './deliver-message.js';
+import { deliverMessage } from '../use-cases/deliver-message.js';
 
 /** billing.payment.received → receipt with the amount (billing preferences apply). */
 export const sendPaymentReceipt = defineConsumer(notificationsConsumers.sendPaymentReceipt, {

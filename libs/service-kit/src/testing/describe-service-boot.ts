@@ -18,6 +18,8 @@ export interface ServiceBootSuite {
   apiProbe: { url: string; role?: Role };
   /** Series of the service's own (and the consumer series if it has consumers) its /metrics must declare. */
   metricsSeries: string[];
+  /** Its workers, each a check in /ready (default: the retention worker alone). */
+  workers?: string[];
 }
 
 /** What every service's /metrics declares: HTTP, outbox and relay, default Node metrics. */
@@ -60,7 +62,7 @@ async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise
  * migrated database and NATS, answer /health, /ready and /openapi.json, report 503 while
  * Postgres or NATS is unreachable, and refuse a bad environment with one line.
  */
-export function describeServiceBoot({ service, build, mainPath, apiProbe, metricsSeries }: ServiceBootSuite): void {
+export function describeServiceBoot({ service, build, mainPath, apiProbe, metricsSeries, workers = ['retention'] }: ServiceBootSuite): void {
   describe(`${service} boot`, () => {
     let env: TestServiceEnv;
     let pgProxy: TcpProxy;
@@ -85,10 +87,11 @@ export function describeServiceBoot({ service, build, mainPath, apiProbe, metric
       expect(body.data).toEqual({ status: 'ok' });
     });
 
-    it('is ready with its database migrated, NATS connected and its retention worker running', async () => {
+    it('is ready with its database migrated, NATS connected and its workers (retention...) running', async () => {
+      const workerChecks = Object.fromEntries(workers.map((name) => [name, 'up']));
       expect(await ready(app)).toEqual({
         status: 200,
-        body: expect.objectContaining({ data: { status: 'ready', checks: { postgres: 'up', nats: 'up', retention: 'up' } } }),
+        body: expect.objectContaining({ data: { status: 'ready', checks: { postgres: 'up', nats: 'up', ...workerChecks } } }),
       });
       const tables = await env.database.sql<{ table_name: string }[]>`
         select table_name from information_schema.tables where table_schema = 'public' and table_name in ('outbox', 'inbox')`;
