@@ -1,4 +1,7 @@
 import { bearer, expectEnvelope, generateTestKeyPair, signTestToken } from '@platform/http-kit/testing';
+import helmet from 'helmet';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { loadGatewayConfig, upstreamNames, type UpstreamName } from '../src/config.js';
@@ -221,6 +224,20 @@ describe('gateway proxy', () => {
         expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
         expect(res.headers['strict-transport-security']).toMatch(/max-age/);
         expect(res.headers['content-security-policy']).toMatch(/default-src 'self'/);
+      }
+    });
+
+    it("sets exactly helmet's default headers, computed once instead of per request", async () => {
+      // What helmet's middleware writes on a real response, independently of the gateway's copy.
+      const server = createServer((req, res) => helmet()(req, res, () => res.end()));
+      await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+      const reference = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await new Promise((done) => server.close(done));
+      const expected = Object.fromEntries([...reference.headers].filter(([name]) => !['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding'].includes(name)));
+      expect(Object.keys(expected).length).toBeGreaterThanOrEqual(10);
+      for (const res of [await get('/health', {}), await get('/api/v1/billing/echo'), await get('/api/v1/nowhere', {})]) {
+        for (const [name, value] of Object.entries(expected)) expect(res.headers[name], name).toBe(value);
+        expect(res.headers['x-powered-by']).toBeUndefined();
       }
     });
 

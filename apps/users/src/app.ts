@@ -1,10 +1,11 @@
 import { generateKeyPairSync } from 'node:crypto';
 import type { Logger } from '@platform/logging';
-import { createService, migrationsFolderFor, staleTokenCheck, type ServiceConfig } from '@platform/service-kit';
+import { createService, migrationsFolderFor, type ServiceConfig } from '@platform/service-kit';
 import { signingKeyFrom, type UsersSettings } from './config.js';
 import * as schema from './data/schema.js';
 import { usersDeps } from './deps.js';
 import { createPasswordHasher } from './domain/password-hasher.js';
+import { tokenUsers } from './domain/token-users.js';
 import { loginFailureMetrics } from './metrics.js';
 import { usersRoutes } from './routes/index.js';
 import { seedAdmin } from './use-cases/seed-admin.js';
@@ -42,7 +43,7 @@ export async function buildApp(config: ServiceConfig & { users?: UsersSettings }
     ...config.auth.publicKeys.filter((key) => key.kid !== signingKey.kid && key.pem.trim() !== signingKey.publicKeyPem.trim()),
   ];
 
-  const users = schema.usersTable;
+  const tokens = tokenUsers();
   const { app, deps } = await createService({
     config: { ...config, auth: { ...config.auth, publicKeys: verificationKeys } },
     logger: options.logger,
@@ -52,9 +53,9 @@ export async function buildApp(config: ServiceConfig & { users?: UsersSettings }
     signing: { kid: signingKey.kid, privateKeyPem: signingKey.privateKeyPem, algorithm: 'EdDSA', expiresInSec: settings.accessTokenTtlSec },
     trustProxy: settings.trustProxy,
     // A deactivated user's tokens stop here at once; a changed role too (the holder refreshes to get
-    // the new one). This table is where roles live: its role is current, no `roleSince`.
-    isRevoked: staleTokenCheck({ table: users, userId: users.id, isActive: users.isActive, role: users.role }, { unknownUser: 'refuse' }),
-    deps: usersDeps(settings, verificationKeys, createPasswordHasher()),
+    // the new one). The row it reads is the one `GET /me` answers (see token-users.ts).
+    isRevoked: tokens.isRevoked,
+    deps: usersDeps(settings, verificationKeys, createPasswordHasher(), tokens),
     workers: (deps) => [usersRetention(deps, settings.throttle)],
     routes: [loginFailureMetrics, ...usersRoutes],
   });

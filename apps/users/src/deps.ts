@@ -4,17 +4,20 @@ import { prepareUserById } from './data/user-repository.js';
 import type * as schema from './data/schema.js';
 import { createLoginGuard } from './domain/login-guard.js';
 import type { PasswordHasher } from './domain/password-hasher.js';
+import type { TokenUsers } from './domain/token-users.js';
 import { createSessions } from './domain/sessions.js';
 import { usersMetrics } from './metrics.js';
 
 /** What users builds once for its routes, use cases and workers (besides the service context). */
-export function usersDeps(settings: UsersSettings, verificationKeys: Array<{ kid: string; pem: string }>, hasher: PasswordHasher) {
+export function usersDeps(settings: UsersSettings, verificationKeys: Array<{ kid: string; pem: string }>, hasher: PasswordHasher, tokens: TokenUsers) {
   return (ctx: ServiceContext<typeof schema>) => ({
     settings,
     /** Every public key this service accepts, the signing key first (published as the JWKS). */
     verificationKeys,
     /** Prepared lookup by id for the hot read paths. */
     userById: prepareUserById(ctx.db),
+    /** The caller's row as the token check read it this request. */
+    tokenUser: tokens.rowFor,
     hasher,
     loginGuard: createLoginGuard(ctx.db, settings.throttle, usersMetrics(ctx.metrics).throttled),
     sessions: createSessions({ settings, sign: ctx.signAccessToken }),

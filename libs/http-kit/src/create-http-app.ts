@@ -22,6 +22,7 @@ import { HEALTH_PATHS, registerHealthRoutes, type ReadinessChecks } from './heal
 import { installHttpMetrics, METRICS_PATH } from './metrics.js';
 import { OPENAPI_PATH, registerOpenApi, type OpenApiOptions } from './openapi.js';
 import { REQUEST_ID_HEADER, genRequestId } from './request-id.js';
+import { lazyRequestLogger } from './request-logger.js';
 import { capConnectionsPerClient, timeoutOptions } from './server-limits.js';
 import { installStrictQueryStrings, strictQueryValidatorCompiler } from './strict-query.js';
 
@@ -88,6 +89,8 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     trustProxy: options.trustProxy ?? false,
     genReqId: genRequestId,
+    // request.log becomes a pino child only when the request writes a line (see request-logger.ts).
+    childLoggerFactory: lazyRequestLogger,
     // Fastify's own answer while closing is a bare JSON body; ours is the envelope (see below).
     return503OnClosing: false,
     logController: new LogController({

@@ -57,6 +57,8 @@ describe('trace context through the outbox, NATS and a consumer', () => {
     const [message] = await readStreamMessages(fx.m.jsm, fx.m.streamName('USERS'), fx.m.subject(userRegisteredV1.type));
 
     const effect = await tracing.waitForSpan((s) => s.name === 'effect');
+    // The consumer's span ends after its handler's (ack included): wait for it too, not only the effect.
+    await tracing.waitForSpan((s) => s.name === `process ${userRegisteredV1.type}`);
     const { traceId } = request.spanContext();
     const spans = tracing.spans().filter((s) => s.spanContext().traceId === traceId);
     const byName = (name: string, parent?: string) => spans.find((s) => s.name === name && (parent === undefined || parentIdOf(s) === parent));

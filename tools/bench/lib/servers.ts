@@ -61,13 +61,16 @@ export interface SpawnOptions {
   args: string[];
   env: NodeJS.ProcessEnv;
   port: number;
-  /** File-name prefix of the profile (under tmp/bench/profiles), when this process is profiled. */
+  /** Folder-name prefix of the profiles (under tmp/bench/profiles), when this process is profiled. */
   profileAs?: string;
 }
 
 export function spawnNode({ name, args, env, port, profileAs }: SpawnOptions): NodeProcess {
-  const profile = profileAs ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${profileAs}-${name}-${Date.now()}.cpuprofile`] : [];
-  if (profileAs) mkdirSync(profileDir, { recursive: true });
+  // One folder per process, Node's own file names in it: a fixed --cpu-prof-name would be shared
+  // by every thread (tsx's loader thread wrote over the main thread's profile).
+  const dir = join(profileDir, `${profileAs}-${name}-${Date.now()}`);
+  const profile = profileAs ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+  if (profileAs) mkdirSync(dir, { recursive: true });
   const child = spawn(process.execPath, [...profile, ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   const keep = (chunk: Buffer) => {
