@@ -66,8 +66,11 @@ export interface SpawnOptions {
 }
 
 export function spawnNode({ name, args, env, port, profileAs }: SpawnOptions): NodeProcess {
-  const profile = profileAs ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${profileAs}-${name}-${Date.now()}.cpuprofile`] : [];
-  if (profileAs) mkdirSync(profileDir, { recursive: true });
+  // A folder per process, node's default file names: under tsx the loader thread writes a profile
+  // too, and one fixed --cpu-prof-name let it overwrite the main thread's.
+  const dir = join(profileDir, `${profileAs}-${name}-${Date.now()}`);
+  const profile = profileAs ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+  if (profileAs) mkdirSync(dir, { recursive: true });
   const child = spawn(process.execPath, [...profile, ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   const keep = (chunk: Buffer) => {
