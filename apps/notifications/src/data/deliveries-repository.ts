@@ -14,7 +14,7 @@ export function deliveriesRepository(db: DbOrTx) {
       const at = sql`clock_timestamp()`;
       const [inserted] = await db
         .insert(deliveries)
-        .values({ ...row, createdAt: at, nextAttemptAt: at })
+        .values({ createdAt: at, nextAttemptAt: at, ...row })
         .onConflictDoNothing()
         .returning();
       return inserted ?? null;

@@ -14,7 +14,7 @@ export function notificationsRepository(db: DbOrTx) {
       // transaction, and the list's newest-first order must still tell them apart.
       const [inserted] = await db
         .insert(notifications)
-        .values({ ...row, createdAt: sql`clock_timestamp()` })
+        .values({ createdAt: sql`clock_timestamp()`, ...row })
         .onConflictDoNothing()
         .returning();
       return inserted ?? null;
