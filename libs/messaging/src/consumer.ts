@@ -2,13 +2,17 @@ import type { JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstrea
 import { parseEvent, type EventContract, type EventEnvelope, type StreamDefinition, type StreamKey } from '@platform/contracts';
 import type { Db, Tx } from '@platform/db-kit';
 import type { Logger } from '@platform/logging';
+import type { Metrics } from '@platform/metrics';
 import { createDependencyMonitor, type DependencyMonitor } from '@platform/resilience';
+import { SpanKind, activeTraceId, tracingActive, withSpan } from '@platform/tracing';
 import { sql } from 'drizzle-orm';
 import { consumeLoop } from './consume-loop.js';
 import { durableConsumer } from './durable-consumer.js';
+import { consumerMetrics } from './metrics.js';
 import { namespacedSubject, stripNamespace } from './namespace.js';
 import { retryPolicy } from './retry-policy.js';
 import { resolveStream } from './streams.js';
+import { messageAttributes, messageContext } from './tracing.js';
 import { inboxTable } from './tables.js';
 import { workThrough } from './work-through.js';
 
@@ -22,6 +26,8 @@ export interface HandlerContext {
   deliveryCount: number;
   subject: string;
   streamSequence: number;
+  /** The service's registry, for the handler's own series (absent when the consumer has none). */
+  metrics?: Metrics;
 }
 
 export interface ConsumerOptions<C extends EventContract> {
@@ -56,6 +62,8 @@ export interface ConsumerOptions<C extends EventContract> {
    * of this consumer's own, probing `db`.
    */
   availability?: DependencyMonitor;
+  /** The service's registry: `consumer_messages_total`, `consumer_handler_duration_seconds`, `consumer_pending`, `dead_letter_messages`. */
+  metrics?: Metrics;
 }
 
 export interface EventConsumer {
@@ -78,7 +86,8 @@ export function createConsumer<C extends EventContract>(options: ConsumerOptions
       throw new Error(`consumer ${name}: ${subject} is not carried by stream ${stream.name}`);
     }
   }
-  const retry = retryPolicy({ js, consumer: name, namespace, maxAttempts: options.maxAttempts, backoffMs: options.backoffMs });
+  const counters = consumerMetrics(options.metrics, { jsm, stream: stream.name, name, namespace });
+  const retry = retryPolicy({ js, consumer: name, namespace, maxAttempts: options.maxAttempts, backoffMs: options.backoffMs, metrics: counters });
   const ackWaitMs = options.ackWaitMs ?? 30_000;
   const durable = durableConsumer(jsm, stream, name, { filterSubjects: filters, ackWaitMs }, logger);
   const ownMonitor = options.availability
@@ -96,9 +105,8 @@ export function createConsumer<C extends EventContract>(options: ConsumerOptions
     ctx: HandlerContext;
   }
 
-  /** Settles what cannot be applied (not ours, invalid, out of attempts); otherwise the event to apply. */
-  async function check(msg: JsMsg): Promise<Ready | Outcome> {
-    const deliveryCount = msg.info.deliveryCount;
+  /** Settles what is not ours or invalid; otherwise the parsed event. */
+  async function parse(msg: JsMsg): Promise<{ msg: JsMsg; event: EnvelopeOf<C> } | Outcome> {
     const contract = bySubject.get(stripNamespace(msg.subject, namespace));
     if (!contract) {
       // Only when the server ignores filter_subjects (NATS < 2.10): not ours, nothing to do.
@@ -107,17 +115,36 @@ export function createConsumer<C extends EventContract>(options: ConsumerOptions
     }
     const parsed = parseEvent(contract, msg.data);
     if (!parsed.success) return retry.deadLetter(msg, parsed.reason, logger);
-    const event = parsed.event as EnvelopeOf<C>;
-    const log = logger.child({ correlationId: event.correlationId, eventId: event.id, eventType: event.type });
+    return { msg, event: parsed.event as EnvelopeOf<C> };
+  }
+
+  /** Dead-letters a delivery out of attempts; otherwise the event ready to apply. */
+  async function prepare(msg: JsMsg, event: EnvelopeOf<C>): Promise<Ready | Outcome> {
+    const deliveryCount = msg.info.deliveryCount;
+    const traceId = activeTraceId();
+    const log = logger.child({ correlationId: event.correlationId, eventId: event.id, eventType: event.type, ...(traceId ? { traceId } : {}) });
     if (deliveryCount > retry.maxAttempts) {
       // A delivery that never got an answer (a crash mid-handler) counts as a failed attempt too.
       return retry.deadLetter(msg, `gave up after ${deliveryCount - 1} deliveries without an outcome`, log);
     }
-    return { msg, event, log, ctx: { logger: log, deliveryCount, subject: msg.subject, streamSequence: msg.seq } };
+    return { msg, event, log, ctx: { logger: log, deliveryCount, subject: msg.subject, streamSequence: msg.seq, metrics: options.metrics } };
+  }
+
+  /** Traced: one event per transaction inside its CONSUMER span, continuing the relay's trace. */
+  async function traced(msg: JsMsg, event: EnvelopeOf<C>): Promise<Outcome> {
+    const span = { kind: SpanKind.CONSUMER, parent: messageContext(msg), attributes: messageAttributes(msg, name, event.id), childOnly: true };
+    return withSpan(`process ${event.type}`, span, async () => {
+      const ready = await prepare(msg, event);
+      if (typeof ready === 'string') return ready;
+      // Known to be down: not an attempt at all, the message waits.
+      if (availability.isDown()) return 'unavailable';
+      return applyOne(ready);
+    });
   }
 
   /** One event, one transaction: inbox row + effect; a failure costs this message one attempt. */
   async function applyOne({ msg, event, log, ctx }: Ready): Promise<Outcome> {
+    const timed = counters.time();
     try {
       const outcome = await db.transaction(async (tx): Promise<Outcome> => {
         const fresh = await tx
@@ -130,12 +157,15 @@ export function createConsumer<C extends EventContract>(options: ConsumerOptions
         return 'handled';
       });
       msg.ack();
+      counters.count(outcome === 'handled' ? 'handled' : 'duplicate');
       log.debug({ outcome, deliveryCount: ctx.deliveryCount }, 'event processed');
       return outcome;
     } catch (err) {
       // The database (not the handler) failed: the message waits for it, no attempt spent.
       if (availability.report(err)) return 'unavailable';
       return retry.failed(msg, err, 'handler', log);
+    } finally {
+      timed();
     }
   }
 
@@ -149,6 +179,9 @@ export function createConsumer<C extends EventContract>(options: ConsumerOptions
   async function applyMany(batch: Ready[]): Promise<JsMsg[]> {
     if (batch.length === 1) return (await applyOne(batch[0] as Ready)) === 'unavailable' ? [(batch[0] as Ready).msg] : [];
     let current = -1;
+    let handled = 0;
+    // One sample per event, as alone: each waited for the whole batch's commit.
+    const timers = batch.map(() => counters.time());
     try {
       await db.transaction(async (tx) => {
         const fresh = await tx
@@ -163,6 +196,7 @@ export function createConsumer<C extends EventContract>(options: ConsumerOptions
           if (pending.delete(event.id)) await handler(event, tx, ctx);
         }
         current = -1;
+        handled = fresh.length;
       });
     } catch (err) {
       // The database (not a handler) failed: every message waits for it, no attempt spent.
@@ -177,7 +211,11 @@ export function createConsumer<C extends EventContract>(options: ConsumerOptions
       }
       await retry.failed(failing.msg, err, 'handler', failing.log);
       return applyMany(batch.filter((_, i) => i !== current));
+    } finally {
+      for (const stop of timers) stop();
     }
+    counters.count('handled', handled);
+    if (batch.length > handled) counters.count('duplicate', batch.length - handled);
     for (const { msg, log, ctx } of batch) {
       msg.ack();
       log.debug({ deliveryCount: ctx.deliveryCount }, 'event processed in a batch');
@@ -187,13 +225,22 @@ export function createConsumer<C extends EventContract>(options: ConsumerOptions
 
   async function work(messages: JsMsg[]): Promise<JsMsg[]> {
     const batch: Ready[] = [];
+    const unsettled: JsMsg[] = [];
     for (const msg of messages) {
-      const checked = await check(msg);
-      if (typeof checked !== 'string') batch.push(checked);
+      const parsed = await parse(msg);
+      if (typeof parsed === 'string') continue;
+      // With tracing on, each event keeps its own span and transaction (the untraced path batches).
+      if (tracingActive()) {
+        if ((await traced(parsed.msg, parsed.event)) === 'unavailable') unsettled.push(msg);
+        continue;
+      }
+      const ready = await prepare(parsed.msg, parsed.event);
+      if (typeof ready !== 'string') batch.push(ready);
     }
+    if (batch.length === 0) return unsettled;
     // Known to be down: not an attempt at all, the messages wait.
-    if (availability.isDown()) return batch.map((r) => r.msg);
-    return batch.length === 0 ? [] : applyMany(batch);
+    if (availability.isDown()) return [...unsettled, ...batch.map((r) => r.msg)];
+    return [...unsettled, ...(await applyMany(batch))];
   }
 
   const loop = consumeLoop({
