@@ -51,6 +51,12 @@ export interface ConsumerOptions<C extends EventContract> {
   /** Messages buffered per pull. */
   maxMessages?: number;
   /**
+   * Most events applied in one transaction (default 32, at most `maxMessages`): a batch is what
+   * has arrived, so at a low rate it is one event and nothing waits for a batch to fill. 1 keeps
+   * one transaction per event (for handlers whose effects must not share one).
+   */
+  batchSize?: number;
+  /**
    * Tells an unreachable database from a failing handler (the service shares one): while it is
    * down, messages wait, checked out, instead of spending delivery attempts. Default: a monitor
    * of this consumer's own, probing `db`.
@@ -89,9 +95,18 @@ export function createConsumer<C extends EventContract>(options: ConsumerOptions
     : createDependencyMonitor({ name: 'postgres', probe: () => db.execute(sql`select 1`), logger });
   const availability = options.availability ?? (ownMonitor as DependencyMonitor);
   const maxMessages = options.maxMessages ?? 32;
+  const batchSize = Math.max(1, Math.min(options.batchSize ?? 32, maxMessages));
 
-  async function handle(msg: JsMsg): Promise<Outcome> {
-    const deliveryCount = msg.info.deliveryCount;
+  /** An event that passed the checks and is ready to apply. */
+  interface Ready {
+    msg: JsMsg;
+    event: EnvelopeOf<C>;
+    log: Logger;
+    ctx: HandlerContext;
+  }
+
+  /** Settles what is not ours or invalid; otherwise the parsed event. */
+  async function parse(msg: JsMsg): Promise<{ msg: JsMsg; event: EnvelopeOf<C> } | Outcome> {
     const contract = bySubject.get(stripNamespace(msg.subject, namespace));
     if (!contract) {
       // Only when the server ignores filter_subjects (NATS < 2.10): not ours, nothing to do.
@@ -100,23 +115,35 @@ export function createConsumer<C extends EventContract>(options: ConsumerOptions
     }
     const parsed = parseEvent(contract, msg.data);
     if (!parsed.success) return retry.deadLetter(msg, parsed.reason, logger);
-    const event = parsed.event as EnvelopeOf<C>;
-    if (!tracingActive()) return apply(msg, event, deliveryCount);
-    // The event continues the trace of the request that caused it (`traceparent` from the relay).
-    const span = { kind: SpanKind.CONSUMER, parent: messageContext(msg), attributes: messageAttributes(msg, name, event.id), childOnly: true };
-    return withSpan(`process ${event.type}`, span, () => apply(msg, event, deliveryCount));
+    return { msg, event: parsed.event as EnvelopeOf<C> };
   }
 
-  async function apply(msg: JsMsg, event: EnvelopeOf<C>, deliveryCount: number): Promise<Outcome> {
+  /** Dead-letters a delivery out of attempts; otherwise the event ready to apply. */
+  async function prepare(msg: JsMsg, event: EnvelopeOf<C>): Promise<Ready | Outcome> {
+    const deliveryCount = msg.info.deliveryCount;
     const traceId = activeTraceId();
     const log = logger.child({ correlationId: event.correlationId, eventId: event.id, eventType: event.type, ...(traceId ? { traceId } : {}) });
     if (deliveryCount > retry.maxAttempts) {
       // A delivery that never got an answer (a crash mid-handler) counts as a failed attempt too.
       return retry.deadLetter(msg, `gave up after ${deliveryCount - 1} deliveries without an outcome`, log);
     }
-    // Known to be down: not an attempt at all, the message waits.
-    if (availability.isDown()) return 'unavailable';
-    const ctx: HandlerContext = { logger: log, deliveryCount, subject: msg.subject, streamSequence: msg.seq, metrics: options.metrics };
+    return { msg, event, log, ctx: { logger: log, deliveryCount, subject: msg.subject, streamSequence: msg.seq, metrics: options.metrics } };
+  }
+
+  /** Traced: one event per transaction inside its CONSUMER span, continuing the relay's trace. */
+  async function traced(msg: JsMsg, event: EnvelopeOf<C>): Promise<Outcome> {
+    const span = { kind: SpanKind.CONSUMER, parent: messageContext(msg), attributes: messageAttributes(msg, name, event.id), childOnly: true };
+    return withSpan(`process ${event.type}`, span, async () => {
+      const ready = await prepare(msg, event);
+      if (typeof ready === 'string') return ready;
+      // Known to be down: not an attempt at all, the message waits.
+      if (availability.isDown()) return 'unavailable';
+      return applyOne(ready);
+    });
+  }
+
+  /** One event, one transaction: inbox row + effect; a failure costs this message one attempt. */
+  async function applyOne({ msg, event, log, ctx }: Ready): Promise<Outcome> {
     const timed = counters.time();
     try {
       const outcome = await db.transaction(async (tx): Promise<Outcome> => {
@@ -131,7 +158,7 @@ export function createConsumer<C extends EventContract>(options: ConsumerOptions
       });
       msg.ack();
       counters.count(outcome === 'handled' ? 'handled' : 'duplicate');
-      log.debug({ outcome, deliveryCount }, 'event processed');
+      log.debug({ outcome, deliveryCount: ctx.deliveryCount }, 'event processed');
       return outcome;
     } catch (err) {
       // The database (not the handler) failed: the message waits for it, no attempt spent.
@@ -140,6 +167,80 @@ export function createConsumer<C extends EventContract>(options: ConsumerOptions
     } finally {
       timed();
     }
+  }
+
+  /**
+   * The events at hand in one transaction: one inbox INSERT for all, the handlers in stream order,
+   * one COMMIT (the per-event BEGIN/COMMIT round trips and WAL flushes were most of the cost).
+   * Exactly-once holds as before: inbox rows and effects commit or roll back together. When a
+   * handler fails, nothing of the batch is kept: that delivery spends its attempt (its handler ran
+   * once, as alone) and the others are applied again without it.
+   */
+  async function applyMany(batch: Ready[]): Promise<JsMsg[]> {
+    if (batch.length === 1) return (await applyOne(batch[0] as Ready)) === 'unavailable' ? [(batch[0] as Ready).msg] : [];
+    let current = -1;
+    let handled = 0;
+    // One sample per event, as alone: each waited for the whole batch's commit.
+    const timers = batch.map(() => counters.time());
+    try {
+      await db.transaction(async (tx) => {
+        const fresh = await tx
+          .insert(inboxTable)
+          .values(batch.map(({ event }) => ({ consumer: name, eventId: event.id })))
+          .onConflictDoNothing()
+          .returning({ eventId: inboxTable.eventId });
+        // A set consumed as applied: an event delivered twice in one batch is applied once.
+        const pending = new Set(fresh.map((row) => row.eventId));
+        for (const [i, { event, ctx }] of batch.entries()) {
+          current = i;
+          if (pending.delete(event.id)) await handler(event, tx, ctx);
+        }
+        current = -1;
+        handled = fresh.length;
+      });
+    } catch (err) {
+      // The database (not a handler) failed: every message waits for it, no attempt spent.
+      if (availability.report(err)) return batch.map((r) => r.msg);
+      // A statement refused because an earlier one (caught inside a handler) aborted the transaction blames no one.
+      const failing = (err as { code?: string }).code === '25P02' ? undefined : batch[current];
+      if (!failing) {
+        // Not a handler's failure (the inbox insert or the commit): each event on its own.
+        const unsettled: JsMsg[] = [];
+        for (const ready of batch) if ((await applyOne(ready)) === 'unavailable') unsettled.push(ready.msg);
+        return unsettled;
+      }
+      await retry.failed(failing.msg, err, 'handler', failing.log);
+      return applyMany(batch.filter((_, i) => i !== current));
+    } finally {
+      for (const stop of timers) stop();
+    }
+    counters.count('handled', handled);
+    if (batch.length > handled) counters.count('duplicate', batch.length - handled);
+    for (const { msg, log, ctx } of batch) {
+      msg.ack();
+      log.debug({ deliveryCount: ctx.deliveryCount }, 'event processed in a batch');
+    }
+    return [];
+  }
+
+  async function work(messages: JsMsg[]): Promise<JsMsg[]> {
+    const batch: Ready[] = [];
+    const unsettled: JsMsg[] = [];
+    for (const msg of messages) {
+      const parsed = await parse(msg);
+      if (typeof parsed === 'string') continue;
+      // With tracing on, each event keeps its own span and transaction (the untraced path batches).
+      if (tracingActive()) {
+        if ((await traced(parsed.msg, parsed.event)) === 'unavailable') unsettled.push(msg);
+        continue;
+      }
+      const ready = await prepare(parsed.msg, parsed.event);
+      if (typeof ready !== 'string') batch.push(ready);
+    }
+    if (batch.length === 0) return unsettled;
+    // Known to be down: not an attempt at all, the messages wait.
+    if (availability.isDown()) return [...unsettled, ...batch.map((r) => r.msg)];
+    return [...unsettled, ...(await applyMany(batch))];
   }
 
   const loop = consumeLoop({
@@ -151,9 +252,9 @@ export function createConsumer<C extends EventContract>(options: ConsumerOptions
     ensure: () => durable.ensure(),
     process: (messages, session) =>
       workThrough(messages, session, {
-        take: 1,
+        take: batchSize,
         readAhead: maxMessages,
-        work: async ([msg]) => (msg && (await handle(msg)) === 'unavailable' ? [msg] : []),
+        work,
         availability,
         heartbeatMs: Math.max(100, Math.floor(ackWaitMs / 3)),
         logger,

@@ -165,6 +165,38 @@ describe('inbox consumer', () => {
     expect(poisonCalls).toBe(3);
   });
 
+  it('applies a batch in one transaction: a failing event spends its attempts alone, the rest once each', async () => {
+    const poisoned = sampleEvent('users.user.registered.v1');
+    const healthy = Array.from({ length: 8 }, () => sampleEvent('users.user.registered.v1'));
+    const calls = new Map<string, number>();
+    const transactions = new Set<number>();
+    // Published before the consumer starts, so they arrive together and are taken as one batch.
+    for (const event of [healthy[0], poisoned, ...healthy.slice(1), healthy[3]]) await publishRaw(JSON.stringify(event));
+    await startConsumer({
+      name: 'batch-test',
+      handler: async (event, tx) => {
+        calls.set(event.id, (calls.get(event.id) ?? 0) + 1);
+        const [row] = await tx.execute<{ xid: string }>(sql`select txid_current()::text as xid`);
+        transactions.add(Number(row?.xid));
+        await applyWidget(event, tx);
+        if (event.id === poisoned.id) throw new Error('downstream exploded');
+      },
+    });
+    const letter = await waitFor(async () =>
+      (await readDeadLetters(fx.m.jsm, fx.m.namespace)).find((l) => l.headers['x-dlq-consumer'] === 'batch-test'),
+    );
+    expect(letter.headers['x-dlq-reason']).toBe('handler failed after 3 attempts: downstream exploded');
+    await waitForConsumersIdle(fx.m.jsm, [fx.m.streamName('USERS')], { consumers: ['batch-test'] });
+    expect(calls.get(poisoned.id)).toBe(3);
+    expect(await widget(poisoned.data.userId)).toBeUndefined();
+    for (const event of healthy) expect((await widget(event.data.userId))?.applied).toBe(1);
+    const inbox = await fx.tdb.db.select().from(inboxTable).where(eq(inboxTable.consumer, 'batch-test'));
+    expect(inbox.map((r) => r.eventId).sort()).toEqual(healthy.map((e) => e.id).sort());
+    // Fewer transactions than handler calls: events shared them.
+    const total = [...calls.values()].reduce((a, b) => a + b, 0);
+    expect(transactions.size).toBeLessThan(total);
+  });
+
   it('replicas sharing one durable consumer handle each event once (outbox to inbox, end to end)', async () => {
     const seen: string[] = [];
     const handler: ConsumerOptions<typeof userRegisteredV1 | typeof userDeactivatedV1>['handler'] = async (event, tx) => {

@@ -9,7 +9,14 @@ export type DeliveryStatus = DeliveryRow['status'];
 export function deliveriesRepository(db: DbOrTx) {
   return {
     async insertOnce(row: NewDelivery): Promise<DeliveryRow | null> {
-      const [inserted] = await db.insert(deliveries).values(row).onConflictDoNothing().returning();
+      // The statement's clock, not the transaction's now(): several events share a consumer's
+      // transaction, and the newest-first list and the send order must still tell them apart.
+      const at = sql`clock_timestamp()`;
+      const [inserted] = await db
+        .insert(deliveries)
+        .values({ createdAt: at, nextAttemptAt: at, ...row })
+        .onConflictDoNothing()
+        .returning();
       return inserted ?? null;
     },
 

@@ -10,7 +10,13 @@ export function notificationsRepository(db: DbOrTx) {
   return {
     /** Null when this (source event, channel, template) already exists: the second idempotency guard. */
     async insertOnce(row: NewNotification): Promise<NotificationRow | null> {
-      const [inserted] = await db.insert(notifications).values(row).onConflictDoNothing().returning();
+      // clock_timestamp(), not the transaction's now(): a consumer applies several events in one
+      // transaction, and the list's newest-first order must still tell them apart.
+      const [inserted] = await db
+        .insert(notifications)
+        .values({ createdAt: sql`clock_timestamp()`, ...row })
+        .onConflictDoNothing()
+        .returning();
       return inserted ?? null;
     },
 
