@@ -7,4 +7,5 @@ describeServiceBoot({
   build: (config) => buildApp(config),
   mainPath: fileURLToPath(new URL('../src/main.ts', import.meta.url)),
   apiProbe: { url: '/api/v1/analytics/summary', role: 'admin' },
+  workers: ['retention', 'rebuild'],
 });

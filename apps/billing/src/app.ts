@@ -1,18 +1,16 @@
-import { refuseStaleTokens } from '@platform/http-kit';
 import type { Logger } from '@platform/logging';
-import { createService, migrationsFolderFor } from '@platform/service-kit';
+import { createService, migrationsFolderFor, staleTokenCheck } from '@platform/service-kit';
 import type { BillingConfig } from './config.js';
-import { prepareKnownUser } from './data/billing-user-repository.js';
 import * as schema from './data/schema.js';
 import { projectUsers } from './events/project-users.js';
-import { accountRoutes } from './routes/account-routes.js';
-import { invoiceRoutes } from './routes/invoice-routes.js';
-import { paymentRoutes } from './routes/payment-routes.js';
+import { billingRoutes } from './routes/index.js';
 import { billingRetention } from './workers/retention.js';
 
 export interface BuildBillingOptions {
   logger?: Logger;
 }
+
+const users = schema.billingUsers;
 
 /** The billing service as a Fastify app; `main.ts` serves it, tests inject into it. */
 export async function buildApp(config: BillingConfig, options: BuildBillingOptions = {}) {
@@ -22,16 +20,13 @@ export async function buildApp(config: BillingConfig, options: BuildBillingOptio
     schema,
     migrationsFolder: migrationsFolderFor(import.meta.url),
     openapi: { title: 'Billing service', version: '1.0.0', description: 'Billing accounts, invoices and payments.' },
-    consumers: () => [projectUsers()],
-    workers: (ctx) => [billingRetention(ctx, config)],
     // Tokens of a user billing knows to be deactivated, or whose role changed since the token was
-    // issued, are refused (401) as soon as the event is projected.
-    isRevoked: (ctx) => refuseStaleTokens(prepareKnownUser(ctx.db)),
-    routes: (http, ctx) => {
-      accountRoutes(http, ctx.db);
-      invoiceRoutes(http, ctx.db);
-      paymentRoutes(http, ctx.db);
-    },
+    // issued, are refused (401) as soon as the event is projected. The role counts only once an
+    // event set it (`profile_at`): a row opened from a token carries that token's role, which proves nothing.
+    isRevoked: staleTokenCheck({ table: users, userId: users.userId, isActive: users.isActive, role: users.role, roleSince: users.profileAt }),
+    consumers: () => [projectUsers],
+    workers: (deps) => [billingRetention(deps, config)],
+    routes: billingRoutes,
   });
   return app;
 }

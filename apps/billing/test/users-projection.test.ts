@@ -3,7 +3,8 @@ import { userDeactivatedV1, userRegisteredV1, userUpdatedV1 } from '@platform/co
 import { sampleEvent } from '@platform/contracts/testing';
 import { waitFor } from '@platform/messaging/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openAccount as openAccountDirectly } from '../src/routes/account-routes.js';
+import type { BillingDeps } from '../src/deps.js';
+import { openAccount as openAccountDirectly } from '../src/use-cases/open-account.js';
 import { body, issuedInvoice, openAccount, startHarness, type Caller, type Harness } from './harness.js';
 
 const at = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000);
@@ -90,9 +91,9 @@ describe('users projection (fed by users.user.*.v1)', () => {
     await project(userRegisteredV1.type, { userId: user.id });
     await project(userDeactivatedV1.type, { userId: user.id });
     body(await h.request('POST', '/api/v1/billing/accounts', user, { currency: 'EUR' }), 401);
-    // The route re-checks under a row lock, for a deactivation landing between the token check and the insert.
+    // The use case re-checks under a row lock, for a deactivation landing between the token check and the insert.
     const before = await h.counts();
-    await expect(openAccountDirectly(h.env.database.db, { sub: user.id, role: 'user' }, { currency: 'EUR' }, 'test')).rejects.toMatchObject({
+    await expect(openAccountDirectly({ db: h.env.database.db as BillingDeps['db'] }, { sub: user.id, role: 'user' }, { currency: 'EUR' }, 'test')).rejects.toMatchObject({
       status: 422,
       code: 'UNPROCESSABLE',
     });

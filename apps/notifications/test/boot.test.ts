@@ -8,4 +8,5 @@ describeServiceBoot({
   build: (config) => buildApp({ ...config, mail: defaultMailConfig() }),
   mainPath: fileURLToPath(new URL('../src/main.ts', import.meta.url)),
   apiProbe: { url: '/api/v1/notifications' },
+  workers: ['retention', 'delivery-sender'],
 });

@@ -13,7 +13,7 @@ import { readStreamMessages, waitFor, waitForConsumersIdle } from '@platform/mes
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliveries, notifications, preferences, recipients } from '../src/data/schema.js';
-import { deliverMessage } from '../src/events/deliver-message.js';
+import { deliverMessage } from '../src/use-cases/deliver-message.js';
 import { createHarness, type Harness } from './support/harness.js';
 
 let h: Harness;

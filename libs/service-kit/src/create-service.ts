@@ -67,7 +67,11 @@ export interface CreateServiceOptions<TSchema extends Record<string, unknown>, T
   streams?: StreamKey[];
   /** What the app builds once from the context for its routes, consumers and workers; they get `{ ...ctx, ...deps(ctx) }`. */
   deps?: (ctx: ServiceContext<TSchema>) => TOwn;
-  consumers?: (deps: ServiceDeps<TSchema, TOwn>) => ConsumerDefinition[];
+  /**
+   * Per-message consumers (inbox + handler) by their definition, or consumers the app built itself
+   * (messaging's batch consumers: `{ start, stop }`); started in order after the relay, stopped in reverse.
+   */
+  consumers?: (deps: ServiceDeps<TSchema, TOwn>) => Array<ConsumerDefinition | EventConsumer>;
   /** Background loops (retention, senders...): started after the consumers, stopped before them, each a check in /ready. */
   workers?: (deps: ServiceDeps<TSchema, TOwn>) => ServiceWorker[];
   /** Route registrars (http-kit's `RouteRegistrar`, often `routeGroup(...)`), registered in order. */
@@ -158,7 +162,7 @@ export async function createService<TSchema extends Record<string, unknown>, TOw
     cleanup.push(() => relay.stop());
 
     const consumers: EventConsumer[] = (options.consumers?.(deps) ?? []).map((definition) =>
-      createConsumer({ ...definition, db: database.db, js: nats.js, jsm: nats.jsm, logger, namespace, availability: postgres }),
+      !('handler' in definition) ? definition : createConsumer({ ...definition, db: database.db, js: nats.js, jsm: nats.jsm, logger, namespace, availability: postgres }),
     );
     for (const consumer of consumers) {
       await consumer.start();

@@ -6,6 +6,7 @@ export {
   type ServiceContext,
   type ServiceDeps,
 } from './create-service.js';
+export { defineConsumer } from './define-consumer.js';
 export { staleTokenCheck, type UserStateSource } from './stale-token-check.js';
 export { migrationsFolderFor, runService } from './run-service.js';
 export {

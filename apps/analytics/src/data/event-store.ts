@@ -1,19 +1,8 @@
 import type { Helper, Sql, TransactionSql } from 'postgres';
-import { effectsOfBatch, stateKeysOf, type InvoiceState, type MetricDelta, type MetricEvent, type UserState } from '../domain/metrics.js';
+import type { StoredEvent } from '../domain/decode-event.js';
+import { effectsOfBatch, stateKeysOf, type InvoiceState, type MetricDelta, type UserState } from '../domain/metrics.js';
 import { floorTo } from '../domain/time-range.js';
 import { pgTime } from './pg-time.js';
-
-/**
- * One event as it is stored: `data` is the whole contract-validated data (typed by the fields
- * the metrics read), or the raw data of a type without a contract here.
- */
-export type StoredEvent = MetricEvent & {
-  eventId: string;
-  version: number;
-  source: string;
-  correlationId: string;
-  streamSeq: number;
-};
 
 /** The live tables are in `public`; a rebuild fills the same tables in its own schema. */
 export const LIVE_SCHEMA = 'public';
@@ -50,14 +39,13 @@ export async function storeEvents(
     occurred_at: e.occurredAt,
     correlation_id: e.correlationId,
     known: e.known,
-    stream_seq: e.streamSeq,
     data: e.data,
   }));
   const inserted = await tx<{ event_id: string }[]>`
-    insert into ${t('events')} (event_id, stream, type, version, source, occurred_at, correlation_id, known, stream_seq, data)
+    insert into ${t('events')} (event_id, stream, type, version, source, occurred_at, correlation_id, known, data)
     select * from jsonb_to_recordset(${asJson(rows)}::text::jsonb) as x(
       event_id uuid, stream text, type text, version int, source text, occurred_at timestamptz,
-      correlation_id text, known boolean, stream_seq bigint, data jsonb)
+      correlation_id text, known boolean, data jsonb)
     on conflict (event_id) do nothing
     returning event_id`;
   if (inserted.length === 0) return 0;

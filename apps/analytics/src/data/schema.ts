@@ -24,7 +24,6 @@ export const events = pgTable(
     correlationId: text('correlation_id').notNull(),
     /** false: a type or version without a contract here (stored and counted, no metric). */
     known: boolean('known').notNull(),
-    streamSeq: bigint('stream_seq', { mode: 'number' }).notNull(),
     data: jsonb('data').notNull(),
   },
   (t) => [

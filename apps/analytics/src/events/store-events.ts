@@ -1,24 +1,16 @@
-import { analyticsConsumers, type StreamKey } from '@platform/contracts';
-import type { Logger } from '@platform/logging';
-import { createBatchConsumer, type BatchConsumer, type NatsHandle } from '@platform/messaging';
-import type { DependencyMonitor } from '@platform/resilience';
-import type { Sql } from 'postgres';
+import { analyticsConsumers } from '@platform/contracts';
+import { createBatchConsumer, type BatchConsumer } from '@platform/messaging';
 import { defaultIngest, type AnalyticsConfig } from '../config.js';
 import { storeLiveEvents } from '../data/event-store.js';
-import { decodeMessage } from './decode-event.js';
+import type { AnalyticsDeps } from '../deps.js';
+import { analyticsStreams, decodeMessage } from '../domain/decode-event.js';
 
-/** Every producing stream analytics keeps a log of: one declared consumer each (@platform/contracts). */
-export const analyticsStreams = Object.keys(analyticsConsumers) as StreamKey[];
-
-/** One durable batch consumer per producing stream, each storing every event into the live tables. */
-export function createStoreEventsConsumers(deps: {
-  config: AnalyticsConfig;
-  sql: Sql;
-  nats: NatsHandle;
-  logger: Logger;
-  /** The analytics database's monitor: while it is down, events wait instead of spending attempts. */
-  availability: DependencyMonitor;
-}): BatchConsumer[] {
+/**
+ * One durable batch consumer per producing stream, each storing every event into the live tables
+ * (createService's consumers slot starts them after the relay and stops them after the workers).
+ * While the analytics database is down, events wait instead of spending attempts.
+ */
+export function createStoreEventsConsumers(deps: Pick<AnalyticsDeps, 'sql' | 'nats' | 'logger' | 'availability'> & { config: AnalyticsConfig }): BatchConsumer[] {
   const { config, sql, nats, logger, availability } = deps;
   const ingest = config.ingest ?? defaultIngest;
   return analyticsStreams.map((stream) =>
@@ -31,7 +23,7 @@ export function createStoreEventsConsumers(deps: {
       namespace: config.eventNamespace || undefined,
       batchSize: ingest.batchSize,
       maxAttempts: ingest.maxAttempts,
-      availability,
+      availability: availability.postgres,
       decode: (msg) => decodeMessage(msg, stream),
       store: async (batch) => {
         await storeLiveEvents(sql, stream, batch);

@@ -1,13 +1,14 @@
-import { errorResponses, page, pagedEnvelope, paginationQuery, requireRole, type HttpApp } from '@platform/http-kit';
+import { errorResponses, page, pagedEnvelope, paginationQuery, queryBoolean, type RouteRegistrar } from '@platform/http-kit';
 import { z } from 'zod';
-import type { AnalyticsDeps } from './deps.js';
-import { assertRange, rangeQuery } from './query-schemas.js';
+import type { AnalyticsDeps } from '../deps.js';
+import { listEvents } from '../use-cases/list-events.js';
+import { assertRange, rangeQuery } from './schemas.js';
 
 const EventsQuery = z.strictObject({
   ...paginationQuery.shape,
   type: z.string().min(1).max(200).optional(),
   ...rangeQuery,
-  known: z.enum(['true', 'false'], 'known must be true or false').transform((v) => v === 'true').optional(),
+  known: queryBoolean('known').optional(),
 });
 
 const StoredEvent = z.object({
@@ -23,12 +24,10 @@ const StoredEvent = z.object({
   data: z.record(z.string(), z.unknown()),
 });
 
-/** `GET /api/v1/analytics/events?type&from&to&known&page&pageSize`: the stored log, newest first. */
-export function registerEventsRoutes(app: HttpApp, { events }: AnalyticsDeps): void {
-  app.get('/api/v1/analytics/events', {
-    onRequest: [requireRole('admin')],
+/** `GET /events?type&from&to&known&page&pageSize`: the stored log, newest first. */
+export const eventsRoutes: RouteRegistrar<AnalyticsDeps> = (app, deps) => {
+  app.get('/events', {
     schema: {
-      tags: ['analytics'],
       summary: 'Page of stored events (admin)',
       querystring: EventsQuery,
       response: { 200: pagedEnvelope(StoredEvent), ...errorResponses(400, 401, 403) },
@@ -36,7 +35,7 @@ export function registerEventsRoutes(app: HttpApp, { events }: AnalyticsDeps): v
   }, async (request, reply) => {
     const { type, from, to, known, page: pageNo, pageSize } = request.query;
     assertRange(from ?? null, to ?? null);
-    const result = await events.list({ type, from, to, known }, { page: pageNo, pageSize });
+    const result = await listEvents(deps, { type, from, to, known }, { page: pageNo, pageSize });
     const items = result.items.map((e) => ({
       id: e.eventId,
       type: e.type,
@@ -51,4 +50,4 @@ export function registerEventsRoutes(app: HttpApp, { events }: AnalyticsDeps): v
     }));
     return page(reply, { items, total: result.total }, { page: pageNo, pageSize });
   });
-}
+};

@@ -1,7 +1,9 @@
-import { envelope, errorResponses, ok, requireRole, type HttpApp } from '@platform/http-kit';
+import { envelope, errorResponses, ok, type RouteRegistrar } from '@platform/http-kit';
 import { z } from 'zod';
 import type { RebuildRun } from '../data/rebuild-runs.js';
-import type { AnalyticsDeps } from './deps.js';
+import type { AnalyticsDeps } from '../deps.js';
+import { getRebuildStatus } from '../use-cases/get-rebuild-status.js';
+import { startRebuild } from '../use-cases/start-rebuild.js';
 
 const Run = z.object({
   id: z.uuid(),
@@ -21,30 +23,26 @@ const toDto = (run: RebuildRun) => ({
   error: run.error,
 });
 
-/** `POST /api/v1/analytics/rebuild` → 202 (409 while one runs); `GET` → the latest run, or null. */
-export function registerRebuildRoutes(app: HttpApp, { rebuilder }: AnalyticsDeps): void {
-  app.post('/api/v1/analytics/rebuild', {
-    onRequest: [requireRole('admin')],
+/** `POST /rebuild` → 202 (409 while one runs); `GET /rebuild` → the latest run, or null. */
+export const rebuildRoutes: RouteRegistrar<AnalyticsDeps> = (app, deps) => {
+  app.post('/rebuild', {
     schema: {
-      tags: ['analytics'],
       summary: 'Replay every stream into fresh tables and swap them in (admin)',
       response: { 202: envelope(Run), ...errorResponses(401, 403, 409) },
     },
   }, async (request, reply) => {
-    const run = await rebuilder.start(request.user.sub);
+    const run = await startRebuild(deps, request.user.sub);
     reply.code(202);
     return ok(reply, toDto(run), 'Rebuild started');
   });
 
-  app.get('/api/v1/analytics/rebuild', {
-    onRequest: [requireRole('admin')],
+  app.get('/rebuild', {
     schema: {
-      tags: ['analytics'],
       summary: 'Status of the latest rebuild (admin)',
       response: { 200: envelope(Run.nullable()), ...errorResponses(401, 403) },
     },
   }, async (_request, reply) => {
-    const run = await rebuilder.status();
+    const run = await getRebuildStatus(deps);
     return ok(reply, run ? toDto(run) : null);
   });
-}
+};

@@ -1,6 +1,5 @@
-import type { Db, DbOrTx } from '@platform/db-kit';
-import { knownUser, type KnownUserState } from '@platform/http-kit';
-import { eq, sql } from 'drizzle-orm';
+import type { DbOrTx } from '@platform/db-kit';
+import { eq } from 'drizzle-orm';
 import type { ProjectedUser } from '../domain/user-projection.js';
 import { billingUsers } from './schema.js';
 
@@ -35,22 +34,5 @@ export function billingUserRepository(db: DbOrTx) {
     async save(userId: string, user: ProjectedUser): Promise<void> {
       await db.update(billingUsers).set({ ...user, source: 'event' }).where(eq(billingUsers.userId, userId));
     },
-  };
-}
-
-/**
- * What billing knows of a token's user, for http-kit's `refuseStaleTokens` (run on every
- * authenticated request: one prepared primary-key lookup). The role counts only once an event
- * set it (a row opened from a token carries that token's role, which proves nothing).
- */
-export function prepareKnownUser(db: Db): (userId: string) => Promise<KnownUserState | undefined> {
-  const statement = db
-    .select({ isActive: billingUsers.isActive, role: billingUsers.role, profileAt: billingUsers.profileAt })
-    .from(billingUsers)
-    .where(eq(billingUsers.userId, sql.placeholder('userId')))
-    .prepare('billing_known_user');
-  return async (userId) => {
-    const [row] = await statement.execute({ userId });
-    return row && knownUser(row.isActive, row.role, row.profileAt);
   };
 }

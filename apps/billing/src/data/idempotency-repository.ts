@@ -4,7 +4,6 @@ import { idempotencyKeys } from './schema.js';
 
 export interface StoredResponse {
   requestHash: string;
-  statusCode: number | null;
   response: unknown;
 }
 
@@ -24,14 +23,14 @@ export function idempotencyRepository(db: DbOrTx) {
 
     async find(callerId: string, key: string): Promise<StoredResponse | undefined> {
       const [row] = await db
-        .select({ requestHash: idempotencyKeys.requestHash, statusCode: idempotencyKeys.statusCode, response: idempotencyKeys.response })
+        .select({ requestHash: idempotencyKeys.requestHash, response: idempotencyKeys.response })
         .from(idempotencyKeys)
         .where(match(callerId, key));
       return row;
     },
 
-    async complete(callerId: string, key: string, statusCode: number, response: unknown): Promise<void> {
-      await db.update(idempotencyKeys).set({ statusCode, response }).where(match(callerId, key));
+    async complete(callerId: string, key: string, response: unknown): Promise<void> {
+      await db.update(idempotencyKeys).set({ response }).where(match(callerId, key));
     },
 
     /** Forgets keys first used more than `olderThanMs` ago (the retention worker); returns how many. */

@@ -60,7 +60,7 @@ export function invoiceRepository(db: DbOrTx) {
       return row;
     },
 
-    async update(id: string, patch: Partial<Pick<InvoiceRow, 'status' | 'amountPaidMinor' | 'issuedAt' | 'paidAt' | 'voidedAt'>>): Promise<InvoiceWithLines> {
+    async update(id: string, patch: Partial<Pick<InvoiceRow, 'status' | 'amountPaidMinor' | 'issuedAt' | 'paidAt'>>): Promise<InvoiceWithLines> {
       const [row] = await db.update(invoices).set(patch).where(eq(invoices.id, id)).returning();
       if (!row) throw new Error('invoice vanished during update');
       const [full] = await withLines([row]);

@@ -67,7 +67,6 @@ export const invoices = pgTable(
     dueDate: date('due_date', { mode: 'string' }).notNull(),
     issuedAt: timestamptz('issued_at'),
     paidAt: timestamptz('paid_at'),
-    voidedAt: timestamptz('voided_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -116,7 +115,7 @@ export const payments = pgTable(
 
 /**
  * One row per (caller, Idempotency-Key): the hash of the request it was first used with and the
- * response it produced. The primary key is what makes ten concurrent requests with one key one payment.
+ * payment it produced (a replay answers it with 200, whatever the first answer's status was). The primary key is what makes ten concurrent requests with one key one payment.
  */
 export const idempotencyKeys = pgTable(
   'idempotency_keys',
@@ -124,7 +123,6 @@ export const idempotencyKeys = pgTable(
     callerId: uuid('caller_id').notNull(),
     key: text('key').notNull(),
     requestHash: text('request_hash').notNull(),
-    statusCode: integer('status_code'),
     response: jsonb('response'),
     createdAt: createdAt(),
   },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { currencySchema, isKnownCurrency, moneyMinorSchema } from './money.js';
+import { moneyMinorSchema } from './money.js';
 
 describe('money on the wire', () => {
   it('accepts integer minor units from 0 to 2^53 - 1', () => {
@@ -17,20 +17,5 @@ describe('money on the wire', () => {
     ['null', null],
   ])('refuses %s', (_label, value) => {
     expect(moneyMinorSchema.safeParse(value).success).toBe(false);
-  });
-});
-
-describe('currency', () => {
-  it('knows real ISO 4217 codes in upper case only', () => {
-    expect(isKnownCurrency('EUR')).toBe(true);
-    expect(isKnownCurrency('JPY')).toBe(true);
-    expect(isKnownCurrency('eur')).toBe(false);
-    expect(isKnownCurrency('XYZ')).toBe(false);
-    expect(isKnownCurrency('EURO')).toBe(false);
-  });
-
-  it('explains lower case and unknown codes', () => {
-    expect(currencySchema.safeParse('usd').error?.issues[0]?.message).toMatch(/upper case/);
-    expect(currencySchema.safeParse('QQQ').error?.issues[0]?.message).toMatch(/not a known/);
   });
 });

@@ -18,6 +18,3 @@ export const moneyMinorSchema = z
 export function isSafeMoney(value: bigint): boolean {
   return value >= 0n && value <= BigInt(MAX_MONEY_MINOR);
 }
-
-// The currency rule is shared by every service's inputs (http-kit); billing's modules keep importing it from here.
-export { currencySchema, isKnownCurrency } from '@platform/http-kit';

@@ -1,7 +1,7 @@
-import { billingConsumers, contractsOf, userDeactivatedV1, type DeclaredEvent } from '@platform/contracts';
+import { billingConsumers, userDeactivatedV1, type DeclaredEvent } from '@platform/contracts';
 import type { Tx } from '@platform/db-kit';
 import type { HandlerContext } from '@platform/messaging';
-import type { ConsumerDefinition } from '@platform/service-kit';
+import { defineConsumer } from '@platform/service-kit';
 import { billingUserRepository } from '../data/billing-user-repository.js';
 import { applyUserEvent, type UserEvent } from '../domain/user-projection.js';
 
@@ -33,12 +33,4 @@ async function projectUser(event: UsersEvent, tx: Tx, ctx: HandlerContext): Prom
  * deactivated events. The inbox makes each event count once; `applyUserEvent` makes the delivery
  * order irrelevant.
  */
-export function projectUsers(): ConsumerDefinition {
-  return {
-    name: declaration.name,
-    stream: declaration.stream,
-    contracts: contractsOf(declaration),
-    // The consumer validates each message against its contract before calling: the cast is sound.
-    handler: projectUser as ConsumerDefinition['handler'],
-  };
-}
+export const projectUsers = defineConsumer(declaration, { handler: projectUser });

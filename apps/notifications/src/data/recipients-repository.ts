@@ -1,5 +1,4 @@
 import type { DbOrTx } from '@platform/db-kit';
-import { knownUser, type KnownUserState } from '@platform/http-kit';
 import { eq, sql } from 'drizzle-orm';
 import { recipients, type RecipientRow } from './schema.js';
 
@@ -49,21 +48,5 @@ export function recipientsRepository(db: DbOrTx) {
       return rows.length > 0;
     },
 
-  };
-}
-
-/**
- * What notifications knows of a token's user, for http-kit's `refuseStaleTokens`. Runs on every
- * authenticated request, so the statement is prepared once.
- */
-export function prepareKnownRecipient(db: DbOrTx): (userId: string) => Promise<KnownUserState | undefined> {
-  const query = db
-    .select({ active: recipients.active, role: recipients.role, lastEventAt: recipients.lastEventAt })
-    .from(recipients)
-    .where(eq(recipients.userId, sql.placeholder('userId')))
-    .prepare('recipient_known_user');
-  return async (userId) => {
-    const [row] = await query.execute({ userId });
-    return row && knownUser(row.active, row.role, row.lastEventAt);
   };
 }

@@ -1,10 +1,10 @@
-import { notificationFailedV1, notificationsConsumers, userDeactivatedV1, userRegisteredV1 } from '@platform/contracts';
+import { notificationsConsumers, userDeactivatedV1, userRegisteredV1 } from '@platform/contracts';
 import type { Tx } from '@platform/db-kit';
-import { enqueueEvent } from '@platform/messaging';
 import { deliveriesRepository } from '../data/deliveries-repository.js';
 import { preferencesRepository } from '../data/preferences-repository.js';
 import { recipientsRepository } from '../data/recipients-repository.js';
-import { defineConsumer } from './define-consumer.js';
+import { notificationEvents } from '../publisher.js';
+import { defineConsumer } from '@platform/service-kit';
 
 export const deactivatedReason = 'recipient deactivated';
 
@@ -39,12 +39,7 @@ export const keepRecipientsCurrent = defineConsumer(notificationsConsumers.keepR
 async function cancelPending(tx: Tx, userId: string, correlationId: string): Promise<number> {
   const failed = await deliveriesRepository(tx).failPendingOf(userId, deactivatedReason);
   for (const delivery of failed) {
-    await enqueueEvent(
-      tx,
-      notificationFailedV1,
-      { notificationId: delivery.notificationId, userId, channel: 'email', template: delivery.template, reason: deactivatedReason },
-      { correlationId },
-    );
+    await notificationEvents.failed(tx, { notificationId: delivery.notificationId, userId, channel: 'email', template: delivery.template }, deactivatedReason, correlationId);
   }
   return failed.length;
 }

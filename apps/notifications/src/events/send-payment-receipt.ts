@@ -1,6 +1,6 @@
 import { notificationsConsumers } from '@platform/contracts';
-import { defineConsumer } from './define-consumer.js';
-import { deliverMessage } from './deliver-message.js';
+import { defineConsumer } from '@platform/service-kit';
+import { deliverMessage } from '../use-cases/deliver-message.js';
 
 /** billing.payment.received → receipt with the amount (billing preferences apply). */
 export const sendPaymentReceipt = defineConsumer(notificationsConsumers.sendPaymentReceipt, {

@@ -1,6 +1,6 @@
 import { notificationsConsumers } from '@platform/contracts';
-import { defineConsumer } from './define-consumer.js';
-import { deliverMessage } from './deliver-message.js';
+import { defineConsumer } from '@platform/service-kit';
+import { deliverMessage } from '../use-cases/deliver-message.js';
 
 /** users.user.password_changed → security notice on both channels, whatever the preferences. */
 export const sendSecurityNotice = defineConsumer(notificationsConsumers.sendSecurityNotice, {

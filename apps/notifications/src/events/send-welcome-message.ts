@@ -1,6 +1,6 @@
 import { notificationsConsumers } from '@platform/contracts';
-import { defineConsumer } from './define-consumer.js';
-import { deliverMessage } from './deliver-message.js';
+import { defineConsumer } from '@platform/service-kit';
+import { deliverMessage } from '../use-cases/deliver-message.js';
 
 /** users.user.registered → welcome, in-app and by e-mail (an account message: preferences do not apply). */
 export const sendWelcomeMessage = defineConsumer(notificationsConsumers.sendWelcomeMessage, {

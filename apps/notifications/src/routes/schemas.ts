@@ -1,11 +1,6 @@
-import { paginationQuery } from '@platform/http-kit';
+import { paginationQuery, queryBoolean } from '@platform/http-kit';
 import { z } from 'zod';
 import type { DeliveryRow, NotificationRow } from '../data/schema.js';
-
-/** Query booleans arrive as text; anything but true/false is a 400, never a silent default. */
-export const queryBoolean = z.enum(['true', 'false']).transform((value) => value === 'true');
-
-export const idParams = z.strictObject({ id: z.uuid() });
 
 export const Notification = z.object({
   id: z.uuid(),
@@ -18,7 +13,7 @@ export const Notification = z.object({
   createdAt: z.iso.datetime(),
 });
 
-export const listNotificationsQuery = paginationQuery.extend({ unread: queryBoolean.optional() });
+export const listNotificationsQuery = paginationQuery.extend({ unread: queryBoolean('unread').optional() });
 
 const channelPreferences = z.strictObject({ billing: z.boolean(), marketing: z.boolean() });
 export const PreferencesInput = z.strictObject({ email: channelPreferences, inApp: channelPreferences });

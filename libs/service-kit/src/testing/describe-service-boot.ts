@@ -15,6 +15,8 @@ export interface ServiceBootSuite {
   mainPath: string;
   /** An authenticated API route that reads the database (if only for the token's revocation check). */
   apiProbe: { url: string; role?: Role };
+  /** Its workers, each a check in /ready (default: the retention worker alone). */
+  workers?: string[];
 }
 
 interface ReadyBody {
@@ -40,7 +42,7 @@ async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise
  * migrated database and NATS, answer /health, /ready and /openapi.json, report 503 while
  * Postgres or NATS is unreachable, and refuse a bad environment with one line.
  */
-export function describeServiceBoot({ service, build, mainPath, apiProbe }: ServiceBootSuite): void {
+export function describeServiceBoot({ service, build, mainPath, apiProbe, workers = ['retention'] }: ServiceBootSuite): void {
   describe(`${service} boot`, () => {
     let env: TestServiceEnv;
     let pgProxy: TcpProxy;
@@ -65,10 +67,11 @@ export function describeServiceBoot({ service, build, mainPath, apiProbe }: Serv
       expect(body.data).toEqual({ status: 'ok' });
     });
 
-    it('is ready with its database migrated, NATS connected and its retention worker running', async () => {
+    it('is ready with its database migrated, NATS connected and its workers (retention...) running', async () => {
+      const workerChecks = Object.fromEntries(workers.map((name) => [name, 'up']));
       expect(await ready(app)).toEqual({
         status: 200,
-        body: expect.objectContaining({ data: { status: 'ready', checks: { postgres: 'up', nats: 'up', retention: 'up' } } }),
+        body: expect.objectContaining({ data: { status: 'ready', checks: { postgres: 'up', nats: 'up', ...workerChecks } } }),
       });
       const tables = await env.database.sql<{ table_name: string }[]>`
         select table_name from information_schema.tables where table_schema = 'public' and table_name in ('outbox', 'inbox')`;

@@ -1,7 +1,6 @@
 import { DeliverPolicy, type JetStreamClient } from '@nats-io/jetstream';
 import type { StreamKey } from '@platform/contracts';
-import type { StoredEvent } from '../data/event-store.js';
-import { decodeMessage } from '../events/decode-event.js';
+import { decodeMessage, type StoredEvent } from '../domain/decode-event.js';
 
 export interface ReplayOptions {
   js: JetStreamClient;

@@ -1,8 +1,21 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import { analyticsConsumers, contractsOf, eventEnvelopeSchema, parseEvent, toIssues, type EventContract, type StreamKey } from '@platform/contracts';
 import type { Decoded } from '@platform/messaging';
-import type { StoredEvent } from '../data/event-store.js';
-import type { KnownEvent } from '../domain/metrics.js';
+import type { KnownEvent, MetricEvent } from './metrics.js';
+
+/**
+ * One event as it is stored: `data` is the whole contract-validated data (typed by the fields
+ * the metrics read), or the raw data of a type without a contract here.
+ */
+export type StoredEvent = MetricEvent & {
+  eventId: string;
+  version: number;
+  source: string;
+  correlationId: string;
+};
+
+/** Every producing stream analytics keeps a log of: one declared consumer each (@platform/contracts). */
+export const analyticsStreams = Object.keys(analyticsConsumers) as StreamKey[];
 
 /** Per stream, the contracts analytics declared it reads, by type. */
 const contractsByStream = new Map<string, Map<string, EventContract>>(
@@ -22,7 +35,7 @@ const isRecord = (value: unknown): value is Record<string, unknown> => value !==
  * dead-lettered); a type or version without a contract here is kept as it came and flagged
  * unknown, so a producer that moves ahead never breaks analytics.
  */
-export function decodeEvent(raw: Uint8Array | string, stream: StreamKey, streamSeq: number): Decoded<StoredEvent> {
+export function decodeEvent(raw: Uint8Array | string, stream: StreamKey): Decoded<StoredEvent> {
   let value: unknown;
   try {
     value = JSON.parse(typeof raw === 'string' ? raw : new TextDecoder().decode(raw));
@@ -36,7 +49,7 @@ export function decodeEvent(raw: Uint8Array | string, stream: StreamKey, streamS
     const { id, type, version, source, occurredAt, correlationId, data } = parsed.event;
     // `type` and `data` come from one contract: the pair is a KnownEvent by construction.
     const known = { known: true, type, data } as { known: true } & KnownEvent;
-    return { ok: true, value: { eventId: id, stream, version, source, occurredAt: iso(occurredAt), correlationId, streamSeq, ...known } };
+    return { ok: true, value: { eventId: id, stream, version, source, occurredAt: iso(occurredAt), correlationId, ...known } };
   }
   const envelope = eventEnvelopeSchema.safeParse(value);
   if (!envelope.success) {
@@ -52,7 +65,6 @@ export function decodeEvent(raw: Uint8Array | string, stream: StreamKey, streamS
       source,
       occurredAt: iso(occurredAt),
       correlationId,
-      streamSeq,
       known: false,
       type,
       data: isRecord(data) ? data : { value: data ?? null },
@@ -62,4 +74,4 @@ export function decodeEvent(raw: Uint8Array | string, stream: StreamKey, streamS
 
 const iso = (timestamp: string) => new Date(timestamp).toISOString();
 
-export const decodeMessage = (msg: JsMsg, stream: StreamKey) => decodeEvent(msg.data, stream, msg.seq);
+export const decodeMessage = (msg: JsMsg, stream: StreamKey) => decodeEvent(msg.data, stream);

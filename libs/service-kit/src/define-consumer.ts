@@ -1,7 +1,7 @@
 import { contractsOf, type ConsumerDeclaration, type DeclaredEvent } from '@platform/contracts';
 import type { Tx } from '@platform/db-kit';
 import type { ConsumerOptions, HandlerContext } from '@platform/messaging';
-import type { ConsumerDefinition } from '@platform/service-kit';
+import type { ConsumerDefinition } from './create-service.js';
 
 /**
  * A consumer from its declaration in @platform/contracts (name, stream, contracts and the fields

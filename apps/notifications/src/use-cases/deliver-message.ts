@@ -1,6 +1,4 @@
-import { notificationSentV1 } from '@platform/contracts';
 import type { Tx } from '@platform/db-kit';
-import { enqueueEvent } from '@platform/messaging';
 import { channelsFor } from '../domain/preferences.js';
 import { render, templateCategory, type TemplateInput } from '../domain/templates.js';
 import { deliveriesRepository } from '../data/deliveries-repository.js';
@@ -8,6 +6,7 @@ import { notificationsRepository } from '../data/notifications-repository.js';
 import { preferencesRepository } from '../data/preferences-repository.js';
 import { recipientsRepository } from '../data/recipients-repository.js';
 import type { RecipientRow } from '../data/schema.js';
+import { notificationEvents } from '../publisher.js';
 
 export interface MessageSource {
   /** The event that caused the message: with channel and template, its unique key. */
@@ -46,7 +45,7 @@ export async function deliverMessage(
     const row = await notifications.insertOnce({ ...common, channel: 'in_app' });
     if (row) {
       outcome.inApp = true;
-      await enqueueEvent(tx, notificationSentV1, { notificationId: row.id, userId: row.userId, channel: 'in_app', template: row.template }, { correlationId: source.correlationId });
+      await notificationEvents.sent(tx, { notificationId: row.id, userId: row.userId, channel: 'in_app', template: row.template }, source.correlationId);
     }
   }
   if (channels.email) {

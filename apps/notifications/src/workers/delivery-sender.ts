@@ -1,18 +1,18 @@
-import { notificationFailedV1, notificationSentV1 } from '@platform/contracts';
 import type { Db } from '@platform/db-kit';
 import type { Logger } from '@platform/logging';
-import { enqueueEvent } from '@platform/messaging';
 import { backoff, pause, waitOut, type DependencyMonitor } from '@platform/resilience';
+import type { ServiceContext, ServiceWorker } from '@platform/service-kit';
 import type { MailConfig } from '../config.js';
 import { deliveriesRepository } from '../data/deliveries-repository.js';
 import type { DeliveryRow } from '../data/schema.js';
 import { isPermanentSmtpError, retryDelayMs } from '../domain/retry.js';
-import type { MailTransport } from './transport.js';
+import { notificationEvents } from '../publisher.js';
+import { createMailTransport, type MailTransport } from './mail-transport.js';
 
-export interface DeliverySender {
+/** A service worker (`/ready` check `delivery-sender`): `stop` stops claiming, lets the sends in flight settle, closes the transport. */
+export interface DeliverySender extends ServiceWorker {
   start(): void;
-  /** Stops claiming, lets the sends in flight settle, closes the transport. */
-  stop(): Promise<void>;
+  check(): void;
 }
 
 export interface DeliverySenderDeps {
@@ -72,7 +72,7 @@ export function createDeliverySender(deps: DeliverySenderDeps): DeliverySender {
   }
 
   async function write(delivery: DeliveryRow, outcome: Outcome): Promise<void> {
-    const fields = { notificationId: delivery.notificationId, userId: delivery.userId, channel: 'email' as const, template: delivery.template };
+    const ref = { notificationId: delivery.notificationId, userId: delivery.userId, channel: 'email' as const, template: delivery.template };
     if (outcome.kind === 'retry') {
       await deliveriesRepository(db).retryLater(delivery.id, outcome.reason, outcome.delayMs);
       return;
@@ -80,10 +80,10 @@ export function createDeliverySender(deps: DeliverySenderDeps): DeliverySender {
     await db.transaction(async (tx) => {
       if (outcome.kind === 'sent') {
         if (await deliveriesRepository(tx).markSent(delivery.id)) {
-          await enqueueEvent(tx, notificationSentV1, fields, { correlationId: delivery.correlationId });
+          await notificationEvents.sent(tx, ref, delivery.correlationId);
         }
       } else if (await deliveriesRepository(tx).markFailed(delivery.id, outcome.reason)) {
-        await enqueueEvent(tx, notificationFailedV1, { ...fields, reason: outcome.reason }, { correlationId: delivery.correlationId });
+        await notificationEvents.failed(tx, ref, outcome.reason, delivery.correlationId);
       }
     });
   }
@@ -147,6 +147,7 @@ export function createDeliverySender(deps: DeliverySenderDeps): DeliverySender {
   }
 
   return {
+    name: 'delivery-sender',
     start() {
       if (loop) return;
       stopping = new AbortController();
@@ -165,5 +166,18 @@ export function createDeliverySender(deps: DeliverySenderDeps): DeliverySender {
       transport.close();
       logger.info('delivery sender stopped');
     },
+    check() {
+      if (!loop) throw new Error('the delivery sender is not running');
+    },
   };
+}
+
+/** The sender over the configured transport (SMTP, or `.eml` files without `SMTP_URL`): one of createService's workers. */
+export function deliverySenderWorker(ctx: Pick<ServiceContext, 'db' | 'logger' | 'availability'>, mail: MailConfig): DeliverySender {
+  const transport = createMailTransport(mail, ctx.logger);
+  ctx.logger.info(
+    { transport: transport.kind, target: transport.target },
+    transport.kind === 'smtp' ? `e-mail goes out over SMTP (${transport.target})` : `no SMTP_URL: e-mails are recorded as .eml files in ${transport.target}`,
+  );
+  return createDeliverySender({ db: ctx.db, transport, config: mail, logger: ctx.logger, availability: ctx.availability.postgres });
 }

@@ -1,11 +1,12 @@
 import { conflict } from '@platform/http-kit';
 import type { Logger } from '@platform/logging';
 import { resolveStream, type NatsHandle } from '@platform/messaging';
+import type { ServiceWorker } from '@platform/service-kit';
 import type { Sql } from 'postgres';
-import { ingestLockKey, storeEvents, type StoredEvent } from '../data/event-store.js';
+import { ingestLockKey, storeEvents } from '../data/event-store.js';
 import { rebuildRuns, type RebuildRun } from '../data/rebuild-runs.js';
 import { rebuiltTables } from '../data/schema.js';
-import { analyticsStreams } from '../events/store-events.js';
+import { analyticsStreams, type StoredEvent } from '../domain/decode-event.js';
 import { replayStream } from './replay-stream.js';
 
 /** Held (session-level, on a reserved connection) for the whole rebuild: one at a time across replicas. */
@@ -18,11 +19,14 @@ export interface RebuildHooks {
   beforeSwap?: () => Promise<void>;
 }
 
-export interface Rebuilder {
+/**
+ * A service worker (`/ready` check `rebuild`) that has nothing to do until asked: `run` starts a
+ * rebuild in the background, `stop` (shutdown) aborts the one in flight and waits for it.
+ */
+export interface Rebuilder extends ServiceWorker {
   /** Starts a rebuild in the background; a rebuild already running anywhere → 409. */
-  start(requestedBy: string): Promise<RebuildRun>;
+  run(requestedBy: string): Promise<RebuildRun>;
   status(): Promise<RebuildRun | null>;
-  /** Aborts a rebuild in flight (shutdown) and waits for it. */
   stop(): Promise<void>;
 }
 
@@ -94,7 +98,9 @@ export function createRebuilder(deps: {
   }
 
   return {
-    async start(requestedBy) {
+    name: 'rebuild',
+    start() {},
+    async run(requestedBy) {
       const reserved = await sql.reserve();
       const release = async () => {
         await reserved`select pg_advisory_unlock(hashtext(${REBUILD_LOCK}))`.catch(() => undefined);

@@ -1,0 +1,103 @@
+import { currencySchema, humanText, paginationQuery } from '@platform/http-kit';
+import { z } from 'zod';
+import type { AccountRow } from '../data/account-repository.js';
+import type { InvoiceWithLines } from '../data/invoice-repository.js';
+import { IDEMPOTENCY_KEY_PATTERN } from '../domain/idempotency.js';
+import { amountDue } from '../domain/invoice-totals.js';
+import { moneyMinorSchema } from '../domain/money.js';
+
+/** Billing's request and response shapes, and rows → responses (timestamps as ISO 8601 UTC). */
+
+const iso = (date: Date | null) => (date ? date.toISOString() : null);
+
+export const Account = z.object({
+  id: z.uuid(),
+  userId: z.uuid(),
+  currency: z.string(),
+  billingEmail: z.string().nullable(),
+  companyName: z.string().nullable(),
+  createdAt: z.string(),
+});
+
+export const OpenAccountBody = z.strictObject({
+  currency: currencySchema,
+  billingEmail: z.string().trim().toLowerCase().max(254).pipe(z.email()).optional(),
+  companyName: humanText().min(1).max(200).optional(),
+});
+
+export const toAccount = (row: AccountRow) => ({ ...row, createdAt: iso(row.createdAt) as string });
+
+const statuses = ['draft', 'issued', 'paid', 'void'] as const;
+
+const Line = z.object({ description: z.string(), quantity: z.number().int(), unitAmountMinor: z.number().int(), amountMinor: z.number().int() });
+
+export const Invoice = z.object({
+  id: z.uuid(),
+  number: z.string(),
+  accountId: z.uuid(),
+  userId: z.uuid(),
+  status: z.enum(statuses),
+  currency: z.string(),
+  lines: z.array(Line),
+  totalMinor: z.number().int(),
+  amountPaidMinor: z.number().int(),
+  amountDueMinor: z.number().int(),
+  dueDate: z.string(),
+  issuedAt: z.string().nullable(),
+  paidAt: z.string().nullable(),
+  createdAt: z.string(),
+});
+
+const LineInput = z.strictObject({
+  // Shown to the customer and in the e-mail about the invoice.
+  description: humanText({ multiline: true }).min(1).max(500),
+  quantity: z.number().int().min(1).max(10_000),
+  unitAmountMinor: moneyMinorSchema.max(10_000_000_000),
+});
+
+/** Everything else (number, status, totals, userId, currency) is the service's to set: unknown → 400. */
+export const CreateInvoiceBody = z.strictObject({
+  accountId: z.uuid(),
+  dueDate: z.iso.date(),
+  lines: z.array(LineInput).min(1).max(100),
+});
+
+export const ListInvoicesQuery = paginationQuery.extend({ status: z.enum(statuses).optional() });
+
+export const toInvoice = (invoice: InvoiceWithLines) => ({
+  id: invoice.id,
+  number: invoice.number,
+  accountId: invoice.accountId,
+  userId: invoice.userId,
+  status: invoice.status,
+  currency: invoice.currency,
+  lines: invoice.lines,
+  totalMinor: invoice.totalMinor,
+  amountPaidMinor: invoice.amountPaidMinor,
+  amountDueMinor: amountDue(invoice.totalMinor, invoice.amountPaidMinor),
+  dueDate: invoice.dueDate,
+  issuedAt: iso(invoice.issuedAt),
+  paidAt: iso(invoice.paidAt),
+  createdAt: iso(invoice.createdAt) as string,
+});
+
+const methods = ['card', 'bank_transfer', 'cash'] as const;
+
+export const Payment = z.object({
+  id: z.uuid(),
+  invoiceId: z.uuid(),
+  amountMinor: z.number().int(),
+  currency: z.string(),
+  method: z.enum(methods),
+  createdAt: z.string(),
+});
+
+export const PayBody = z.strictObject({
+  amountMinor: moneyMinorSchema.min(1, 'must be at least 1'),
+  method: z.enum(methods),
+});
+
+// Loose: the validated object replaces request.headers, so every other header must survive.
+export const PayHeaders = z.looseObject({
+  'idempotency-key': z.string({ error: 'Idempotency-Key header is required' }).regex(IDEMPOTENCY_KEY_PATTERN, 'must be 1..255 printable ASCII characters'),
+});
