@@ -11,6 +11,9 @@ export type AppName = (typeof apps)[number];
 
 const root = resolve(import.meta.dirname, '../../..');
 
+/** `order-books` → `ORDER_BOOKS`: the prefix of an app's variables (hyphens are not allowed in them). */
+const envPrefix = (app: string) => app.toUpperCase().replace(/-/g, '_');
+
 export interface RunningApp {
   name: AppName;
   url: string;
@@ -89,7 +92,7 @@ export async function startPlatform(extraEnv: NodeJS.ProcessEnv = {}, timeoutMs 
   const ports = Object.fromEntries(await Promise.all(apps.map(async (app) => [app, await freePort()]))) as Record<AppName, number>;
   const server = new URL(infra.postgresUrl ?? 'postgres://postgres@127.0.0.1:5432/postgres');
   const databases = Object.fromEntries(
-    services.map((s) => [s, new URL(`/e2e_${id}_${s}`, server).href]),
+    services.map((s) => [s, new URL(`/e2e_${id}_${s.replace(/-/g, '_')}`, server).href]),
   ) as Platform['databases'];
   const databaseUrlFor = infra.databaseUrlFor ?? ((_service, url) => url);
   const env: NodeJS.ProcessEnv = {
@@ -101,9 +104,9 @@ export async function startPlatform(extraEnv: NodeJS.ProcessEnv = {}, timeoutMs 
     NATS_URL: infra.natsUrl ?? 'nats://127.0.0.1:4222',
     JWT_PUBLIC_KEY_FILE: join(keys, 'public.pem'),
     JWT_PRIVATE_KEY_FILE: join(keys, 'private.pem'),
-    ...Object.fromEntries(apps.map((app) => [`${app.toUpperCase()}_PORT`, String(ports[app])])),
-    ...Object.fromEntries(services.map((s) => [`${s.toUpperCase()}_DATABASE_URL`, databaseUrlFor(s, databases[s])])),
-    ...Object.fromEntries(services.map((s) => [`${s.toUpperCase()}_URL`, `http://127.0.0.1:${ports[s]}`])),
+    ...Object.fromEntries(apps.map((app) => [`${envPrefix(app)}_PORT`, String(ports[app])])),
+    ...Object.fromEntries(services.map((s) => [`${envPrefix(s)}_DATABASE_URL`, databaseUrlFor(s, databases[s])])),
+    ...Object.fromEntries(services.map((s) => [`${envPrefix(s)}_URL`, `http://127.0.0.1:${ports[s]}`])),
     ...extraEnv,
   };
   const running = Object.fromEntries(apps.map((app) => [app, startApp(app, env, ports[app])])) as Record<AppName, RunningApp>;

@@ -14,10 +14,17 @@ import {
   type HttpServerSettings,
 } from '@platform/config';
 
-export const upstreamNames = ['users', 'billing', 'notifications', 'analytics'] as const;
-export type UpstreamName = (typeof upstreamNames)[number];
+import { upstreamNames, upstreamTable, upstreamUrlVariable, type UpstreamName } from './upstreams.js';
+
+export { upstreamNames, upstreamUrlVariable, type UpstreamName } from './upstreams.js';
 
 const httpUrl = urlSchema(['http', 'https']);
+
+/** `USERS_URL`, `BILLING_URL`, ...: one variable per row of the upstream table, defaulting to its local URL. */
+const upstreamUrlEnv = Object.fromEntries(upstreamNames.map((name) => [upstreamUrlVariable(name), httpUrl.default(upstreamTable[name].defaultUrl)])) as Record<
+  `${Uppercase<string>}_URL`,
+  z.ZodDefault<typeof httpUrl>
+>;
 
 export interface DeprecatedRoute {
   method: string;
@@ -43,10 +50,8 @@ const deprecatedRouteSchema = z
 
 export const gatewayEnvSchema = baseEnvSchema.extend({
   PORT: portSchema(3000),
-  USERS_URL: httpUrl.default('http://127.0.0.1:3001'),
-  BILLING_URL: httpUrl.default('http://127.0.0.1:3002'),
-  NOTIFICATIONS_URL: httpUrl.default('http://127.0.0.1:3003'),
-  ANALYTICS_URL: httpUrl.default('http://127.0.0.1:3004'),
+  ...upstreamUrlEnv,
+  USERS_URL: httpUrl.default(upstreamTable.users.defaultUrl),
   UPSTREAM_TIMEOUT_MS: envInt(10_000, { min: 100 }),
   BODY_LIMIT: envInt(1_048_576, { min: 1024 }),
   ...httpServerEnv,
@@ -96,12 +101,7 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     logLevel: parsed.LOG_LEVEL,
     host: parsed.HOST,
     port: parsed.PORT,
-    upstreams: {
-      users: parsed.USERS_URL,
-      billing: parsed.BILLING_URL,
-      notifications: parsed.NOTIFICATIONS_URL,
-      analytics: parsed.ANALYTICS_URL,
-    },
+    upstreams: Object.fromEntries(upstreamNames.map((name) => [name, (parsed as Record<string, unknown>)[upstreamUrlVariable(name)] as string])) as Record<UpstreamName, string>,
     upstreamTimeoutMs: parsed.UPSTREAM_TIMEOUT_MS,
     bodyLimit: parsed.BODY_LIMIT,
     http: toHttpServerSettings(parsed),
