@@ -60,6 +60,8 @@ function spellings(name, entity) {
     /** Human title (README, OpenAPI). */
     title: name.split('-').map((part) => part[0].toUpperCase() + part.slice(1)).join(' '),
     entity,
+    /** `a item` reads badly: `an item`. */
+    aEntity: `${/^[aeiou]/.test(entity) ? 'an' : 'a'} ${entity}`,
     entities,
     /** The event's contract object (`orderBooksItemCreatedV1`), unique as the service name is. */
     contract: `${camel(name)}${pascal(entity)}CreatedV1`,
