@@ -44,7 +44,7 @@ export function createScratchWorkspace(prefix = 'platform-scratch-'): Scratch {
     symlinkSync(join(root, relative(workspaceRoot, original)), join(modules, '@platform', entry));
   }
   // Nx would otherwise search the parent folders for a workspace and reuse a daemon.
-  const baseEnv = { ...process.env, NX_NO_CLOUD: 'true', NX_DAEMON: 'false', NX_TUI: 'false', NX_SKIP_NX_CACHE: 'false', CI: 'true' };
+  const baseEnv = { ...process.env, NX_NO_CLOUD: 'true', NX_DAEMON: 'false', NX_TUI: 'false', CI: 'true', FORCE_COLOR: '0' };
 
   return {
     root,
@@ -58,7 +58,8 @@ export function createScratchWorkspace(prefix = 'platform-scratch-'): Scratch {
         const timer = setTimeout(() => child.pid && process.kill(-child.pid, 'SIGKILL'), options.timeoutMs ?? 120_000);
         child.on('close', (code) => {
           clearTimeout(timer);
-          done({ code, output });
+          // eslint-disable-next-line no-control-regex
+          done({ code, output: output.replace(/\x1b\[[0-9;]*m/g, '') });
         });
       });
     },

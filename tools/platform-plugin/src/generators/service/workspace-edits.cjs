@@ -156,7 +156,9 @@ const edits = [
       edit(tree, 'eslint.config.mjs', (t) => {
         const constraint = `            { sourceTag: 'scope:${n.name}', onlyDependOnLibsWithTags: ['scope:shared', 'scope:${n.name}'] },\n`;
         const out = before(t, "            { sourceTag: 'scope:e2e'", constraint);
-        return out.replace(/(regex: '\^\([a-z0-9|-]+)\|e2e\)/, `$1|${n.name}|e2e)`);
+        const withApp = out.replace(/(regex: '\^\([a-z0-9|-]+)\|e2e\)/, `$1|${n.name}|e2e)`);
+        // The new subject prefix and entity join the "no event type as a string literal" rule.
+        return withApp.replace(/\/\^\(([a-z0-9_|]+)\)\\\\\.\(([a-z0-9_|]+)\)/g, `/^($1|${n.snake})\\\\.($2|${n.entity})`);
       }),
   ],
   [
