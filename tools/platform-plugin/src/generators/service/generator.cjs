@@ -6,7 +6,7 @@ const { execFileSync } = require('node:child_process');
 const path = require('node:path');
 const { generateFiles, getProjects, logger } = require('@nx/devkit');
 const { entityProblem, nameProblem, spellings } = require('./names.cjs');
-const { edits, takenPorts } = require('./workspace-edits.cjs');
+const { edits, kubernetesEdits, takenPorts } = require('./workspace-edits.cjs');
 
 /** @typedef {{ name: string, entity?: string, port?: number, skipInstall?: boolean }} ServiceSchema */
 
@@ -44,6 +44,11 @@ async function serviceGenerator(tree, options) {
   generateFiles(tree, path.join(__dirname, 'files', 'contracts'), 'libs/contracts/src', values);
   generateFiles(tree, path.join(__dirname, 'files', 'e2e'), 'apps/e2e/test', values);
   for (const [, apply] of edits) apply(tree, names, port);
+  // The Kubernetes manifests, where the workspace has them (deploy/k8s: a base per app, dev and production overlays).
+  if (tree.exists('deploy/k8s/base/kustomization.yaml')) {
+    generateFiles(tree, path.join(__dirname, 'files', 'k8s'), `deploy/k8s/base/${names.name}`, values);
+    for (const [, apply] of kubernetesEdits) apply(tree, names, port);
+  }
 
   if (options.skipInstall) return undefined;
   // After the files are on disk: the first migration from the drizzle schema (drizzle-kit itself),

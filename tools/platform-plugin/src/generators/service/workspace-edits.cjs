@@ -172,4 +172,52 @@ const edits = [
   ],
 ];
 
-module.exports = { edits, takenPorts };
+/**
+ * The last Deployment and HorizontalPodAutoscaler patches of an overlay's scale.yaml, repeated for
+ * the new app: it scales like the services before it.
+ * @param {string} text
+ * @param {string} name
+ */
+function scaleLike(text, name) {
+  const docs = text.trimEnd().split('\n---\n');
+  const last = (/** @type {string} */ kind) => [...docs].reverse().find((doc) => doc.includes(`kind: ${kind}`));
+  const copies = [last('Deployment'), last('HorizontalPodAutoscaler')].filter((doc) => doc !== undefined);
+  if (copies.length !== 2) return text;
+  return `${text.trimEnd()}\n${copies.map((doc) => `---\n${doc.replace(/^ {2}name: \S+$/m, `  name: ${name}`)}`).join('\n')}\n`;
+}
+
+/** The Kubernetes base and overlays (deploy/k8s) and the manifest test's list of apps. @type {typeof edits} */
+const kubernetesEdits = [
+  ['kustomize base', (tree, n) => edit(tree, 'deploy/k8s/base/kustomization.yaml', (t) => afterLast(t, /^ {2}- [a-z0-9-]+$/, `  - ${n.name}`))],
+  [
+    'gateway config map',
+    (tree, n, port) => edit(tree, 'deploy/k8s/base/gateway/configmap.yaml', (t) => afterLast(t, /^ {2}[A-Z_]+_URL: http:\/\/[a-z0-9-]+:\d+$/, `  ${n.constant}_URL: http://${n.name}:${port}`)),
+  ],
+  [
+    'dev overlay',
+    (tree, n) => {
+      edit(tree, 'deploy/k8s/overlays/dev/kustomization.yaml', (t) => afterLast(t, /^ {4}newTag: dev$/, `  - name: platform/${n.name}\n    newTag: dev`));
+      edit(tree, 'deploy/k8s/overlays/dev/scale.yaml', (t) => scaleLike(t, n.name));
+    },
+  ],
+  [
+    'production overlay',
+    (tree, n) => {
+      edit(tree, 'deploy/k8s/overlays/production/kustomization.yaml', (t) => {
+        const tag = /^ {4}newTag: (\S+)$/m.exec(t)?.[1] ?? '"1.0.0"';
+        return afterLast(t, /^ {4}newTag: /, `  - name: platform/${n.name}\n    newName: registry.example.com/platform/${n.name}\n    newTag: ${tag}`);
+      });
+      edit(tree, 'deploy/k8s/overlays/production/scale.yaml', (t) => scaleLike(t, n.name));
+    },
+  ],
+  [
+    'manifest test',
+    (tree, n) =>
+      edit(tree, 'deploy/test/schemas.ts', (t) => {
+        const imported = afterLast(t, /^import \{ \w+EnvSchema \} from '\.\.\/\.\.\/apps\//, `import { ${n.camel}EnvSchema } from '../../apps/${n.name}/src/config.ts';`);
+        return imported.replace(/(export const appList: AppFacts\[\] = \[[\s\S]*?)\n\];/, `$1\n  appFacts('${n.name}', ${n.camel}EnvSchema),\n];`);
+      }),
+  ],
+];
+
+module.exports = { edits, kubernetesEdits, takenPorts };
