@@ -52,6 +52,7 @@ describe(`npx nx g @platform/tools:service ${name}`, () => {
     checks.affectedBilling = scratch.run(npx, ['nx', 'show', 'projects', '--affected', '--files=apps/billing/src/app.ts', '--json'], { timeoutMs: 120_000 });
     checks.gateway = scratch.run(npx, ['vitest', 'run', 'test/proxy.test.ts', '-t', 'routing', '--reporter=verbose'], { cwd: 'apps/gateway', timeoutMs: 240_000 });
     checks.contracts = scratch.run(npx, ['vitest', 'run', 'src/compatibility', 'src/asyncapi.test.ts', 'src/consumers'], { cwd: 'libs/contracts', timeoutMs: 240_000 });
+    checks.sync = scratch.run(npx, ['nx', 'sync:check'], { timeoutMs: 120_000 });
     checks.asyncapi = scratch.run(
       process.execPath,
       ['--conditions=@platform/source', '--import', 'tsx', '-e', "import('@platform/contracts').then((c) => console.log(JSON.stringify(c.asyncApiDocument())))"],
@@ -88,6 +89,11 @@ describe(`npx nx g @platform/tools:service ${name}`, () => {
     const result = await checks.project;
     expect(result?.code, result && tail(result, 120)).toBe(0);
     expect(result?.output).toMatch(new RegExp(`Successfully ran targets lint, typecheck, test for project ${name}`));
+  });
+
+  it('its TypeScript project references are what nx sync would write (npm test runs nx sync:check)', async () => {
+    const result = await checks.sync;
+    expect(result?.code, result && tail(result)).toBe(0);
   });
 
   it('a change inside it affects it and what drives every app (e2e, bench, ...), no other service or library', async () => {
