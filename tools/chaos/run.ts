@@ -13,9 +13,12 @@ import { createTcpProxy, type TcpProxy } from '@platform/resilience/testing';
 import { startPlatform, type AppName } from '../../apps/e2e/src/platform.js';
 import { quiescence } from '../../apps/e2e/src/quiescence.js';
 import { startSmtpSink } from '../../apps/e2e/src/smtp.js';
-import { checkEffects } from './effects.js';
 import { startNats, startPostgres } from './infrastructure.js';
 import { createLoad } from './load.js';
+import { settle } from './settle.js';
+
+// `npm run chaos -- cluster`: the clustered-broker scenario instead (it exits when done).
+if (process.argv.slice(2).includes('cluster')) await import('./cluster.js');
 
 const ADMIN = { email: 'admin@example.com', password: 'Admin-Passw0rd!' };
 const outageSec = Number(process.env.CHAOS_OUTAGE_SECONDS ?? 90);
@@ -135,25 +138,17 @@ try {
 } catch (error) {
   failure = error;
 }
-await load.stop();
-log('load stopped, waiting for the platform to be quiet');
 let line: string;
 let bad: boolean;
 try {
-  if (failure) throw failure;
-  await quiet.wait(300_000);
-  const effects = await checkEffects(quiet.db, observer, platform.namespace, smtp, ADMIN.email);
-  const t = load.tally;
+  const settled = await settle({ label: 'chaos', failure, load, quiet, observer, namespace: platform.namespace, smtp, adminEmail: ADMIN.email, log });
   const slowest = Math.max(...Object.values(recovery));
   line = [
-    `chaos: users=${effects.users} payments=${effects.payments} effects=${effects.effects}`,
-    `lost=${effects.lost} duplicated=${effects.duplicated} duplicate-emails=${effects.duplicateEmails} dead-letters=${effects.deadLetters}`,
-    `| requests=${t.requests} 2xx=${t.ok2xx} 4xx=${t.client4xx} 503=${t.unavailable503} 504=${t.timeout504} other=${t.other} non-envelope=${t.bare}`,
+    settled.figures,
     `| recovery s: ${Object.entries(recovery).map(([k, v]) => `${k.replace(' ', '-')}=${v.toFixed(1)}`).join(' ')} max=${slowest.toFixed(1)}`,
     `| sigterm exit ${sigterm.code} in ${(sigterm.ms / 1000).toFixed(1)} s | outage ${outageSec} s | ${Math.round((Date.now() - started) / 1000)} s`,
   ].join(' ');
-  for (const detail of [...effects.details, ...t.samples]) console.log(`  ${detail}`);
-  bad = effects.lost + effects.duplicated + effects.duplicateEmails + effects.deadLetters + t.other + t.bare > 0 || sigterm.code !== 0;
+  bad = settled.bad || sigterm.code !== 0;
 } catch (error) {
   line = `chaos: FAILED ${error instanceof Error ? error.message : String(error)}`;
   bad = true;

@@ -1,8 +1,10 @@
 import { loadEnvFiles, serviceEnv } from '@platform/config';
-import { runService } from '@platform/service-kit';
+import { migrateDatabase, migrationsFolderFor, runService } from '@platform/service-kit';
 import { buildApp } from './app.js';
 import { loadAnalyticsConfig } from './config.js';
 
 loadEnvFiles(import.meta.dirname);
 const config = loadAnalyticsConfig(serviceEnv('analytics'));
-await runService('analytics', () => buildApp(config), config);
+// `node main.js --migrate` (the release's migration Job) applies the migrations and exits.
+const migrate = () => migrateDatabase(config, migrationsFolderFor(import.meta.url));
+await runService('analytics', () => buildApp(config), config, { migrate });

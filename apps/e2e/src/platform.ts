@@ -41,6 +41,8 @@ export interface PlatformInfrastructure {
   /** A Postgres server URL; each service gets its own database on it. */
   postgresUrl?: string;
   natsUrl?: string;
+  /** The event namespace (default: a fresh `e2e<random>`), e.g. to create its streams first. */
+  namespace?: string;
   /** What a service is given instead of its database's URL (e.g. through a TCP proxy a test can cut). */
   databaseUrlFor?: (service: (typeof services)[number], url: string) => string;
 }
@@ -83,7 +85,7 @@ async function waitReady(app: RunningApp, timeoutMs: number): Promise<void> {
  */
 export async function startPlatform(extraEnv: NodeJS.ProcessEnv = {}, timeoutMs = 60_000, infra: PlatformInfrastructure = {}): Promise<Platform> {
   const id = randomBytes(4).toString('hex');
-  const namespace = `e2e${id}`;
+  const namespace = infra.namespace ?? `e2e${id}`;
   const keys = mkdtempSync(join(tmpdir(), 'e2e-keys-'));
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');
   writeFileSync(join(keys, 'public.pem'), publicKey.export({ type: 'spki', format: 'pem' }));

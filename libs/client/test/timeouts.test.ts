@@ -11,21 +11,22 @@ describe('timeouts and abort signals', () => {
     stub = undefined;
   });
 
-  /** A gateway that never answers GET /users/me and answers everything else 503 with Retry-After: 1. */
+  /** A gateway that never answers GET /users/me and answers everything else 503 with Retry-After: 2. */
   async function silentGateway() {
     stub = await startStubGateway((request, response) => {
       if (request.path === '/api/v1/users/me') return;
-      answer(response, 503, null, { code: 'SERVICE_UNAVAILABLE', headers: { 'retry-after': '1' } });
+      answer(response, 503, null, { code: 'SERVICE_UNAVAILABLE', headers: { 'retry-after': '2' } });
     });
     return { stub };
   }
 
   it('rejects with a TimeoutError when no answer comes within timeoutMs, and drops the request', async () => {
     const { stub } = await silentGateway();
-    const api = createPlatformClient({ baseUrl: stub.url, timeoutMs: 150 });
+    // A second of budget: on a loaded machine a shorter one can expire before the request is sent.
+    const api = createPlatformClient({ baseUrl: stub.url, timeoutMs: 1_000 });
     const error = await api.GET('/api/v1/users/me').catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(TimeoutError);
-    expect(error).toMatchObject({ name: 'TimeoutError', timeoutMs: 150 });
+    expect(error).toMatchObject({ name: 'TimeoutError', timeoutMs: 1_000 });
     expect(stub.seen).toHaveLength(1);
   });
 
@@ -50,8 +51,8 @@ describe('timeouts and abort signals', () => {
 
   it('counts retries and their backoff inside the one deadline', async () => {
     const { stub } = await silentGateway();
-    // Retry-After: 1 s and up to 5 attempts, but the call has 300 ms in all.
-    const api = createPlatformClient({ baseUrl: stub.url, timeoutMs: 300, retry: { attempts: 5, maxDelayMs: 10_000 } });
+    // Retry-After: 2 s and up to 5 attempts, but the call has 1 s in all: no second attempt.
+    const api = createPlatformClient({ baseUrl: stub.url, timeoutMs: 1_000, retry: { attempts: 5, maxDelayMs: 10_000 } });
     await expect(api.GET('/api/v1/billing/invoices')).rejects.toBeInstanceOf(TimeoutError);
     expect(stub.seen).toHaveLength(1);
   });

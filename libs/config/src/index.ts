@@ -8,6 +8,7 @@ export {
   envInt,
   envList,
   logLevelSchema,
+  messagingEnv,
   natsUrlSchema,
   nodeEnvSchema,
   portSchema,

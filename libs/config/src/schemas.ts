@@ -42,4 +42,34 @@ export const baseEnvSchema = z.object({
 });
 
 export const databaseUrlSchema = urlSchema(['postgres', 'postgresql']);
-export const natsUrlSchema = z.string().min(1).default('nats://127.0.0.1:4222');
+
+/** `nats://host:port` (or `tls://`, `ws://`, `wss://`, or a bare `host:port`), one per seed server. */
+const natsServerPattern = /^((nats|tls|ws|wss):\/\/)?([^\s/@]+@)?[^\s/:@]+(:\d{1,5})?$/;
+
+/**
+ * One NATS server or a comma-separated seed list of a cluster (`nats://a:4222,nats://b:4222`):
+ * the client learns the rest of the cluster from whichever seed answers and fails over between them.
+ * Kept as text; `natsServers()` splits it.
+ */
+export const natsUrlSchema = z
+  .string()
+  .min(1)
+  .default('nats://127.0.0.1:4222')
+  .refine((value) => natsServers(value).length > 0 && natsServers(value).every((server) => natsServerPattern.test(server)), {
+    message: 'must be a nats:// URL or a comma-separated list of them',
+  });
+
+/** The seed servers of a `NATS_URL`, trimmed, empties dropped. */
+function natsServers(value: string): string[] {
+  return value.split(',').map((item) => item.trim()).filter(Boolean);
+}
+
+/**
+ * The messaging variables every process with events reads. `EVENT_STREAM_REPLICAS` is how many
+ * cluster nodes keep each JetStream stream (1 on a single server; 3 in production, so one node can
+ * fail or be drained without losing an acked event or stopping publishers).
+ */
+export const messagingEnv = {
+  NATS_URL: natsUrlSchema,
+  EVENT_STREAM_REPLICAS: envInt(1, { min: 1, max: 5 }),
+};

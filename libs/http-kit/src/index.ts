@@ -1,5 +1,5 @@
 export { createHttpApp, type HttpApp, type HttpAppOptions } from './create-http-app.js';
-export { runServer, type RunServerOptions } from './run-server.js';
+export { SHUTDOWN_TIMEOUT_MS, runServer, type RunServerOptions } from './run-server.js';
 
 export { ERROR_CODES, SUCCESS_CODE, codeForStatus, type EnvelopeCode, type ErrorCode } from './errors/codes.js';
 export {

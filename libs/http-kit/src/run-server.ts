@@ -15,6 +15,9 @@ export interface RunServerOptions {
   drainDelayMs?: number;
 }
 
+/** The whole shutdown (drain delay included) finishes within this (docs/contract.md §5), or the process exits 1. */
+export const SHUTDOWN_TIMEOUT_MS = 10_000;
+
 function flushLogs(app: FastifyInstance): Promise<void> {
   const { flush } = app.log as FastifyInstance['log'] & { flush?: (cb?: (err?: Error) => void) => void };
   if (typeof flush !== 'function') return Promise.resolve();
@@ -28,7 +31,7 @@ function flushLogs(app: FastifyInstance): Promise<void> {
  * grace period runs out. The whole of an app's `main.ts` is one call to this.
  */
 export async function runServer(app: FastifyInstance, options: RunServerOptions): Promise<void> {
-  const { port, host = '0.0.0.0', onShutdown, timeoutMs = 10_000, drainDelayMs = 0 } = options;
+  const { port, host = '0.0.0.0', onShutdown, timeoutMs = SHUTDOWN_TIMEOUT_MS, drainDelayMs = 0 } = options;
   closeWithGrace(
     {
       delay: timeoutMs,

@@ -3,6 +3,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '@platform/logging';
 
 export interface ConnectNatsOptions {
+  /** One server, a comma-separated seed list (`NATS_URL`) or an array of them. */
   servers: string | string[];
   /** Connection name shown by the server (the service name). */
   name: string;
@@ -27,7 +28,7 @@ export interface NatsHandle {
 export async function connectNats(options: ConnectNatsOptions): Promise<NatsHandle> {
   const { logger } = options;
   const nc = await connect({
-    servers: options.servers,
+    servers: seedServers(options.servers),
     name: options.name,
     timeout: options.timeoutMs ?? 5_000,
     // Never give up reconnecting: a NATS restart must not take the services down with it.
@@ -73,6 +74,11 @@ export async function connectNats(options: ConnectNatsOptions): Promise<NatsHand
       await nc.close();
     },
   };
+}
+
+/** `'a,b'` and `['a', 'b']` alike: the client fails over between the seeds and learns the rest of the cluster. */
+export function seedServers(servers: string | string[]): string[] {
+  return (Array.isArray(servers) ? servers : [servers]).flatMap((entry) => entry.split(',')).map((s) => s.trim()).filter(Boolean);
 }
 
 async function watchStatus(nc: NatsConnection, logger: Logger): Promise<void> {

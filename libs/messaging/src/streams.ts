@@ -1,5 +1,6 @@
 import { DiscardPolicy, RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
+import type { Logger } from '@platform/logging';
 import { deadLetterStream, streams, type StreamDefinition, type StreamKey } from '@platform/contracts';
 import { namespacedStream, namespacedSubject } from './namespace.js';
 
@@ -12,6 +13,13 @@ export interface EnsureStreamsOptions {
   duplicateWindowMs?: number;
   /** Tests use memory storage; services keep the default file storage. */
   storage?: 'file' | 'memory';
+  /**
+   * How many cluster nodes keep each stream (`EVENT_STREAM_REPLICAS`, default 1). An existing
+   * stream with another count is updated to it (the server moves the replicas itself) and the
+   * change is logged, so raising it in production is just a restart of the services.
+   */
+  replicas?: number;
+  logger?: Logger;
 }
 
 /** A stream definition resolved against a namespace: the real name and subjects on the server. */
@@ -39,6 +47,7 @@ async function ensureStream(jsm: JetStreamManager, def: StreamDefinition, option
     retention: RetentionPolicy.Limits,
     discard: DiscardPolicy.Old,
     duplicate_window: nanos(options.duplicateWindowMs ?? 120_000),
+    num_replicas: options.replicas ?? 1,
   } satisfies Partial<StreamConfig>;
   const existing = await jsm.streams.info(def.name).catch(() => null);
   if (!existing) {
@@ -49,6 +58,10 @@ async function ensureStream(jsm: JetStreamManager, def: StreamDefinition, option
       // Another process created it between our info and add: fall through to update.
       if (!(await jsm.streams.info(def.name).catch(() => null))) throw err;
     }
+  }
+  const current = existing?.config.num_replicas ?? (await jsm.streams.info(def.name)).config.num_replicas;
+  if (current !== config.num_replicas) {
+    options.logger?.warn({ stream: def.name, from: current, to: config.num_replicas }, 'changing the replica count of a stream');
   }
   // Storage cannot change on a live stream; everything else we own is updatable.
   const { storage: _storage, ...updatable } = config;

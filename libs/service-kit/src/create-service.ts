@@ -149,7 +149,7 @@ export async function createService<TSchema extends Record<string, unknown>, TOw
     });
     cleanup.push(() => nats.drain());
     const namespace = config.eventNamespace || undefined;
-    await ensureStreams({ jsm: nats.jsm, namespace, streams: options.streams });
+    await ensureStreams({ jsm: nats.jsm, namespace, streams: options.streams, replicas: config.streamReplicas, logger });
 
     const relay = createOutboxRelay({ db: database.db, sql: database.sql, js: nats.js, logger, namespace, availability: postgres });
     const signAccessToken = (payload: AccessTokenPayload): string => {

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createDb, ensureDatabase, runMigrations } from '@platform/db-kit';
 import { runServer, type HttpApp } from '@platform/http-kit';
+import type { ServiceConfig } from './service-config.js';
 
 /**
  * An app keeps its SQL migrations in `apps/<app>/drizzle`; the deployable build copies them next
@@ -16,6 +18,21 @@ export function migrationsFolderFor(moduleUrl: string): string {
 }
 
 /**
+ * `node main.js --migrate`: create the database if allowed, apply the app's migrations, exit.
+ * What a release runs once before its pods start (the Kubernetes migration Job); a service still
+ * applies pending migrations at boot (under an advisory lock), so nothing depends on the Job.
+ */
+export async function migrateDatabase(config: ServiceConfig, migrationsFolder: string): Promise<void> {
+  if (config.autoCreateDatabase) await ensureDatabase(config.databaseUrl);
+  const database = createDb({ url: config.databaseUrl, applicationName: `${config.service}-migrate` });
+  try {
+    await runMigrations(database.db, migrationsFolder);
+  } finally {
+    await database.close();
+  }
+}
+
+/**
  * What `main.ts` does after validating config: build the app and serve it until SIGTERM.
  * A dependency that is down at boot stops the process with one clear line and exit code 1,
  * so the orchestrator restarts it rather than leaving a half-started service.
@@ -24,7 +41,18 @@ export async function runService(
   service: string,
   build: () => Promise<HttpApp>,
   listen: { port: number; host: string; shutdownDrainDelayMs?: number },
+  options: { migrate?: () => Promise<void>; argv?: readonly string[] } = {},
 ): Promise<void> {
+  if (options.migrate && (options.argv ?? process.argv.slice(2)).includes('--migrate')) {
+    try {
+      await options.migrate();
+      process.stdout.write(`${service}: migrations applied\n`);
+      process.exit(0);
+    } catch (error) {
+      process.stderr.write(`${service} migrations failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    }
+  }
   let app: HttpApp;
   try {
     app = await build();

@@ -8,7 +8,7 @@ import {
   envInt,
   findWorkspaceRoot,
   httpServerEnv,
-  natsUrlSchema,
+  messagingEnv,
   portSchema,
   shutdownEnv,
   toHttpServerSettings,
@@ -49,7 +49,7 @@ export const serviceEnvSchema = (defaultPort: number) =>
   baseEnvSchema.extend({
     PORT: portSchema(defaultPort),
     DATABASE_URL: databaseUrlSchema,
-    NATS_URL: natsUrlSchema,
+    ...messagingEnv,
     /** Prefix for stream and subject names; lets several environments share one NATS server. */
     EVENT_NAMESPACE: z.string().regex(/^[a-z0-9]*$/, 'must be lower-case letters and digits').default(''),
     JWT_PUBLIC_KEY_FILE: publicKeyFileSchema,
@@ -82,7 +82,10 @@ export interface ServiceConfig {
   port: number;
   databaseUrl: string;
   autoCreateDatabase: boolean;
+  /** One server or a comma-separated seed list of a cluster. */
   natsUrl: string;
+  /** How many cluster nodes keep each stream this service creates (default 1). */
+  streamReplicas?: number;
   eventNamespace: string;
   bodyLimit: number;
   /** Request, headers, keep-alive and socket timeouts, connections per client (http-kit defaults when absent). */
@@ -106,6 +109,7 @@ export function toServiceConfig(service: string, env: ServiceEnv): ServiceConfig
     databaseUrl: env.DATABASE_URL,
     autoCreateDatabase: env.DATABASE_AUTO_CREATE ?? env.NODE_ENV !== 'production',
     natsUrl: env.NATS_URL,
+    streamReplicas: env.EVENT_STREAM_REPLICAS,
     eventNamespace: env.EVENT_NAMESPACE,
     bodyLimit: env.BODY_LIMIT,
     http: toHttpServerSettings(env),

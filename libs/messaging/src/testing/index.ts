@@ -139,3 +139,4 @@ export async function countSubjectMessages(jsm: JetStreamManager, stream: string
 export function readDeadLetters(jsm: JetStreamManager, namespace?: string): Promise<StoredMessage[]> {
   return readStreamMessages(jsm, namespacedStream(deadLetterStream.name, namespace));
 }
+export { startNatsCluster, natsServerBinary, type NatsCluster, type ClusterNode } from './nats-cluster.js';
