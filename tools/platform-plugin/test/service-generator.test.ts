@@ -52,6 +52,7 @@ describe(`npx nx g @platform/tools:service ${name}`, () => {
     checks.affectedBilling = scratch.run(npx, ['nx', 'show', 'projects', '--affected', '--files=apps/billing/src/app.ts', '--json'], { timeoutMs: 120_000 });
     checks.gateway = scratch.run(npx, ['vitest', 'run', 'test/proxy.test.ts', '-t', 'routing', '--reporter=verbose'], { cwd: 'apps/gateway', timeoutMs: 240_000 });
     checks.contracts = scratch.run(npx, ['vitest', 'run', 'src/compatibility', 'src/asyncapi.test.ts', 'src/consumers'], { cwd: 'libs/contracts', timeoutMs: 240_000 });
+    checks.manifests = scratch.run(npx, ['vitest', 'run'], { cwd: 'deploy', timeoutMs: 240_000 });
     checks.sync = scratch.run(npx, ['nx', 'sync:check'], { timeoutMs: 120_000 });
     checks.asyncapi = scratch.run(
       process.execPath,
@@ -83,6 +84,7 @@ describe(`npx nx g @platform/tools:service ${name}`, () => {
     const lock = JSON.parse(readFileSync(at('package-lock.json'), 'utf8')) as { packages: Record<string, unknown> };
     expect(lock.packages[`node_modules/${name}`]).toEqual({ resolved: `apps/${name}`, link: true });
     expect(readFileSync(at('docker-compose.yml'), 'utf8')).toContain(`      LOYALTY_URL: http://${name}:3005`);
+    expect(existsSync(at(`deploy/k8s/base/${name}/deployment.yaml`))).toBe(true);
   });
 
   it('its lint, typecheck and tests pass (tests on the real Postgres and NATS)', async () => {
@@ -111,6 +113,12 @@ describe(`npx nx g @platform/tools:service ${name}`, () => {
     const result = await checks.gateway;
     expect(result?.code, result && tail(result)).toBe(0);
     expect(result?.output).toMatch(new RegExp(`forwards ${name} paths and query strings unchanged`));
+  });
+
+  it('its Kubernetes base renders in both overlays and validates (the manifest test, held to its zod config)', async () => {
+    const result = await checks.manifests;
+    expect(result?.code, result && tail(result)).toBe(0);
+    expect(readFileSync(join(scratch.root, 'deploy/test/schemas.ts'), 'utf8')).toContain(`appFacts('${name}', ${name}EnvSchema)`);
   });
 
   it('the contracts compatibility check and consumer checks pass with its event and consumer', async () => {

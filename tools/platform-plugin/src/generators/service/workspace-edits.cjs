@@ -215,7 +215,9 @@ const kubernetesEdits = [
     (tree, n) =>
       edit(tree, 'deploy/test/schemas.ts', (t) => {
         const imported = afterLast(t, /^import \{ \w+EnvSchema \} from '\.\.\/\.\.\/apps\//, `import { ${n.camel}EnvSchema } from '../../apps/${n.name}/src/config.ts';`);
-        return imported.replace(/(export const appList: AppFacts\[\] = \[[\s\S]*?)\n\];/, `$1\n  appFacts('${n.name}', ${n.camel}EnvSchema),\n];`);
+        const listed = imported.replace(/(export const appList: AppFacts\[\] = \[[\s\S]*?)\n\];/, `$1\n  appFacts('${n.name}', ${n.camel}EnvSchema),\n];`);
+        // Variables the shared service config map sets ahead of the schemas apply to it as to billing.
+        return listed.replace(/^( {2}billing: (\[[^\]\n]*\]),)$/m, `$1\n  ${key(n.name)}: $2,`);
       }),
   ],
 ];
