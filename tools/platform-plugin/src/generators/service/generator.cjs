@@ -39,8 +39,11 @@ async function serviceGenerator(tree, options) {
   const port = options.port ?? Math.max(3000, ...ports) + 1;
   if (ports.includes(port)) throw new Error(`Cannot create the service: port ${port} is already an app's.`);
 
-  const values = { ...names, port, tmpl: '' };
+  // The service-specific Prometheus series, where the workspace has libs/metrics (every app's /metrics).
+  const metrics = tree.exists('libs/metrics/package.json');
+  const values = { ...names, port, metrics, tmpl: '' };
   generateFiles(tree, path.join(__dirname, 'files', 'app'), `apps/${names.name}`, values);
+  if (metrics) generateFiles(tree, path.join(__dirname, 'files', 'metrics'), `apps/${names.name}`, values);
   generateFiles(tree, path.join(__dirname, 'files', 'contracts'), 'libs/contracts/src', values);
   generateFiles(tree, path.join(__dirname, 'files', 'e2e'), 'apps/e2e/test', values);
   for (const [, apply] of edits) apply(tree, names, port);
@@ -52,7 +55,8 @@ async function serviceGenerator(tree, options) {
 
   if (options.skipInstall) return undefined;
   // After the files are on disk: the first migration from the drizzle schema (drizzle-kit itself),
-  // the new event's recorded JSON Schema, and the new workspace in the lockfile.
+  // the new event's recorded JSON Schema, the new workspace in the lockfile, and the TypeScript
+  // project references as `nx sync` keeps them (what `npm test`'s sync:check compares).
   return () => {
     const root = tree.root;
     const run = (/** @type {string} */ title, /** @type {string} */ command, /** @type {string[]} */ args, cwd = root) => {
@@ -62,6 +66,7 @@ async function serviceGenerator(tree, options) {
     run('first migration', 'npx', ['drizzle-kit', 'generate', '--name', 'init'], path.join(root, 'apps', names.name));
     run('event schema snapshot', 'npm', ['run', '--silent', 'contracts:snapshot']);
     run('lockfile', 'npm', ['install', '--package-lock-only', '--offline', '--no-audit', '--no-fund', '--ignore-scripts']);
+    run('project references', 'npx', ['nx', 'sync']);
     logger.info(`Service ${names.name} created on port ${port}. Next: \`npm run client:generate\` (its routes in the client SDK) and \`npx nx test ${names.name}\`.`);
   };
 }
