@@ -3,7 +3,7 @@ import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { kubectlVersion, overlays, renderOverlay } from './render.ts';
-import { appList, pendingVariables, validated, type AppFacts, type Model } from './schemas.ts';
+import { appList, validated, type AppFacts, type Model } from './schemas.ts';
 
 /**
  * deploy/k8s cannot drift from the code: every overlay renders, every object passes the
@@ -66,12 +66,7 @@ const portNumber = (container: IContainer, port: number | string | undefined) =>
 /** The app's checks, the same for its Deployment and its migration Job. */
 function checkAppEnv(objects: Rendered, app: AppFacts, pod: IPodSpec, container: IContainer, where: string) {
   const env = containerEnv(objects, container);
-  const pending = pendingVariables[app.name] ?? [];
-  for (const name of pending) {
-    expect(app.shape[name], `${name} is in ${app.name}'s schema now: remove it from pendingVariables (deploy/test/schemas.ts)`).toBeUndefined();
-  }
   for (const [name, value] of env) {
-    if (pending.includes(name)) continue;
     const field = app.shape[name];
     expect(field, `${where} sets ${name}, which ${app.name}'s env schema does not know`).toBeDefined();
     if (name.endsWith('_FILE')) {

@@ -2,19 +2,13 @@
 // kill and restart them: the shared servers on 5432 / 4222 are never touched.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, portAccepts } from '../../apps/e2e/src/platform.js';
 
 const pgBin = process.env.CHAOS_PG_BIN ?? '/usr/lib/postgresql/15/bin';
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
-}
+export { freePort };
 
 /** Postgres refuses to run as root: as root, its tools run as the `postgres` user. */
 function asPostgres(command: string, args: string[]): { command: string; args: string[] } {
@@ -87,7 +81,7 @@ export async function startNats(): Promise<ChaosNats> {
     child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir], { stdio: 'ignore' });
     const deadline = Date.now() + 10_000;
     for (;;) {
-      const up = await fetchable(port);
+      const up = await portAccepts(port);
       if (up) return;
       if (Date.now() > deadline) throw new Error('nats-server did not start');
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -112,16 +106,4 @@ export async function startNats(): Promise<ChaosNats> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** The port accepts a TCP connection (NATS answers with INFO at once). */
-function fetchable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }

@@ -33,7 +33,24 @@ interface Answer {
   body: { code?: string; requestId?: string; data?: unknown } | undefined;
 }
 
-export function createLoad(gatewayUrl: string, admin: { email: string; password: string }, clients = 3): Load {
+/**
+ * `gatewayUrl` may be several gateways: requests go round robin, and one whose connection is
+ * refused (that gateway is down) goes to the next, as a load balancer in front of them would.
+ */
+export function createLoad(gatewayUrl: string | string[], admin: { email: string; password: string }, clients = 3): Load {
+  const gateways = [gatewayUrl].flat();
+  let nextGateway = 0;
+  async function balancedFetch(path: string, init: RequestInit): Promise<Response> {
+    const first = nextGateway++;
+    for (let i = 0; ; i++) {
+      try {
+        return await fetch(new URL(path, gateways[(first + i) % gateways.length]), init);
+      } catch (err) {
+        const refused = (err as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED';
+        if (!refused || i + 1 >= gateways.length) throw err;
+      }
+    }
+  }
   const tally: Tally = { requests: 0, ok2xx: 0, client4xx: 0, unavailable503: 0, timeout504: 0, other: 0, bare: 0, samples: [] };
   let running = false;
   let loops: Promise<void>[] = [];
@@ -47,7 +64,7 @@ export function createLoad(gatewayUrl: string, admin: { email: string; password:
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     try {
-      const response = await fetch(new URL(path, gatewayUrl), {
+      const response = await balancedFetch(path, {
         method,
         headers,
         body: options.body === undefined ? undefined : JSON.stringify(options.body),

@@ -19,6 +19,7 @@ import { settle } from './settle.js';
 
 // `npm run chaos -- cluster`: the clustered-broker scenario instead (it exits when done).
 if (process.argv.slice(2).includes('cluster')) await import('./cluster.js');
+import { noEmailInFlight } from './smtp-guard.js';
 
 const ADMIN = { email: 'admin@example.com', password: 'Admin-Passw0rd!' };
 const outageSec = Number(process.env.CHAOS_OUTAGE_SECONDS ?? 90);
@@ -74,24 +75,8 @@ async function recovered(name: string, since = Date.now()): Promise<void> {
   log(`${name}: served again after ${recovery[name]?.toFixed(2)} s`);
 }
 
-/**
- * Before notifications is SIGKILLed: SMTP refuses new mail and every e-mail it accepted is
- * recorded, so none is between "accepted" and "committed" when the process dies. That window is
- * the one documented way to a second copy (apps/notifications/README.md): an early run without
- * this guard got 2 duplicate e-mails (of ~1,600) from that kill.
- */
-async function noEmailInFlight(): Promise<void> {
-  smtp.mode = 'reject';
-  const { sql } = quiet.db('notifications');
-  for (const deadline = Date.now() + 30_000; Date.now() < deadline; await sleep(50)) {
-    const [sent] = await sql<{ n: number }[]>`select count(*)::int as n from deliveries where status = 'sent'`;
-    if (smtp.inFlight === 0 && sent?.n === new Set(smtp.received.map((m) => m.messageId)).size) return;
-  }
-  throw new Error('e-mails accepted by SMTP were not recorded within 30 s');
-}
-
 async function crash(app: AppName, signal: NodeJS.Signals): Promise<void> {
-  if (app === 'notifications' && signal === 'SIGKILL') await noEmailInFlight();
+  if (app === 'notifications' && signal === 'SIGKILL') await noEmailInFlight(smtp, quiet);
   const t0 = Date.now();
   const code = await platform.kill(app, signal);
   smtp.mode = 'accept';

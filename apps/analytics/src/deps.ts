@@ -14,7 +14,8 @@ export function analyticsDeps(config: AnalyticsConfig, rebuildHooks?: RebuildHoo
     events: eventsQueries(ctx.db),
     /** The rebuild worker: routes start a run and read its status; the service stops it at shutdown. */
     rebuilder: createRebuilder({
-      sql: ctx.sql,
+      // Holds a session advisory lock for the whole rebuild: never through a transaction pooler.
+      sql: ctx.sessionSql,
       nats: ctx.nats,
       namespace: config.eventNamespace || undefined,
       logger: ctx.logger,

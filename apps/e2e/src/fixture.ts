@@ -32,11 +32,13 @@ export interface PlatformFixture {
 export function usePlatform(
   env: NodeJS.ProcessEnv | (() => NodeJS.ProcessEnv) = {},
   infra: PlatformInfrastructure | (() => PlatformInfrastructure) = {},
+  // Generous: ten processes of another file may be starting on the same two cores.
+  { readyTimeoutMs = 120_000 }: { readyTimeoutMs?: number } = {},
 ): PlatformFixture {
   const fixture = {} as PlatformFixture;
   beforeAll(async () => {
     const extra = typeof env === 'function' ? env() : env;
-    const platform = await startPlatform({ ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, ...extra }, 60_000, typeof infra === 'function' ? infra() : infra);
+    const platform = await startPlatform({ ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, ...extra }, readyTimeoutMs, typeof infra === 'function' ? infra() : infra);
     const nats = await connectNats({ servers: 'nats://127.0.0.1:4222', name: `e2e-${platform.namespace}`, logger: createLogger({ service: 'e2e', level: 'silent' }) });
     const stream = (name: StreamName) => namespacedStream(name, platform.namespace);
     const subject = (type: string) => namespacedSubject(type, platform.namespace);
@@ -48,7 +50,7 @@ export function usePlatform(
       readEvents: (name: StreamName, type: string) => readStreamMessages(nats.jsm, stream(name), subject(type)),
       quiet: quiescence(platform, nats.jsm),
     });
-  }, 120_000);
+  }, readyTimeoutMs + 60_000);
 
   afterAll(async () => {
     const { platform, nats } = fixture;

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -24,14 +24,19 @@ export interface RunningApp {
 
 export interface Platform {
   gatewayUrl: string;
+  /** Every gateway replica's URL (the first is `gatewayUrl`). */
+  gatewayUrls: string[];
   namespace: string;
   /** Each service's database, as the test reaches it directly. */
   databases: Record<(typeof services)[number], string>;
+  /** The first replica of each app. */
   apps: Record<AppName, RunningApp>;
-  /** Sends `signal` to one process and resolves with its exit code (SIGKILL: a crash). */
-  kill(app: AppName, signal?: NodeJS.Signals): Promise<number | null>;
+  /** Every replica of each app (`infra.replicas` of them). */
+  replicas: Record<AppName, RunningApp[]>;
+  /** Sends `signal` to one process (replica `index`) and resolves with its exit code (SIGKILL: a crash). */
+  kill(app: AppName, signal?: NodeJS.Signals, index?: number): Promise<number | null>;
   /** Starts a stopped process again, as before (same port, same environment), once it is ready. */
-  restart(app: AppName, timeoutMs?: number): Promise<RunningApp>;
+  restart(app: AppName, timeoutMs?: number, index?: number): Promise<RunningApp>;
   /** SIGTERM to every process; resolves with each one's exit code. */
   stop(): Promise<Record<AppName, number | null>>;
 }
@@ -45,14 +50,30 @@ export interface PlatformInfrastructure {
   namespace?: string;
   /** What a service is given instead of its database's URL (e.g. through a TCP proxy a test can cut). */
   databaseUrlFor?: (service: (typeof services)[number], url: string) => string;
+  /** More variables for one service, given its database's real URL (e.g. DATABASE_DIRECT_URL). */
+  serviceEnv?: (service: (typeof services)[number], url: string) => NodeJS.ProcessEnv;
+  /** Processes per app, each on its own port (default 1); the gateways get every service replica's URL. */
+  replicas?: number;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   const { port } = server.address() as { port: number };
   await new Promise((done) => server.close(done));
   return port;
+}
+
+/** The port on loopback accepts a TCP connection. */
+export function portAccepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }
 
 function startApp(name: AppName, env: NodeJS.ProcessEnv, port: number): RunningApp {
@@ -72,7 +93,8 @@ async function waitReady(app: RunningApp, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (app.child.exitCode !== null) throw new Error(`${app.name} exited early:\n${app.output.slice(-20).join('\n')}`);
-    const ok = await fetch(`${app.url}/ready`, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
+    // The gateway's /ready waits up to 2 s for the services' own: give it longer than that.
+    const ok = await fetch(`${app.url}/ready`, { signal: AbortSignal.timeout(3000) }).then((r) => r.ok, () => false);
     if (ok) return;
     await new Promise((done) => setTimeout(done, 200));
   }
@@ -91,7 +113,11 @@ export async function startPlatform(extraEnv: NodeJS.ProcessEnv = {}, timeoutMs 
   writeFileSync(join(keys, 'public.pem'), publicKey.export({ type: 'spki', format: 'pem' }));
   writeFileSync(join(keys, 'private.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
 
-  const ports = Object.fromEntries(await Promise.all(apps.map(async (app) => [app, await freePort()]))) as Record<AppName, number>;
+  const count = infra.replicas ?? 1;
+  const portList = Object.fromEntries(
+    await Promise.all(apps.map(async (app) => [app, await Promise.all(Array.from({ length: count }, () => freePort()))])),
+  ) as Record<AppName, number[]>;
+  const ports = Object.fromEntries(apps.map((app) => [app, portList[app][0]])) as Record<AppName, number>;
   const server = new URL(infra.postgresUrl ?? 'postgres://postgres@127.0.0.1:5432/postgres');
   const databases = Object.fromEntries(
     services.map((s) => [s, new URL(`/e2e_${id}_${s.replace(/-/g, '_')}`, server).href]),
@@ -108,29 +134,45 @@ export async function startPlatform(extraEnv: NodeJS.ProcessEnv = {}, timeoutMs 
     JWT_PRIVATE_KEY_FILE: join(keys, 'private.pem'),
     ...Object.fromEntries(apps.map((app) => [`${envPrefix(app)}_PORT`, String(ports[app])])),
     ...Object.fromEntries(services.map((s) => [`${envPrefix(s)}_DATABASE_URL`, databaseUrlFor(s, databases[s])])),
-    ...Object.fromEntries(services.map((s) => [`${envPrefix(s)}_URL`, `http://127.0.0.1:${ports[s]}`])),
+    ...Object.fromEntries(services.map((s) => [`${envPrefix(s)}_URL`, portList[s].map((port) => `http://127.0.0.1:${port}`).join(',')])),
+    ...Object.fromEntries(services.flatMap((s) => Object.entries(infra.serviceEnv?.(s, databases[s]) ?? {}).map(([key, value]) => [`${envPrefix(s)}_${key}`, value]))),
     ...extraEnv,
   };
-  const running = Object.fromEntries(apps.map((app) => [app, startApp(app, env, ports[app])])) as Record<AppName, RunningApp>;
+  const launch = (app: AppName, index: number) => startApp(app, { ...env, [`${envPrefix(app)}_PORT`]: String(portList[app][index]) }, portList[app][index] as number);
+  const replicas = Object.fromEntries(apps.map((app) => [app, portList[app].map((_, i) => launch(app, i))])) as Record<AppName, RunningApp[]>;
+  // The first replica of each app, live: a restart replaces it here too.
+  const running = Object.defineProperties(
+    {},
+    Object.fromEntries(apps.map((app) => [app, { enumerable: true, get: () => replicas[app][0] }])),
+  ) as Record<AppName, RunningApp>;
+  const everyProcess = () => Object.values(replicas).flat();
   const stop = async () => {
-    for (const app of Object.values(running)) if (app.child.exitCode === null && app.child.signalCode === null) app.child.kill('SIGTERM');
-    const codes = await Promise.all(apps.map(async (app) => [app, await running[app].exited] as const));
+    for (const app of everyProcess()) if (app.child.exitCode === null && app.child.signalCode === null) app.child.kill('SIGTERM');
+    const codes = await Promise.all(
+      apps.map(async (app) => {
+        const exits = await Promise.all(replicas[app].map((r) => r.exited));
+        return [app, exits.find((code) => code !== 0) === undefined ? 0 : exits.find((code) => code !== 0)] as const;
+      }),
+    );
     return Object.fromEntries(codes) as Record<AppName, number | null>;
   };
-  const kill = async (app: AppName, signal: NodeJS.Signals = 'SIGTERM') => {
-    running[app].child.kill(signal);
-    return running[app].exited;
+  const kill = async (app: AppName, signal: NodeJS.Signals = 'SIGTERM', index = 0) => {
+    const target = replicas[app][index] as RunningApp;
+    target.child.kill(signal);
+    return target.exited;
   };
-  const restart = async (app: AppName, readyTimeoutMs = timeoutMs) => {
-    running[app] = startApp(app, env, ports[app]);
-    await waitReady(running[app], readyTimeoutMs);
-    return running[app];
+  const restart = async (app: AppName, readyTimeoutMs = timeoutMs, index = 0) => {
+    const started = launch(app, index);
+    replicas[app][index] = started;
+    await waitReady(started, readyTimeoutMs);
+    return started;
   };
   try {
-    await Promise.all(apps.map((app) => waitReady(running[app], timeoutMs)));
+    await Promise.all(everyProcess().map((app) => waitReady(app, timeoutMs)));
   } catch (error) {
     await stop();
     throw error;
   }
-  return { gatewayUrl: running.gateway.url, namespace, databases, apps: running, kill, restart, stop };
+  const gatewayUrls = replicas.gateway.map((r) => r.url);
+  return { gatewayUrl: gatewayUrls[0] as string, gatewayUrls, namespace, databases, apps: running, replicas, kill, restart, stop };
 }

@@ -4,25 +4,37 @@ import { createLogger, type Logger } from '@platform/logging';
 import { edgeAuthenticator } from './auth/edge-auth.js';
 import { createJwksCache, type JwksCache } from './auth/jwks-cache.js';
 import { createVerifyCache } from './auth/verify-cache.js';
-import type { GatewayConfig } from './config.js';
+import type { GatewayConfig, UpstreamName } from './config.js';
 import { registerDeprecations } from './deprecation.js';
 import { registerDocs } from './openapi/docs.js';
 import { registerProxy } from './proxy/proxy-plugin.js';
 import { refuseAmbiguousTargets, rewriteToNormalisedTarget } from './proxy/normalise-target.js';
 import { keepRawJsonBodies } from './proxy/raw-body.js';
+import { createUpstreams, replicasAvailable, type Upstreams } from './proxy/replicas.js';
 import { isPublicRoute, pathOf } from './proxy/routes-table.js';
-import { registerRateLimits } from './rate-limit.js';
+import { registerRateLimits } from './rate-limit/rate-limit.js';
 import { registerSecurity } from './security.js';
 import { upstreamReadiness } from './upstream-readiness.js';
 
 export interface BuildGatewayOptions {
   logger?: Logger;
+  /** Called on every failed rate-limit store command (Redis down or slow: the request is let through). */
+  onRateLimitStoreError?: (error: Error) => void;
+}
+
+/** Figures for metrics (`gateway_upstream_replicas_available`, `gateway_rate_limit_store_errors_total`). */
+export interface EdgeStats {
+  replicasAvailable(): Record<UpstreamName, number>;
+  readonly rateLimitStoreErrors: number;
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** The users public keys (exposed for tests and diagnostics). */
     jwks: JwksCache;
+    /** Every service's replicas and which are in rotation. */
+    upstreams: Upstreams;
+    edgeStats: EdgeStats;
   }
 }
 
@@ -35,6 +47,7 @@ declare module 'fastify' {
 export async function buildApp(config: GatewayConfig, options: BuildGatewayOptions = {}) {
   const logger = options.logger ?? createLogger({ service: 'gateway', level: config.logLevel });
   const readinessTimeoutMs = 2_000;
+  const upstreams = createUpstreams(config.upstreams, { probeIntervalMs: config.upstreamProbeIntervalMs, probeTimeoutMs: readinessTimeoutMs - 100, logger });
   const jwks = createJwksCache({ ...config.jwks, logger });
   const app = await createHttpApp({
     service: 'gateway',
@@ -43,28 +56,39 @@ export async function buildApp(config: GatewayConfig, options: BuildGatewayOptio
     trustProxy: config.trustProxy,
     server: config.http,
     rewriteUrl: rewriteToNormalisedTarget,
-    readiness: upstreamReadiness(config.upstreams, readinessTimeoutMs - 100),
+    readiness: upstreamReadiness(upstreams, readinessTimeoutMs - 100),
     readinessTimeoutMs,
     auth: { publicKeys: jwks.resolve, issuer: config.jwt.issuer, audience: config.jwt.audience, algorithms: ['EdDSA', 'RS256'] },
     openapi: { title: 'Platform API', version: '1.0.0', description: 'The one HTTP API clients call.', serveDocument: false },
   });
   app.decorate('jwks', jwks);
+  app.decorate('upstreams', upstreams);
+  app.addHook('onClose', async () => {
+    for (const replicas of Object.values(upstreams)) replicas.close();
+  });
   refuseAmbiguousTargets(app);
   keepRawJsonBodies(app);
   await registerSecurity(app, config.corsOrigins);
   registerDeprecations(app, config.deprecatedRoutes);
-  const limitPerUser = await registerRateLimits(app, config);
+  const limits = await registerRateLimits(app, config, options.onRateLimitStoreError);
+  app.decorate('edgeStats', {
+    replicasAvailable: () => replicasAvailable(upstreams),
+    get rateLimitStoreErrors() {
+      return limits.storeErrors();
+    },
+  });
   const authenticate = edgeAuthenticator(createVerifyCache(config.verifyCacheSize), jwks);
 
   await registerProxy(app, {
     config,
+    upstreams,
     guard: async (request: FastifyRequest, reply: FastifyReply) => {
       if (isPublicRoute(request.method, pathOf(request.url))) return;
       await authenticate(request);
-      await limitPerUser(request, reply);
+      await limits.perUser(request, reply);
     },
   });
-  if (config.docsEnabled) await registerDocs(app, config);
+  if (config.docsEnabled) await registerDocs(app, config, upstreams);
 
   // Warm the key cache; a users service still starting is fine (keys are fetched on first use).
   app.addHook('onReady', async () => {

@@ -20,10 +20,22 @@ export { upstreamNames, upstreamUrlVariable, type UpstreamName } from './upstrea
 
 const httpUrl = urlSchema(['http', 'https']);
 
-/** `USERS_URL`, `BILLING_URL`, ...: one variable per row of the upstream table, defaulting to its local URL. */
-const upstreamUrlEnv = Object.fromEntries(upstreamNames.map((name) => [upstreamUrlVariable(name), httpUrl.default(upstreamTable[name].defaultUrl)])) as Record<
+/** `http://a:3001,http://b:3001`: every replica of one service, at least one, each an http(s) URL. */
+const replicaUrls = (fallback: string) =>
+  envList([fallback]).transform((urls, ctx) => {
+    if (urls.length === 0 || urls.some((url) => !httpUrl.safeParse(url).success)) {
+      ctx.addIssue({ code: 'custom', message: 'must be a http or https URL, or several separated by commas (one per replica)' });
+      return z.NEVER;
+    }
+    return [...new Set(urls)];
+  });
+
+const redisUrl = urlSchema(['redis', 'rediss']);
+
+/** `USERS_URL`, `BILLING_URL`, ...: one variable per row of the upstream table (src/upstreams.ts), defaulting to its local URL. */
+const upstreamUrlEnv = Object.fromEntries(upstreamNames.map((name) => [upstreamUrlVariable(name), replicaUrls(upstreamTable[name].defaultUrl)])) as Record<
   `${Uppercase<string>}_URL`,
-  z.ZodDefault<typeof httpUrl>
+  ReturnType<typeof replicaUrls>
 >;
 
 export interface DeprecatedRoute {
@@ -51,14 +63,22 @@ const deprecatedRouteSchema = z
 export const gatewayEnvSchema = baseEnvSchema.extend({
   PORT: portSchema(3000),
   ...upstreamUrlEnv,
-  USERS_URL: httpUrl.default(upstreamTable.users.defaultUrl),
+  USERS_URL: replicaUrls(upstreamTable.users.defaultUrl),
   UPSTREAM_TIMEOUT_MS: envInt(10_000, { min: 100 }),
+  /** How often a replica taken out (connection failed) is probed on its /ready until it answers 200. */
+  UPSTREAM_PROBE_INTERVAL_MS: envInt(1_000, { min: 100, max: 60_000 }),
   BODY_LIMIT: envInt(1_048_576, { min: 1024 }),
   ...httpServerEnv,
   TRUST_PROXY: envBoolean(false),
   CORS_ORIGINS: envList(),
   RATE_LIMIT_PER_CLIENT: envInt(1_000, { min: 1 }),
   RATE_LIMIT_PER_USER: envInt(600, { min: 1 }),
+  /** Rate-limit counters in Redis (shared by every gateway replica); unset: in memory, per process. */
+  REDIS_URL: redisUrl.optional(),
+  /** Prefix of every rate-limit key in Redis (several environments may share one Redis). */
+  RATE_LIMIT_REDIS_PREFIX: z.string().min(1).max(100).default('platform:rate-limit:'),
+  /** Bound on one Redis command (and on connecting); past it the request is let through (fail open). */
+  REDIS_TIMEOUT_MS: envInt(500, { min: 50, max: 10_000 }),
   /** Swagger UI and the merged OpenAPI document; off in production unless enabled. */
   DOCS_ENABLED: envBoolean(true),
   JWT_ISSUER: z.string().min(1).default('platform-users'),
@@ -73,18 +93,26 @@ export interface GatewayConfig {
   logLevel: string;
   host: string;
   port: number;
-  upstreams: Record<UpstreamName, string>;
+  /** Every replica's base URL, per service (the gateway balances across them). */
+  upstreams: Record<UpstreamName, string[]>;
   upstreamTimeoutMs: number;
+  /** How often a replica taken out of rotation is probed. */
+  upstreamProbeIntervalMs: number;
   bodyLimit: number;
   /** Request, headers, keep-alive and socket timeouts, connections per client address. */
   http: HttpServerSettings;
   trustProxy: boolean;
   corsOrigins: string[];
-  rateLimit: { perClient: number; perUser: number };
+  rateLimit: {
+    perClient: number;
+    perUser: number;
+    /** Shared counters; absent: in memory. */
+    redis?: { url: string; prefix: string; timeoutMs: number };
+  };
   docsEnabled: boolean;
   jwt: { issuer: string; audience: string };
   /** Public keys of the users service: fetched, cached, re-fetched on an unknown `kid`. */
-  jwks: { url: string; fetchTimeoutMs: number; maxAgeMs: number; unknownKidCooldownMs: number };
+  jwks: { urls: string[]; fetchTimeoutMs: number; maxAgeMs: number; unknownKidCooldownMs: number };
   /** Verified tokens remembered until they expire (skips signature checks on the hot path). */
   verifyCacheSize: number;
   /** Merged OpenAPI document: per-service fetch timeout and how long the merge is reused. */
@@ -101,17 +129,22 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     logLevel: parsed.LOG_LEVEL,
     host: parsed.HOST,
     port: parsed.PORT,
-    upstreams: Object.fromEntries(upstreamNames.map((name) => [name, (parsed as Record<string, unknown>)[upstreamUrlVariable(name)] as string])) as Record<UpstreamName, string>,
+    upstreams: Object.fromEntries(upstreamNames.map((name) => [name, (parsed as Record<string, unknown>)[upstreamUrlVariable(name)] as string[]])) as Record<UpstreamName, string[]>,
     upstreamTimeoutMs: parsed.UPSTREAM_TIMEOUT_MS,
+    upstreamProbeIntervalMs: parsed.UPSTREAM_PROBE_INTERVAL_MS,
     bodyLimit: parsed.BODY_LIMIT,
     http: toHttpServerSettings(parsed),
     trustProxy: parsed.TRUST_PROXY,
     corsOrigins: parsed.CORS_ORIGINS,
-    rateLimit: { perClient: parsed.RATE_LIMIT_PER_CLIENT, perUser: parsed.RATE_LIMIT_PER_USER },
+    rateLimit: {
+      perClient: parsed.RATE_LIMIT_PER_CLIENT,
+      perUser: parsed.RATE_LIMIT_PER_USER,
+      ...(parsed.REDIS_URL ? { redis: { url: parsed.REDIS_URL, prefix: parsed.RATE_LIMIT_REDIS_PREFIX, timeoutMs: parsed.REDIS_TIMEOUT_MS } } : {}),
+    },
     docsEnabled: parsed.DOCS_ENABLED && (parsed.NODE_ENV !== 'production' || env.DOCS_ENABLED === 'true'),
     jwt: { issuer: parsed.JWT_ISSUER, audience: parsed.JWT_AUDIENCE },
     jwks: {
-      url: new URL('/api/v1/auth/jwks.json', parsed.USERS_URL).href,
+      urls: parsed.USERS_URL.map((base) => new URL('/api/v1/auth/jwks.json', base).href),
       fetchTimeoutMs: 5_000,
       maxAgeMs: 10 * 60_000,
       unknownKidCooldownMs: 30_000,

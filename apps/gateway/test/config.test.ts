@@ -20,7 +20,7 @@ describe('gateway config', () => {
   });
 
   it('points the JWKS at the users service', () => {
-    expect(loadGatewayConfig({ NODE_ENV: 'test', USERS_URL: 'http://users:3001' }).jwks.url).toBe('http://users:3001/api/v1/auth/jwks.json');
+    expect(loadGatewayConfig({ NODE_ENV: 'test', USERS_URL: 'http://users:3001' }).jwks.urls).toEqual(['http://users:3001/api/v1/auth/jwks.json']);
   });
 });
 

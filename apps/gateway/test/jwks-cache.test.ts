@@ -34,7 +34,7 @@ describe('JWKS cache', () => {
     server.close();
   });
 
-  const cache = (cooldownMs = 60_000) => createJwksCache({ url, fetchTimeoutMs: 300, maxAgeMs: 60_000, unknownKidCooldownMs: cooldownMs, logger });
+  const cache = (cooldownMs = 60_000) => createJwksCache({ urls: [url], fetchTimeoutMs: 300, maxAgeMs: 60_000, unknownKidCooldownMs: cooldownMs, logger });
 
   it('converts JWKs to PEM and serves known kids from memory', async () => {
     published = [first, rsa];

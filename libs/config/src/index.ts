@@ -22,3 +22,4 @@ export {
   type HttpServerEnv,
   type HttpServerSettings,
 } from './http-server.js';
+export { databaseEnv, toDatabaseSettings, type DatabaseEnv, type DatabaseSettings } from './database.js';

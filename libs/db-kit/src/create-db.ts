@@ -12,6 +12,13 @@ export interface CreateDbOptions<TSchema extends Record<string, unknown>> {
   connectTimeoutSeconds?: number;
   /** Longest pause between reconnect attempts (default 0.5 s): how late the pool notices Postgres is back. */
   maxReconnectDelayMs?: number;
+  /**
+   * Named (server-side) prepared statements, on by default. Off behind a transaction-mode pooler
+   * (PgBouncer before 1.21): a statement prepared on one server connection does not exist on the
+   * next one. Every query, drizzle's `.prepare()`d ones included, is then sent unnamed (parse,
+   * bind and execute in one exchange), which such a pooler carries.
+   */
+  prepare?: boolean;
   /** drizzle schema, to enable `db.query.<table>` relational queries. */
   schema?: TSchema;
   logger?: DbLogger;
@@ -46,6 +53,7 @@ export function createDb<TSchema extends Record<string, unknown> = Record<string
     connect_timeout: options.connectTimeoutSeconds ?? 5,
     backoff: (retries: number) => reconnectDelaySeconds(retries, options.maxReconnectDelayMs),
     idle_timeout: 30,
+    prepare: options.prepare ?? true,
     connection: { application_name: options.applicationName ?? 'platform' },
     // postgres.js prints notices with console.log by default; keep them in the structured log.
     onnotice: (notice) => logger?.debug({ notice: notice.message }, 'postgres notice'),

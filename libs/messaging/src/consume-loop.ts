@@ -57,6 +57,12 @@ export function consumeLoop(options: ConsumeLoopOptions): ConsumeLoop {
         const consumer = await js.consumers.get(stream, name);
         const current = await consumer.consume({ max_messages: options.maxMessages });
         messages = current;
+        // stop() came while the session was being opened: it had nothing to close yet. Not
+        // awaited: close() of a session that has not pulled yet resolves only once it would have.
+        if (stopping) {
+          void current.close().catch(() => undefined);
+          break;
+        }
         await options.process(current, session);
       } catch (err) {
         if (stopping) break;

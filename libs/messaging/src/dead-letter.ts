@@ -1,4 +1,5 @@
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import { messageIdHeader } from '@platform/contracts';
 import { deadLetterHeaders, toMsgHdrs } from './headers.js';
 import { deadLetterSubject } from './namespace.js';
 
@@ -19,6 +20,7 @@ export interface DeadLetterInput {
 export async function publishDeadLetter(input: DeadLetterInput): Promise<string> {
   const { msg, consumer, namespace } = input;
   const subject = deadLetterSubject(consumer, msg.subject, namespace);
+  const originalMsgId = msg.headers?.get(messageIdHeader);
   const headers = toMsgHdrs(
     {
       [deadLetterHeaders.reason]: input.reason,
@@ -28,6 +30,7 @@ export async function publishDeadLetter(input: DeadLetterInput): Promise<string>
       [deadLetterHeaders.originalSequence]: String(msg.seq),
       [deadLetterHeaders.deliveryCount]: String(msg.info.deliveryCount),
       [deadLetterHeaders.failedAt]: new Date().toISOString(),
+      ...(originalMsgId ? { [deadLetterHeaders.originalMsgId]: originalMsgId } : {}),
     },
     msg.headers,
   );

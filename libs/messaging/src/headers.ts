@@ -12,6 +12,8 @@ export const deadLetterHeaders = {
   originalSequence: 'x-dlq-original-sequence',
   deliveryCount: 'x-dlq-delivery-count',
   failedAt: 'x-dlq-failed-at',
+  /** The original `Nats-Msg-Id` (itself never copied: the server would dedup the dead letter on it). */
+  originalMsgId: 'x-dlq-original-msg-id',
 } as const;
 
 // Server-interpreted headers must not be copied onto a dead letter (they would dedup or reject it).

@@ -8,3 +8,4 @@ export * from './outbox-relay.js';
 export * from './dead-letter.js';
 export * from './consumer.js';
 export * from './batch-consumer.js';
+export * from './operations/index.js';

@@ -33,3 +33,8 @@ export function useConsumerFixture(prefix: string): ConsumerFixture {
   });
   return fx;
 }
+
+/** The messaging half of a consumer's options, from the fixture's namespace. */
+export function messagingOptions(fx: ConsumerFixture) {
+  return { js: fx.m.js, jsm: fx.m.jsm, logger: fx.m.logger, namespace: fx.m.namespace };
+}

@@ -66,6 +66,12 @@ async function waitForAckFloor(name: string, seq: number) {
 }
 
 describe('inbox consumer', () => {
+  it('stops when stopped right after it started (before its pull session was open)', async () => {
+    const consumer = await startConsumer({ name: 'stop-at-once' });
+    const stopped = await Promise.race([consumer.stop().then(() => true), new Promise((r) => setTimeout(() => r(false), 5_000))]);
+    expect(stopped).toBe(true);
+  });
+
   it('applies an event delivered twice only once', async () => {
     let calls = 0;
     await startConsumer({

@@ -1,4 +1,5 @@
 import type { StreamKey } from '@platform/contracts';
+import { ConfigError } from '@platform/config';
 import { createDb, ensureDatabase, runMigrations, type Db } from '@platform/db-kit';
 import {
   createHttpApp,
@@ -33,6 +34,11 @@ export interface ServiceContext<TSchema extends Record<string, unknown> = Record
   logger: Logger;
   db: Db<TSchema>;
   sql: Sql;
+  /**
+   * For what needs a session of its own (a lock held across statements, LISTEN): `sql` itself,
+   * or under transaction pooling a small pool straight to Postgres (DATABASE_DIRECT_URL).
+   */
+  sessionSql: Sql;
   nats: NatsHandle;
   relay: OutboxRelay;
   /**
@@ -122,17 +128,34 @@ export async function createService<TSchema extends Record<string, unknown>, TOw
 ): Promise<Service<TSchema, TOwn>> {
   const { config } = options;
   const logger = options.logger ?? createLogger({ service: config.service, level: config.logLevel });
-  if (config.autoCreateDatabase && (await ensureDatabase(config.databaseUrl))) {
+  const settings = config.database ?? { poolMax: 10, transactionPooling: false };
+  if (settings.transactionPooling && !settings.directUrl) {
+    throw new ConfigError(['DATABASE_DIRECT_URL is required with DATABASE_TRANSACTION_POOLING=true (migrations, LISTEN and session locks bypass the pooler)']);
+  }
+  if (config.autoCreateDatabase && (await ensureDatabase(settings.directUrl ?? config.databaseUrl))) {
     logger.info('created the database');
   }
-  const database = createDb({ url: config.databaseUrl, schema: options.schema, applicationName: config.service, logger });
+  const database = createDb({
+    url: config.databaseUrl,
+    max: settings.poolMax,
+    prepare: !settings.transactionPooling,
+    schema: options.schema,
+    applicationName: config.service,
+    logger,
+  });
+  // What a transaction-mode pooler cannot carry (a session: advisory locks held across
+  // statements, LISTEN) goes straight to Postgres over a small pool; otherwise the pool is a session.
+  const session = settings.transactionPooling
+    ? createDb({ url: settings.directUrl as string, max: 2, applicationName: `${config.service}-session`, logger })
+    : database;
   const postgres = createDependencyMonitor({ name: 'postgres', probe: () => database.ping(), logger });
   const cleanup: Array<() => Promise<void>> = [() => database.close(), async () => postgres.close()];
+  if (session !== database) cleanup.push(() => session.close());
   const undo = async () => {
     for (const step of cleanup.reverse()) await step().catch((err: unknown) => logger.error({ err }, 'cleanup failed'));
   };
   try {
-    await runMigrations(database.db, options.migrationsFolder);
+    await runMigrations(session.db, options.migrationsFolder);
     // The NATS callback may fire before the HTTP app exists; it closes whatever is there then.
     const started: { app?: HttpApp } = {};
     const nats = await connectNats({
@@ -151,12 +174,12 @@ export async function createService<TSchema extends Record<string, unknown>, TOw
     const namespace = config.eventNamespace || undefined;
     await ensureStreams({ jsm: nats.jsm, namespace, streams: options.streams, replicas: config.streamReplicas, logger });
 
-    const relay = createOutboxRelay({ db: database.db, sql: database.sql, js: nats.js, logger, namespace, availability: postgres });
+    const relay = createOutboxRelay({ db: database.db, sql: session.sql, js: nats.js, logger, namespace, availability: postgres });
     const signAccessToken = (payload: AccessTokenPayload): string => {
       if (!started.app || !options.signing) throw new Error('no token signing in this service (or not started yet)');
       return started.app.jwt.sign(payload);
     };
-    const ctx: ServiceContext<TSchema> = { config, logger, db: database.db, sql: database.sql, nats, relay, availability: { postgres }, signAccessToken };
+    const ctx: ServiceContext<TSchema> = { config, logger, db: database.db, sql: database.sql, sessionSql: session.sql, nats, relay, availability: { postgres }, signAccessToken };
     const deps: ServiceDeps<TSchema, TOwn> = { ...ctx, ...(options.deps?.(ctx) ?? ({} as TOwn)) };
     await relay.start();
     cleanup.push(() => relay.stop());

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, parseConfig } from '@platform/config';
+import { ConfigError, parseConfig, serviceEnv } from '@platform/config';
 import { describe, expect, it } from 'vitest';
 import { keyId } from './key-id.js';
 import { serviceEnvSchema, toServiceConfig } from './service-config.js';
@@ -68,6 +68,23 @@ describe('service configuration', () => {
     // A drain longer than the 10 s shutdown budget allows, or inbox ids kept for less than a day: refused.
     expect(() => parse({ SHUTDOWN_DRAIN_DELAY_MS: '9000' })).toThrow(/SHUTDOWN_DRAIN_DELAY_MS/);
     expect(() => parse({ INBOX_RETENTION_HOURS: '1' })).toThrow(/INBOX_RETENTION_HOURS/);
+  });
+
+  it('reads the pool size and the pooling mode, per service with its prefix', () => {
+    const { dir } = keyFiles();
+    const env = { ...base, JWT_PUBLIC_KEY_FILE: join(dir, 'public.pem') };
+    const parse = (extra: Record<string, string> = {}) => toServiceConfig('billing', parseConfig(serviceEnvSchema(3002), serviceEnv('billing', { ...env, ...extra })));
+    expect(parse().database).toEqual({ poolMax: 10, transactionPooling: false });
+    expect(parse({ DATABASE_POOL_MAX: '20', BILLING_DATABASE_POOL_MAX: '4' }).database?.poolMax).toBe(4);
+    expect(parse({ USERS_DATABASE_POOL_MAX: '4' }).database?.poolMax).toBe(10);
+    const direct = 'postgres://postgres@127.0.0.1:5432/billing';
+    expect(parse({ DATABASE_TRANSACTION_POOLING: 'true', DATABASE_URL: 'postgres://postgres@127.0.0.1:6432/billing', DATABASE_DIRECT_URL: direct }).database).toEqual({
+      poolMax: 10,
+      transactionPooling: true,
+      directUrl: direct,
+    });
+    expect(() => parse({ DATABASE_POOL_MAX: '1' })).toThrow(/DATABASE_POOL_MAX/);
+    expect(() => parse({ DATABASE_DIRECT_URL: 'http://x' })).toThrow(/DATABASE_DIRECT_URL/);
   });
 
   it('names a missing key file and a file that holds the wrong key', () => {

@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import {
   baseEnvSchema,
+  databaseEnv,
   databaseUrlSchema,
   envBoolean,
   envInt,
@@ -11,7 +12,9 @@ import {
   messagingEnv,
   portSchema,
   shutdownEnv,
+  toDatabaseSettings,
   toHttpServerSettings,
+  type DatabaseSettings,
   type HttpServerSettings,
 } from '@platform/config';
 import { keyId } from './key-id.js';
@@ -49,6 +52,8 @@ export const serviceEnvSchema = (defaultPort: number) =>
   baseEnvSchema.extend({
     PORT: portSchema(defaultPort),
     DATABASE_URL: databaseUrlSchema,
+    /** Pool size per replica, transaction pooling (PgBouncer), the direct URL (see docs/scaling.md). */
+    ...databaseEnv,
     ...messagingEnv,
     /** Prefix for stream and subject names; lets several environments share one NATS server. */
     EVENT_NAMESPACE: z.string().regex(/^[a-z0-9]*$/, 'must be lower-case letters and digits').default(''),
@@ -81,6 +86,8 @@ export interface ServiceConfig {
   host: string;
   port: number;
   databaseUrl: string;
+  /** Pool size, transaction pooling, direct URL (defaults: 10, off, none). */
+  database?: DatabaseSettings;
   autoCreateDatabase: boolean;
   /** One server or a comma-separated seed list of a cluster. */
   natsUrl: string;
@@ -107,6 +114,7 @@ export function toServiceConfig(service: string, env: ServiceEnv): ServiceConfig
     host: env.HOST,
     port: env.PORT,
     databaseUrl: env.DATABASE_URL,
+    database: toDatabaseSettings(env),
     autoCreateDatabase: env.DATABASE_AUTO_CREATE ?? env.NODE_ENV !== 'production',
     natsUrl: env.NATS_URL,
     streamReplicas: env.EVENT_STREAM_REPLICAS,

@@ -2,7 +2,8 @@ import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import type { Logger } from '@platform/logging';
 
 export interface JwksCacheOptions {
-  url: string;
+  /** The JWKS of every users replica (they publish the same keys); tried in turn until one answers. */
+  urls: string[];
   fetchTimeoutMs: number;
   /** Keys older than this are re-fetched on next use (rotation removes old keys). */
   maxAgeMs: number;
@@ -46,24 +47,45 @@ export function createJwksCache(options: JwksCacheOptions): JwksCache {
   let fetches = 0;
   let available = false;
 
+  let first = 0;
+
+  async function fetchFrom(url: string): Promise<Map<string, string>> {
+    const response = await fetch(url, { signal: AbortSignal.timeout(options.fetchTimeoutMs), headers: { accept: 'application/json' } });
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new Error(`JWKS answered ${response.status}`);
+    }
+    return toPemByKid(await response.json());
+  }
+
+  /** One replica after another (starting with the next one each time) until one answers. */
+  async function fetchAny(): Promise<Map<string, string>> {
+    first = (first + 1) % options.urls.length;
+    let lastError: unknown;
+    for (let i = 0; i < options.urls.length; i++) {
+      const url = options.urls[(first + i) % options.urls.length] as string;
+      try {
+        return await fetchFrom(url);
+      } catch (error) {
+        lastError = error;
+        const cause = (error as { cause?: { code?: string } }).cause?.code;
+        options.logger.warn({ url, reason: cause ?? (error as Error).message }, 'JWKS fetch failed');
+      }
+    }
+    throw lastError;
+  }
+
   async function fetchKeys(): Promise<void> {
     fetches += 1;
     try {
-      const response = await fetch(options.url, { signal: AbortSignal.timeout(options.fetchTimeoutMs), headers: { accept: 'application/json' } });
-      if (!response.ok) {
-        await response.body?.cancel();
-        throw new Error(`JWKS answered ${response.status}`);
-      }
-      keys = toPemByKid(await response.json());
+      keys = await fetchAny();
       fetchedAt = Date.now();
       available = true;
       nextAllowedAt = fetchedAt + options.unknownKidCooldownMs;
-    } catch (error) {
+    } catch {
       // Keep the keys we had: a users restart must not log everybody out at the edge.
       nextAllowedAt = Date.now() + RETRY_AFTER_FAILURE_MS;
       available = false;
-      const cause = (error as { cause?: { code?: string } }).cause?.code;
-      options.logger.warn({ url: options.url, reason: cause ?? (error as Error).message }, 'JWKS fetch failed');
     }
   }
 

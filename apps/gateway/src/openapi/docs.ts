@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { ASYNCAPI_PATH, asyncApiDocument } from '@platform/contracts';
 import { OPENAPI_PATH } from '@platform/http-kit';
 import { upstreamNames, type GatewayConfig } from '../config.js';
+import type { Upstreams } from '../proxy/replicas.js';
 import { mergeOpenApi, type OpenApiDocument } from './merge.js';
 
 async function fetchDocument(baseUrl: string, timeoutMs: number): Promise<OpenApiDocument> {
@@ -23,7 +24,7 @@ async function fetchDocument(baseUrl: string, timeoutMs: number): Promise<OpenAp
  * `GET /asyncapi.json`: the events (AsyncAPI 3), built from the contracts lib this gateway was
  * built with. Registered only when docs are enabled (never in production unless DOCS_ENABLED=true).
  */
-export async function registerDocs(app: FastifyInstance, config: GatewayConfig): Promise<void> {
+export async function registerDocs(app: FastifyInstance, config: GatewayConfig, upstreams: Upstreams): Promise<void> {
   let cached: { document: OpenApiDocument; at: number } | undefined;
   let building: Promise<OpenApiDocument> | undefined;
 
@@ -31,7 +32,7 @@ export async function registerDocs(app: FastifyInstance, config: GatewayConfig):
     const results = await Promise.all(
       upstreamNames.map(async (name) => {
         try {
-          return { name, document: await fetchDocument(config.upstreams[name], config.openapi.fetchTimeoutMs) };
+          return { name, document: await fetchDocument(upstreams[name].pick() as string, config.openapi.fetchTimeoutMs) };
         } catch (error) {
           app.log.warn({ upstream: name, reason: (error as Error).message }, 'OpenAPI document unavailable');
           return undefined;

@@ -1,7 +1,8 @@
 import rateLimit, { type CreateRateLimitOptions } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { tooManyRequests } from '@platform/http-kit';
-import type { GatewayConfig } from './config.js';
+import type { GatewayConfig } from '../config.js';
+import { createSharedStore } from './shared-store.js';
 
 const WINDOW_MS = 60_000;
 /** Distinct clients (and users) tracked per limiter; the least recently seen are forgotten first. */
@@ -11,14 +12,29 @@ const unlimitedPaths = new Set(['/health', '/ready']);
 
 type Limiter = (request: FastifyRequest) => ReturnType<ReturnType<FastifyInstance['createRateLimit']>>;
 
+export interface RateLimits {
+  /** For routes that verified a token: call after authentication. */
+  perUser(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+  /** Failed store commands (Redis), each a request let through. */
+  storeErrors(): number;
+}
+
 /**
- * Two fixed one-minute windows (@fastify/rate-limit stores, in memory): per client address for
- * every request, and per user (the verified `sub`) for requests that carry a token. The client
- * address is the socket's unless TRUST_PROXY is set, so a forged X-Forwarded-For changes nothing.
+ * Two fixed one-minute windows (@fastify/rate-limit): per client address for every request, and
+ * per user (the verified `sub`) for requests that carry a token. The counters are in Redis when
+ * configured (one limit across every gateway replica; fail open when Redis fails, see
+ * shared-store.ts), else in memory (per process). The client address is the socket's unless
+ * TRUST_PROXY is set, so a forged X-Forwarded-For changes nothing.
  * Over the limit: 429 RATE_LIMITED with Retry-After, from the gateway, before any forwarding.
  */
-export async function registerRateLimits(app: FastifyInstance, config: GatewayConfig) {
-  await app.register(rateLimit, { global: false });
+export async function registerRateLimits(app: FastifyInstance, config: GatewayConfig, onStoreError?: (error: Error) => void): Promise<RateLimits> {
+  const { redis } = config.rateLimit;
+  const shared = redis ? createSharedStore({ ...redis, logger: app.log as never, onError: onStoreError }) : undefined;
+  if (shared) {
+    app.addHook('onReady', () => shared.connected());
+    app.addHook('onClose', () => shared.close());
+  }
+  await app.register(rateLimit, { global: false, ...(shared ? { store: shared.Store, skipOnError: true } : {}) } as never);
   const limiter = (max: number, key: (request: FastifyRequest) => string): Limiter =>
     app.createRateLimit({ max, timeWindow: WINDOW_MS, keyGenerator: key, cache: TRACKED_KEYS } as CreateRateLimitOptions);
   const perClient = limiter(config.rateLimit.perClient, (request) => `client:${request.ip}`);
@@ -40,8 +56,8 @@ export async function registerRateLimits(app: FastifyInstance, config: GatewayCo
     if (!unlimitedPaths.has(request.url.split('?')[0] ?? '')) await enforce(perClient, request, reply, 'client');
   });
 
-  /** For routes that verified a token: call after authentication. */
-  return async function limitPerUser(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    await enforce(perUser, request, reply, 'user');
+  return {
+    perUser: (request, reply) => enforce(perUser, request, reply, 'user'),
+    storeErrors: () => shared?.errors() ?? 0,
   };
 }
