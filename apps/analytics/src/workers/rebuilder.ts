@@ -99,7 +99,8 @@ export function createRebuilder(deps: {
 
   return {
     name: 'rebuild',
-    start() {},
+    // Nothing runs until a route asks (`run`).
+    start: () => undefined,
     async run(requestedBy) {
       const reserved = await sql.reserve();
       const release = async () => {

@@ -16,7 +16,10 @@ describe('shared route schemas', () => {
 
   it('currency: real ISO 4217 codes in upper case only, with a reason', () => {
     expect(isKnownCurrency('EUR')).toBe(true);
+    expect(isKnownCurrency('JPY')).toBe(true);
+    expect(isKnownCurrency('eur')).toBe(false);
     expect(isKnownCurrency('XYZ')).toBe(false);
+    expect(isKnownCurrency('EURO')).toBe(false);
     expect(currencySchema.safeParse('usd').error?.issues[0]?.message).toMatch(/upper case/);
     expect(currencySchema.safeParse('QQQ').error?.issues[0]?.message).toMatch(/not a known/);
   });
