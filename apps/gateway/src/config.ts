@@ -14,7 +14,7 @@ import {
   type HttpServerSettings,
 } from '@platform/config';
 
-import { upstreamNames, upstreamTable, upstreamUrlVariable, type UpstreamName } from './upstreams.js';
+import { upstreamNames, upstreamTable, upstreamUrlVariable, type UpstreamName, type UpstreamUrlVariable } from './upstreams.js';
 
 export { upstreamNames, upstreamUrlVariable, type UpstreamName } from './upstreams.js';
 
@@ -34,7 +34,7 @@ const redisUrl = urlSchema(['redis', 'rediss']);
 
 /** `USERS_URL`, `BILLING_URL`, ...: one variable per row of the upstream table (src/upstreams.ts), defaulting to its local URL. */
 const upstreamUrlEnv = Object.fromEntries(upstreamNames.map((name) => [upstreamUrlVariable(name), replicaUrls(upstreamTable[name].defaultUrl)])) as Record<
-  `${Uppercase<string>}_URL`,
+  UpstreamUrlVariable,
   ReturnType<typeof replicaUrls>
 >;
 
@@ -63,7 +63,6 @@ const deprecatedRouteSchema = z
 export const gatewayEnvSchema = baseEnvSchema.extend({
   PORT: portSchema(3000),
   ...upstreamUrlEnv,
-  USERS_URL: replicaUrls(upstreamTable.users.defaultUrl),
   UPSTREAM_TIMEOUT_MS: envInt(10_000, { min: 100 }),
   /** How often a replica taken out (connection failed) is probed on its /ready until it answers 200. */
   UPSTREAM_PROBE_INTERVAL_MS: envInt(1_000, { min: 100, max: 60_000 }),
@@ -129,7 +128,7 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     logLevel: parsed.LOG_LEVEL,
     host: parsed.HOST,
     port: parsed.PORT,
-    upstreams: Object.fromEntries(upstreamNames.map((name) => [name, (parsed as Record<string, unknown>)[upstreamUrlVariable(name)] as string[]])) as Record<UpstreamName, string[]>,
+    upstreams: Object.fromEntries(upstreamNames.map((name) => [name, parsed[upstreamUrlVariable(name)]])) as Record<UpstreamName, string[]>,
     upstreamTimeoutMs: parsed.UPSTREAM_TIMEOUT_MS,
     upstreamProbeIntervalMs: parsed.UPSTREAM_PROBE_INTERVAL_MS,
     bodyLimit: parsed.BODY_LIMIT,

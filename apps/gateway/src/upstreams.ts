@@ -21,5 +21,10 @@ export type UpstreamName = keyof typeof upstreamTable;
 
 export const upstreamNames = Object.keys(upstreamTable) as UpstreamName[];
 
+type Underscored<S extends string> = S extends `${infer Head}-${infer Tail}` ? `${Head}_${Underscored<Tail>}` : S;
+
+/** `USERS_URL`, `ORDER_BOOKS_URL`: the variable of an upstream's URLs, as a type. */
+export type UpstreamUrlVariable<N extends string = UpstreamName> = `${Uppercase<Underscored<N>>}_URL`;
+
 /** `users` → `USERS_URL`, `order-books` → `ORDER_BOOKS_URL`: the variable naming a service's URL. */
-export const upstreamUrlVariable = (name: string) => `${name.toUpperCase().replace(/-/g, '_')}_URL`;
+export const upstreamUrlVariable = <N extends string>(name: N) => `${name.toUpperCase().replace(/-/g, '_')}_URL` as UpstreamUrlVariable<N>;
