@@ -18,14 +18,14 @@ import type { BenchContext, BenchScenario } from './types.js';
 
 const CONNECTIONS = 100;
 
-interface RequestPathRig {
+export interface RequestPathRig {
   platform: BenchPlatform;
   pg: PostgresActivity;
   token: string;
   stop(): Promise<void>;
 }
 
-function rig(ctx: BenchContext): Promise<RequestPathRig> {
+export function rig(ctx: BenchContext): Promise<RequestPathRig> {
   return ctx.shared('request-path', async () => {
     ctx.log('starting the platform (5 processes)');
     const platform = await startBenchPlatform({ label: 'request-path' });

@@ -3,8 +3,9 @@ import { billingPayments } from './billing.js';
 import { eventPath, relayDrain } from './event-path.js';
 import { footprint } from './footprint.js';
 import { requestPathScenarios } from './request-path.js';
+import { gatewayTracing } from './tracing-cost.js';
 import type { BenchScenario } from './types.js';
 import { writePath } from './write-path.js';
 
 /** Every scenario `npm run bench` runs, in order; `npm run bench -- <name>` runs some. */
-export const scenarios: BenchScenario[] = [...requestPathScenarios, writePath, eventPath, relayDrain, footprint, billingPayments, analyticsScenario];
+export const scenarios: BenchScenario[] = [...requestPathScenarios, gatewayTracing, writePath, eventPath, relayDrain, footprint, billingPayments, analyticsScenario];

@@ -8,8 +8,8 @@ import { createRebuilder, type RebuildHooks } from './workers/rebuilder.js';
 /** What analytics builds once for its routes, use cases and workers (besides the service context). */
 export function analyticsDeps(config: AnalyticsConfig, rebuildHooks?: RebuildHooks) {
   return (ctx: ServiceContext<typeof schema>) => ({
-    /** Metric sums and series over the live tables. */
-    metrics: metricsQueries(ctx.sql),
+    /** Metric sums and series over the live tables (named apart from `metrics`, the service's Prometheus registry). */
+    figures: metricsQueries(ctx.sql),
     /** The stored event log. */
     events: eventsQueries(ctx.db),
     /** The rebuild worker: routes start a run and read its status; the service stops it at shutdown. */

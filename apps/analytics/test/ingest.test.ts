@@ -11,6 +11,7 @@ import {
 } from '@platform/contracts';
 import { sampleEvent } from '@platform/contracts/testing';
 import { readDeadLetters, waitFor } from '@platform/messaging/testing';
+import { sampleValue, samplesOf } from '@platform/metrics/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, userMergedV1, userRegisteredV2, type Harness } from './helpers.js';
 
@@ -36,10 +37,19 @@ describe('analytics ingest', () => {
   });
 
   it('stores one event of every contract, validated and flagged known', async () => {
+    const scrape = async () => (await h.app.inject({ method: 'GET', url: '/metrics' })).body;
+    const ingestedBefore = sampleValue(await scrape(), 'analytics_events_ingested_total');
     const before = await h.storedCount();
     const published = allEventContracts.map((c) => sampleEvent(c.type as EventType));
     for (const event of published) await h.publish(event);
     await h.waitStored(before + published.length);
+    // The ingest counter moved by as many events; caught up, the lag of every stream is 0 (read at scrape time, cached 5 s).
+    await waitFor(async () => sampleValue(await scrape(), 'analytics_events_ingested_total') - ingestedBefore === published.length);
+    await waitFor(async () => {
+      const lag = samplesOf(await scrape(), 'analytics_ingest_lag_seconds');
+      return lag.length === 3 && lag.every((s) => s.value === 0);
+    }, { timeoutMs: 15_000 });
+    expect(sampleValue(await scrape(), 'consumer_messages_total', { outcome: 'handled' })).toBeGreaterThanOrEqual(published.length);
 
     const { data, meta } = await h.get<StoredEventDto[]>('/api/v1/analytics/events?pageSize=100');
     expect(meta?.total).toBe(before + published.length);

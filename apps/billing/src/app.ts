@@ -3,6 +3,7 @@ import { createService, migrationsFolderFor, staleTokenCheck } from '@platform/s
 import type { BillingConfig } from './config.js';
 import * as schema from './data/schema.js';
 import { projectUsers } from './events/project-users.js';
+import { billingMetrics } from './metrics.js';
 import { billingRoutes } from './routes/index.js';
 import { billingRetention } from './workers/retention.js';
 
@@ -26,7 +27,7 @@ export async function buildApp(config: BillingConfig, options: BuildBillingOptio
     isRevoked: staleTokenCheck({ table: users, userId: users.userId, isActive: users.isActive, role: users.role, roleSince: users.profileAt }),
     consumers: () => [projectUsers],
     workers: (deps) => [billingRetention(deps, config)],
-    routes: billingRoutes,
+    routes: [(http, deps) => billingMetrics(http, deps.metrics), ...billingRoutes],
   });
   return app;
 }

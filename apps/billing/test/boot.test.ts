@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { describeServiceBoot } from '@platform/service-kit/testing';
+import { consumerSeries, describeServiceBoot } from '@platform/service-kit/testing';
 import { buildApp } from '../src/app.js';
 
 describeServiceBoot({
@@ -7,4 +7,5 @@ describeServiceBoot({
   build: (config) => buildApp(config),
   mainPath: fileURLToPath(new URL('../src/main.ts', import.meta.url)),
   apiProbe: { url: '/api/v1/billing/accounts/me' },
+  metricsSeries: ['billing_payments_total', 'billing_invoices_issued_total', ...consumerSeries],
 });

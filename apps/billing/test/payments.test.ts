@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { invoiceIssuedV1, invoicePaidV1, paymentReceivedV1 } from '@platform/contracts';
 import { createLogger } from '@platform/logging';
 import { waitFor } from '@platform/messaging/testing';
+import { sampleValue } from '@platform/metrics/testing';
 import { billingRetention } from '../src/workers/retention.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { body, createInvoice, issuedInvoice, openAccount, startHarness, type Caller, type Harness, type InvoiceBody } from './harness.js';
@@ -38,7 +39,10 @@ describe('billing payments', () => {
   });
   afterAll(async () => h?.close());
 
+  const scrape = async () => (await h.app.inject({ method: 'GET', url: '/metrics' })).body;
+
   it('takes a payment in two parts, replays a repeated key, and marks the invoice paid', async () => {
+    const metricsBefore = await scrape();
     const inv = await issuedInvoice(h, admin, aliceAccount, 1000);
     const key = randomUUID();
     const first = body<Payment>(await pay(alice, inv.id, { amountMinor: 400, method: 'card' }, key), 201).data;
@@ -61,6 +65,16 @@ describe('billing payments', () => {
     expect(events.map((e) => e.subject)).toEqual([invoiceIssuedV1.type, paymentReceivedV1.type, paymentReceivedV1.type, invoicePaidV1.type]);
     expect(events[1]?.payload.data).toEqual({ paymentId: first.id, invoiceId: inv.id, userId: alice.id, amountMinor: 400, currency: 'EUR' });
     expect(events[3]?.payload.data).toEqual({ invoiceId: inv.id, userId: alice.id, currency: 'EUR', totalMinor: 1000 });
+
+    // Counted from what the routes answered: one invoice issued, two payments, two replays.
+    const metricsAfter = await scrape();
+    const delta = (name: string, labels: Record<string, string> = {}) => sampleValue(metricsAfter, name, labels) - sampleValue(metricsBefore, name, labels);
+    expect(delta('billing_invoices_issued_total')).toBe(1);
+    expect(delta('billing_payments_total', { outcome: 'succeeded' })).toBe(2);
+    expect(delta('billing_payments_total', { outcome: 'replayed' })).toBe(2);
+    expect(delta('billing_payments_total', { outcome: 'failed' })).toBe(0);
+    expect((await pay(alice, inv.id, { amountMinor: 1, method: 'card' })).statusCode).toBe(422);
+    expect(sampleValue(await scrape(), 'billing_payments_total', { outcome: 'failed' }) - sampleValue(metricsBefore, 'billing_payments_total', { outcome: 'failed' })).toBe(1);
   });
 
   it('answers 409 for a key reused with another body or another invoice, storing nothing', async () => {

@@ -6,6 +6,7 @@ import { createJwksCache, type JwksCache } from './auth/jwks-cache.js';
 import { createVerifyCache } from './auth/verify-cache.js';
 import type { GatewayConfig, UpstreamName } from './config.js';
 import { registerDeprecations } from './deprecation.js';
+import { gatewayMetrics } from './metrics.js';
 import { registerDocs } from './openapi/docs.js';
 import { registerProxy } from './proxy/proxy-plugin.js';
 import { refuseAmbiguousTargets, rewriteToNormalisedTarget } from './proxy/normalise-target.js';
@@ -60,6 +61,8 @@ export async function buildApp(config: GatewayConfig, options: BuildGatewayOptio
     readinessTimeoutMs,
     auth: { publicKeys: jwks.resolve, issuer: config.jwt.issuer, audience: config.jwt.audience, algorithms: ['EdDSA', 'RS256'] },
     openapi: { title: 'Platform API', version: '1.0.0', description: 'The one HTTP API clients call.', serveDocument: false },
+    // The gateway's own /metrics on its port (never a proxied path: no prefix covers it).
+    metricsToken: config.metrics.token,
   });
   app.decorate('jwks', jwks);
   app.decorate('upstreams', upstreams);
@@ -70,18 +73,28 @@ export async function buildApp(config: GatewayConfig, options: BuildGatewayOptio
   keepRawJsonBodies(app);
   await registerSecurity(app, config.corsOrigins);
   registerDeprecations(app, config.deprecatedRoutes);
-  const limits = await registerRateLimits(app, config, options.onRateLimitStoreError);
-  app.decorate('edgeStats', {
+  const metrics = gatewayMetrics(app);
+  const limits = await registerRateLimits(app, config, {
+    onRejected: metrics.rateLimited,
+    onStoreError: (error) => {
+      metrics.rateLimitStoreError();
+      options.onRateLimitStoreError?.(error);
+    },
+  });
+  const edgeStats: EdgeStats = {
     replicasAvailable: () => replicasAvailable(upstreams),
     get rateLimitStoreErrors() {
       return limits.storeErrors();
     },
-  });
-  const authenticate = edgeAuthenticator(createVerifyCache(config.verifyCacheSize), jwks);
+  };
+  app.decorate('edgeStats', edgeStats);
+  metrics.watchReplicas(edgeStats.replicasAvailable);
+  const authenticate = edgeAuthenticator(metrics.countedVerifyCache(createVerifyCache(config.verifyCacheSize)), jwks);
 
   await registerProxy(app, {
     config,
     upstreams,
+    metrics: metrics.proxy,
     guard: async (request: FastifyRequest, reply: FastifyReply) => {
       if (isPublicRoute(request.method, pathOf(request.url))) return;
       await authenticate(request);

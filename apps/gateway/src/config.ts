@@ -6,12 +6,18 @@ import {
   envList,
   httpServerEnv,
   loadConfig,
+  metricsEnv,
   portSchema,
   shutdownEnv,
   toHttpServerSettings,
+  toMetricsSettings,
+  toTracingSettings,
+  tracingEnv,
   urlSchema,
   type Env,
   type HttpServerSettings,
+  type MetricsSettings,
+  type TracingSettings,
 } from '@platform/config';
 
 import { upstreamNames, upstreamTable, upstreamUrlVariable, type UpstreamName, type UpstreamUrlVariable } from './upstreams.js';
@@ -68,6 +74,7 @@ export const gatewayEnvSchema = baseEnvSchema.extend({
   UPSTREAM_PROBE_INTERVAL_MS: envInt(1_000, { min: 100, max: 60_000 }),
   BODY_LIMIT: envInt(1_048_576, { min: 1024 }),
   ...httpServerEnv,
+  ...metricsEnv,
   TRUST_PROXY: envBoolean(false),
   CORS_ORIGINS: envList(),
   RATE_LIMIT_PER_CLIENT: envInt(1_000, { min: 1 }),
@@ -85,6 +92,8 @@ export const gatewayEnvSchema = baseEnvSchema.extend({
   /** `METHOD /path=YYYY-MM-DD` entries, comma-separated; a path ending in `/*` covers everything below it. */
   DEPRECATED_ROUTES: envList().pipe(z.array(deprecatedRouteSchema)),
   ...shutdownEnv,
+  /** OpenTelemetry traces (OTEL_TRACES_EXPORTER, OTEL_TRACES_SAMPLER_ARG, ...): off unless `otlp`. */
+  ...tracingEnv,
 });
 
 export interface GatewayConfig {
@@ -100,6 +109,8 @@ export interface GatewayConfig {
   bodyLimit: number;
   /** Request, headers, keep-alive and socket timeouts, connections per client address. */
   http: HttpServerSettings;
+  /** The gateway's own `/metrics` (bearer token); open when absent. */
+  metrics: MetricsSettings;
   trustProxy: boolean;
   corsOrigins: string[];
   rateLimit: {
@@ -119,6 +130,8 @@ export interface GatewayConfig {
   deprecatedRoutes: DeprecatedRoute[];
   /** After SIGTERM: serve this long with /ready at 503, then close. */
   shutdownDrainDelayMs: number;
+  /** OpenTelemetry traces; started by `runService` before the app is built. */
+  tracing: TracingSettings;
 }
 
 export function loadGatewayConfig(env: Env): GatewayConfig {
@@ -133,6 +146,10 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     upstreamProbeIntervalMs: parsed.UPSTREAM_PROBE_INTERVAL_MS,
     bodyLimit: parsed.BODY_LIMIT,
     http: toHttpServerSettings(parsed),
+    metrics: toMetricsSettings(parsed),
+    // The gateway links its spans through the request itself (server → proxy hop): it needs no
+    // AsyncLocalStorage context, whose per-promise hooks would cost every request.
+    tracing: { ...toTracingSettings(parsed, 'gateway'), asyncContext: false },
     trustProxy: parsed.TRUST_PROXY,
     corsOrigins: parsed.CORS_ORIGINS,
     rateLimit: {

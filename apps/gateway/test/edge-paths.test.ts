@@ -97,9 +97,13 @@ describe('the gateway decides on the normalised target and forwards only that', 
     const before = upstreamNames.map((name) => fakes[name].forwarded.length);
     const res = await send('GET', target);
     // Whatever the normalised target is, the gateway answers it itself (its own /ready, /health,
-    // merged /openapi.json or a 404) and forwards nothing.
-    const body = JSON.parse(res.body) as { module?: string; openapi?: string };
-    expect(body.module ?? (body.openapi ? 'gateway' : undefined)).toBe('gateway');
+    // merged /openapi.json, its own /metrics or a 404) and forwards nothing.
+    if (res.headers['content-type']?.startsWith('text/plain')) {
+      expect(res.body).toContain('service="gateway"');
+    } else {
+      const body = JSON.parse(res.body) as { module?: string; openapi?: string };
+      expect(body.module ?? (body.openapi ? 'gateway' : undefined)).toBe('gateway');
+    }
     expect(res.statusCode).not.toBe(500);
     expect(upstreamNames.map((name) => fakes[name].forwarded.length)).toEqual(before);
   });

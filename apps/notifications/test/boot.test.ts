@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { describeServiceBoot } from '@platform/service-kit/testing';
+import { consumerSeries, describeServiceBoot } from '@platform/service-kit/testing';
 import { buildApp } from '../src/app.js';
 import { defaultMailConfig } from '../src/config.js';
 
@@ -8,5 +8,6 @@ describeServiceBoot({
   build: (config) => buildApp({ ...config, mail: defaultMailConfig() }),
   mainPath: fileURLToPath(new URL('../src/main.ts', import.meta.url)),
   apiProbe: { url: '/api/v1/notifications' },
+  metricsSeries: ['notifications_emails_total', ...consumerSeries],
   workers: ['retention', 'delivery-sender'],
 });

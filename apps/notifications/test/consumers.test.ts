@@ -10,6 +10,7 @@ import {
 } from '@platform/contracts';
 import { sampleEvent } from '@platform/contracts/testing';
 import { readStreamMessages, waitFor, waitForConsumersIdle } from '@platform/messaging/testing';
+import { sampleValue } from '@platform/metrics/testing';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliveries, notifications, preferences, recipients } from '../src/data/schema.js';
@@ -165,6 +166,9 @@ describe('billing events', () => {
   });
 
   it('respects preferences: billing e-mail off → no invoice e-mail, the in-app one still comes', async () => {
+    const emails = async (outcome: string) => sampleValue((await h.app.inject({ method: 'GET', url: '/metrics' })).body, 'notifications_emails_total', { outcome });
+    await consumersDone();
+    const [sentBefore, skippedBefore] = [await emails('sent'), await emails('skipped')];
     const { userId, email } = await register();
     await db().update(preferences).set({ emailBilling: false }).where(eq(preferences.userId, userId));
     await h.publish(sampleEvent(invoiceIssuedV1.type, { userId }));
@@ -172,6 +176,8 @@ describe('billing events', () => {
     await consumersDone();
     expect((await notificationsOf(userId)).filter((n) => n.template === 'invoice_issued').map((n) => n.channel)).toEqual(['in_app']);
     expect(mailsTo(email)).toHaveLength(1); // the welcome only
+    expect((await emails('skipped')) - skippedBefore).toBe(1);
+    await waitFor(async () => (await emails('sent')) - sentBefore >= 1);
 
     await db().update(preferences).set({ emailBilling: true, inAppBilling: false }).where(eq(preferences.userId, userId));
     await h.publish(sampleEvent(paymentReceivedV1.type, { userId }));

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { notificationFailedV1, notificationSentV1, userRegisteredV1 } from '@platform/contracts';
 import { sampleEvent } from '@platform/contracts/testing';
 import { readStreamMessages, waitFor } from '@platform/messaging/testing';
+import { sampleValue } from '@platform/metrics/testing';
 import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
@@ -111,9 +112,12 @@ describe('delivery sender', () => {
   });
 
   it('a permanent rejection (550) fails at once, without retrying', async () => {
+    const failedEmails = async () => sampleValue((await h.app.inject({ method: 'GET', url: '/metrics' })).body, 'notifications_emails_total', { outcome: 'failed' });
+    const before = await failedEmails();
     h.smtp.mode = 'reject-permanent';
     const { userId } = await registerSomeone();
     await waitFor(async () => (await deliveryOf(userId))?.status === 'failed', { timeoutMs: 15_000 });
+    await waitFor(async () => (await failedEmails()) === before + 1);
     expect(await deliveryOf(userId)).toMatchObject({ attempts: 1, lastError: expect.stringMatching(/550/) });
   });
 

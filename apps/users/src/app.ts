@@ -5,6 +5,7 @@ import { signingKeyFrom, type UsersSettings } from './config.js';
 import * as schema from './data/schema.js';
 import { usersDeps } from './deps.js';
 import { createPasswordHasher } from './domain/password-hasher.js';
+import { loginFailureMetrics } from './metrics.js';
 import { usersRoutes } from './routes/index.js';
 import { seedAdmin } from './use-cases/seed-admin.js';
 import { usersRetention } from './workers/retention.js';
@@ -55,7 +56,7 @@ export async function buildApp(config: ServiceConfig & { users?: UsersSettings }
     isRevoked: staleTokenCheck({ table: users, userId: users.id, isActive: users.isActive, role: users.role }, { unknownUser: 'refuse' }),
     deps: usersDeps(settings, verificationKeys, createPasswordHasher()),
     workers: (deps) => [usersRetention(deps, settings.throttle)],
-    routes: usersRoutes,
+    routes: [loginFailureMetrics, ...usersRoutes],
   });
   try {
     await seedAdmin(deps);

@@ -5,6 +5,7 @@ import type * as schema from './data/schema.js';
 import { createLoginGuard } from './domain/login-guard.js';
 import type { PasswordHasher } from './domain/password-hasher.js';
 import { createSessions } from './domain/sessions.js';
+import { usersMetrics } from './metrics.js';
 
 /** What users builds once for its routes, use cases and workers (besides the service context). */
 export function usersDeps(settings: UsersSettings, verificationKeys: Array<{ kid: string; pem: string }>, hasher: PasswordHasher) {
@@ -15,7 +16,7 @@ export function usersDeps(settings: UsersSettings, verificationKeys: Array<{ kid
     /** Prepared lookup by id for the hot read paths. */
     userById: prepareUserById(ctx.db),
     hasher,
-    loginGuard: createLoginGuard(ctx.db, settings.throttle),
+    loginGuard: createLoginGuard(ctx.db, settings.throttle, usersMetrics(ctx.metrics).throttled),
     sessions: createSessions({ settings, sign: ctx.signAccessToken }),
   });
 }

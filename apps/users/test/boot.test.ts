@@ -7,4 +7,5 @@ describeServiceBoot({
   build: (config) => buildApp(config),
   mainPath: fileURLToPath(new URL('../src/main.ts', import.meta.url)),
   apiProbe: { url: '/api/v1/users/me' },
+  metricsSeries: ['users_login_failures_total', 'users_login_throttled_total'],
 });

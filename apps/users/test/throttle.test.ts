@@ -1,4 +1,5 @@
 import { expectEnvelope } from '@platform/http-kit/testing';
+import { sampleValue } from '@platform/metrics/testing';
 import { createLogger } from '@platform/logging';
 import { usersRetention } from '../src/workers/retention.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,14 +36,22 @@ const expectLimited = (res: Awaited<ReturnType<typeof login>>) => {
   expect(retryAfter).toBeLessThanOrEqual(WINDOW);
 };
 
+const scrape = async () => (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+
 describe('failed-login throttling', () => {
   it('per e-mail: after the limit, 429 with Retry-After, even with the right password and from another client', async () => {
     const email = uniqueEmail('victim');
     await t.register(email);
+    const before = await scrape();
     for (let i = 0; i < PER_EMAIL; i++) {
       expectEnvelope(await login(email, 'Wr0ng-Password', newClient()), { status: 401, code: 'UNAUTHORIZED' });
     }
     expectLimited(await login(email, PASSWORD, newClient()));
+    // Counted: each wrong password a login failure, the refusal a throttle of the e-mail scope.
+    const after = await scrape();
+    expect(sampleValue(after, 'users_login_failures_total') - sampleValue(before, 'users_login_failures_total')).toBe(PER_EMAIL);
+    expect(sampleValue(after, 'users_login_throttled_total', { scope: 'email' }) - sampleValue(before, 'users_login_throttled_total', { scope: 'email' })).toBe(1);
+    expect(sampleValue(after, 'users_login_throttled_total', { scope: 'client' }) - sampleValue(before, 'users_login_throttled_total', { scope: 'client' })).toBe(0);
     // Another account from the same clients is not affected.
     const other = uniqueEmail('other');
     await t.register(other);

@@ -23,3 +23,5 @@ export {
   type HttpServerSettings,
 } from './http-server.js';
 export { databaseEnv, toDatabaseSettings, type DatabaseEnv, type DatabaseSettings } from './database.js';
+export { metricsEnv, toMetricsSettings, type MetricsSettings } from './metrics.js';
+export { toTracingSettings, tracingEnv, type TracingEnv, type TracingSettings } from './tracing.js';

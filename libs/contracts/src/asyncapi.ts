@@ -30,6 +30,8 @@ const headersSchema: JsonSchema = {
     [messageHeaders.correlationId]: { type: 'string', description: 'The envelope correlationId.' },
     [messageHeaders.requestId]: { type: 'string', description: 'The HTTP request that caused the event (defaults to the correlationId).' },
     [messageHeaders.eventType]: { type: 'string', description: 'The envelope type.' },
+    traceparent: { type: 'string', description: 'W3C Trace Context of the publish span, when the event was caused by a traced request; consumers continue it.' },
+    tracestate: { type: 'string', description: 'W3C Trace Context vendor state, passed on with traceparent.' },
   },
   required: [messageIdHeader, messageHeaders.correlationId, messageHeaders.eventType],
 };

@@ -1,5 +1,6 @@
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
+import { SpanKind, tracingActive, withSpan } from '@platform/tracing';
 import type { Db, DbLogger } from './types.js';
 
 export interface CreateDbOptions<TSchema extends Record<string, unknown>> {
@@ -59,6 +60,7 @@ export function createDb<TSchema extends Record<string, unknown> = Record<string
     onnotice: (notice) => logger?.debug({ notice: notice.message }, 'postgres notice'),
   });
   const db = drizzle(sql, { schema: options.schema }) as Db<TSchema>;
+  if (tracingActive()) traceTransactions(db, options.applicationName ?? 'platform');
   return {
     db,
     sql,
@@ -69,4 +71,17 @@ export function createDb<TSchema extends Record<string, unknown> = Record<string
       await sql.end({ timeout: 5 });
     },
   };
+}
+
+/**
+ * postgres.js has no OpenTelemetry instrumentation: each top-level transaction becomes a CLIENT
+ * span (`db transaction`), the unit of work whose commit makes a change (and its outbox row)
+ * real. Only as a child of a traced request or event: the relay's and workers' polling
+ * transactions would otherwise start a trace of their own every few hundred milliseconds.
+ */
+function traceTransactions(db: Db<Record<string, unknown>>, name: string): void {
+  const transaction = db.transaction.bind(db);
+  const attributes = { 'db.system.name': 'postgresql', 'db.namespace': name };
+  db.transaction = ((fn, config) =>
+    withSpan('db transaction', { kind: SpanKind.CLIENT, attributes, childOnly: true }, () => transaction(fn, config))) as typeof db.transaction;
 }

@@ -10,6 +10,8 @@ import type { IncomingMessage } from 'node:http';
 import { serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { HTTP_SERVER_DEFAULTS, type HttpServerSettings } from '@platform/config';
 import { requestIdLogLabel, type Logger } from '@platform/logging';
+import { createMetrics, type Metrics } from '@platform/metrics';
+import { installHttpTracing } from '@platform/tracing';
 import { registerAuth, type AuthOptions } from './auth/auth-plugin.js';
 import { clientErrorHandler } from './client-errors.js';
 import { installJsonOnlyParsing } from './content-type.js';
@@ -17,6 +19,7 @@ import { installNulGuard } from './nul-guard.js';
 import { serviceUnavailable } from './errors/app-error.js';
 import { installErrorHandling, sendError } from './error-handling.js';
 import { HEALTH_PATHS, registerHealthRoutes, type ReadinessChecks } from './health.js';
+import { installHttpMetrics, METRICS_PATH } from './metrics.js';
 import { OPENAPI_PATH, registerOpenApi, type OpenApiOptions } from './openapi.js';
 import { REQUEST_ID_HEADER, genRequestId } from './request-id.js';
 import { capConnectionsPerClient, timeoutOptions } from './server-limits.js';
@@ -28,6 +31,8 @@ declare module 'fastify' {
     serviceName: string;
     /** True from SIGTERM on (see runServer): `/ready` answers 503 so load balancers stop sending. */
     draining: boolean;
+    /** This app's Prometheus registry, served at `GET /metrics`. */
+    metrics: Metrics;
   }
 }
 
@@ -49,6 +54,10 @@ export interface HttpAppOptions {
    * `request.url` see the result, `request.originalUrl` keeps what the client sent.
    */
   rewriteUrl?: (request: IncomingMessage) => string;
+  /** The app's metrics registry (services share it with their consumers); one is created when absent. */
+  metrics?: Metrics;
+  /** When set, `GET /metrics` needs `Authorization: Bearer <token>` (METRICS_TOKEN). */
+  metricsToken?: string;
 }
 
 export type HttpApp = FastifyInstance<
@@ -59,13 +68,13 @@ export type HttpApp = FastifyInstance<
   ZodTypeProvider
 >;
 
-const QUIET_PATHS = new Set([...HEALTH_PATHS, OPENAPI_PATH]);
+const QUIET_PATHS = new Set([...HEALTH_PATHS, OPENAPI_PATH, METRICS_PATH]);
 
 /**
  * A Fastify app with the platform's conventions already in place: zod validation (strict query
  * strings) and serialization, the envelope error handler and 404, protocol-level client errors
  * in the envelope too, request ids, JSON-only bodies (at most 32 levels deep), request/headers/
- * keep-alive timeouts and a per-client connection cap, OpenAPI, `/health` + `/ready`, and (with
+ * keep-alive timeouts and a per-client connection cap, OpenAPI, `/health` + `/ready`, `/metrics`, and (with
  * `auth`) access-token verification. Add routes, then listen with `runServer`.
  */
 export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
@@ -94,6 +103,9 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
 
   app.decorate('serviceName', options.service);
   app.decorate('draining', false);
+  app.decorate('metrics', options.metrics ?? createMetrics({ service: options.service }));
+  // First, so every route registered below gets its server span (a no-op with tracing off).
+  installHttpTracing(app);
   app.setValidatorCompiler(strictQueryValidatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installStrictQueryStrings(app);
@@ -105,6 +117,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   });
   capConnectionsPerClient(app, server.maxConnectionsPerClient);
   installConnectionDraining(app);
+  installHttpMetrics(app, app.metrics, options.metricsToken);
 
   await registerOpenApi(
     app,

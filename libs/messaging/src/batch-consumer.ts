@@ -1,11 +1,14 @@
 import type { JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import type { StreamDefinition, StreamKey } from '@platform/contracts';
 import type { Logger } from '@platform/logging';
+import type { Metrics } from '@platform/metrics';
 import type { DependencyMonitor } from '@platform/resilience';
 import { consumeLoop } from './consume-loop.js';
 import { durableConsumer } from './durable-consumer.js';
+import { consumerMetrics, type ConsumerMetrics } from './metrics.js';
 import { retryPolicy, type RetryPolicy } from './retry-policy.js';
 import { resolveStream } from './streams.js';
+import { batchSpans } from './tracing.js';
 import { workThrough } from './work-through.js';
 
 export type Decoded<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -33,6 +36,8 @@ export interface BatchConsumerOptions<T> {
   store(values: T[]): Promise<void>;
   /** The store's database: while it is unreachable, batches wait instead of spending attempts. */
   availability: DependencyMonitor;
+  /** The service's registry: the same consumer series as `createConsumer` (duration: one batch store). */
+  metrics?: Metrics;
 }
 
 export interface BatchConsumer {
@@ -52,7 +57,8 @@ export function createBatchConsumer<T>(options: BatchConsumerOptions<T>): BatchC
   const { name, js, jsm, namespace, batchSize, maxAttempts } = options;
   const logger = options.logger.child({ consumer: name });
   const stream = resolveStream(options.stream, namespace);
-  const retry = retryPolicy({ js, consumer: name, namespace, maxAttempts, backoffMs: options.backoffMs });
+  const counters = consumerMetrics(options.metrics, { jsm, stream: stream.name, name, namespace });
+  const retry = retryPolicy({ js, consumer: name, namespace, maxAttempts, backoffMs: options.backoffMs, metrics: counters });
   const ackWaitMs = options.ackWaitMs ?? 30_000;
   const durable = durableConsumer(
     jsm,
@@ -75,7 +81,7 @@ export function createBatchConsumer<T>(options: BatchConsumerOptions<T>): BatchC
       workThrough(messages, session, {
         take: batchSize,
         readAhead: batchSize * 2,
-        work: (batch) => processBatch(batch, options, retry, logger),
+        work: (batch) => processBatch(batch, options, retry, logger, counters),
         availability: options.availability,
         heartbeatMs: Math.max(100, Math.floor(ackWaitMs / 3)),
         logger,
@@ -88,7 +94,13 @@ export function createBatchConsumer<T>(options: BatchConsumerOptions<T>): BatchC
  * Stores one batch and acks it; invalid messages are dead-lettered, failures retried with backoff.
  * Returns what is left unsettled because the database is unreachable (nothing otherwise).
  */
-async function processBatch<T>(batch: JsMsg[], options: BatchConsumerOptions<T>, retry: RetryPolicy, logger: Logger): Promise<JsMsg[]> {
+async function processBatch<T>(
+  batch: JsMsg[],
+  options: BatchConsumerOptions<T>,
+  retry: RetryPolicy,
+  logger: Logger,
+  counters: ConsumerMetrics,
+): Promise<JsMsg[]> {
   const { availability } = options;
   const valid: Array<{ msg: JsMsg; value: T }> = [];
   for (const msg of batch) {
@@ -98,11 +110,17 @@ async function processBatch<T>(batch: JsMsg[], options: BatchConsumerOptions<T>,
   }
   if (valid.length === 0) return [];
   if (availability.isDown()) return valid.map((v) => v.msg);
+  const timed = counters.time();
+  const spans = batchSpans(valid.map((v) => v.msg), options.name, options.namespace);
   try {
     await options.store(valid.map((v) => v.value));
+    timed();
     for (const { msg } of valid) msg.ack();
+    counters.count('handled', valid.length);
+    spans.end();
     return [];
   } catch (err) {
+    spans.end(err);
     if (availability.report(err)) return valid.map((v) => v.msg);
     const [only] = valid;
     if (valid.length === 1 && only) {
@@ -115,6 +133,7 @@ async function processBatch<T>(batch: JsMsg[], options: BatchConsumerOptions<T>,
     try {
       await options.store([value]);
       msg.ack();
+      counters.count('handled');
     } catch (err) {
       if (availability.report(err)) return valid.slice(i).map((v) => v.msg);
       await retry.failed(msg, err, 'store', logger);

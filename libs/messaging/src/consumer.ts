@@ -2,13 +2,17 @@ import type { JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstrea
 import { parseEvent, type EventContract, type EventEnvelope, type StreamDefinition, type StreamKey } from '@platform/contracts';
 import type { Db, Tx } from '@platform/db-kit';
 import type { Logger } from '@platform/logging';
+import type { Metrics } from '@platform/metrics';
 import { createDependencyMonitor, type DependencyMonitor } from '@platform/resilience';
+import { SpanKind, activeTraceId, tracingActive, withSpan } from '@platform/tracing';
 import { sql } from 'drizzle-orm';
 import { consumeLoop } from './consume-loop.js';
 import { durableConsumer } from './durable-consumer.js';
+import { consumerMetrics } from './metrics.js';
 import { namespacedSubject, stripNamespace } from './namespace.js';
 import { retryPolicy } from './retry-policy.js';
 import { resolveStream } from './streams.js';
+import { messageAttributes, messageContext } from './tracing.js';
 import { inboxTable } from './tables.js';
 import { workThrough } from './work-through.js';
 
@@ -22,6 +26,8 @@ export interface HandlerContext {
   deliveryCount: number;
   subject: string;
   streamSequence: number;
+  /** The service's registry, for the handler's own series (absent when the consumer has none). */
+  metrics?: Metrics;
 }
 
 export interface ConsumerOptions<C extends EventContract> {
@@ -50,6 +56,8 @@ export interface ConsumerOptions<C extends EventContract> {
    * of this consumer's own, probing `db`.
    */
   availability?: DependencyMonitor;
+  /** The service's registry: `consumer_messages_total`, `consumer_handler_duration_seconds`, `consumer_pending`, `dead_letter_messages`. */
+  metrics?: Metrics;
 }
 
 export interface EventConsumer {
@@ -72,7 +80,8 @@ export function createConsumer<C extends EventContract>(options: ConsumerOptions
       throw new Error(`consumer ${name}: ${subject} is not carried by stream ${stream.name}`);
     }
   }
-  const retry = retryPolicy({ js, consumer: name, namespace, maxAttempts: options.maxAttempts, backoffMs: options.backoffMs });
+  const counters = consumerMetrics(options.metrics, { jsm, stream: stream.name, name, namespace });
+  const retry = retryPolicy({ js, consumer: name, namespace, maxAttempts: options.maxAttempts, backoffMs: options.backoffMs, metrics: counters });
   const ackWaitMs = options.ackWaitMs ?? 30_000;
   const durable = durableConsumer(jsm, stream, name, { filterSubjects: filters, ackWaitMs }, logger);
   const ownMonitor = options.availability
@@ -92,14 +101,23 @@ export function createConsumer<C extends EventContract>(options: ConsumerOptions
     const parsed = parseEvent(contract, msg.data);
     if (!parsed.success) return retry.deadLetter(msg, parsed.reason, logger);
     const event = parsed.event as EnvelopeOf<C>;
-    const log = logger.child({ correlationId: event.correlationId, eventId: event.id, eventType: event.type });
+    if (!tracingActive()) return apply(msg, event, deliveryCount);
+    // The event continues the trace of the request that caused it (`traceparent` from the relay).
+    const span = { kind: SpanKind.CONSUMER, parent: messageContext(msg), attributes: messageAttributes(msg, name, event.id), childOnly: true };
+    return withSpan(`process ${event.type}`, span, () => apply(msg, event, deliveryCount));
+  }
+
+  async function apply(msg: JsMsg, event: EnvelopeOf<C>, deliveryCount: number): Promise<Outcome> {
+    const traceId = activeTraceId();
+    const log = logger.child({ correlationId: event.correlationId, eventId: event.id, eventType: event.type, ...(traceId ? { traceId } : {}) });
     if (deliveryCount > retry.maxAttempts) {
       // A delivery that never got an answer (a crash mid-handler) counts as a failed attempt too.
       return retry.deadLetter(msg, `gave up after ${deliveryCount - 1} deliveries without an outcome`, log);
     }
     // Known to be down: not an attempt at all, the message waits.
     if (availability.isDown()) return 'unavailable';
-    const ctx: HandlerContext = { logger: log, deliveryCount, subject: msg.subject, streamSequence: msg.seq };
+    const ctx: HandlerContext = { logger: log, deliveryCount, subject: msg.subject, streamSequence: msg.seq, metrics: options.metrics };
+    const timed = counters.time();
     try {
       const outcome = await db.transaction(async (tx): Promise<Outcome> => {
         const fresh = await tx
@@ -112,12 +130,15 @@ export function createConsumer<C extends EventContract>(options: ConsumerOptions
         return 'handled';
       });
       msg.ack();
+      counters.count(outcome === 'handled' ? 'handled' : 'duplicate');
       log.debug({ outcome, deliveryCount }, 'event processed');
       return outcome;
     } catch (err) {
       // The database (not the handler) failed: the message waits for it, no attempt spent.
       if (availability.report(err)) return 'unavailable';
       return retry.failed(msg, err, 'handler', log);
+    } finally {
+      timed();
     }
   }
 

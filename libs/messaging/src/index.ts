@@ -9,3 +9,4 @@ export * from './dead-letter.js';
 export * from './consumer.js';
 export * from './batch-consumer.js';
 export * from './operations/index.js';
+export * from './metrics.js';

@@ -1,10 +1,13 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { Db } from '@platform/db-kit';
 import type { Logger } from '@platform/logging';
+import type { Metrics } from '@platform/metrics';
 import { backoff, waitOut, type DependencyMonitor } from '@platform/resilience';
+import { SpanKind, extractContext, traceHeaders, tracingActive, withSpan } from '@platform/tracing';
 import { asc, eq, inArray, isNull, sql as dsql } from 'drizzle-orm';
 import type { Sql } from 'postgres';
 import { toMsgHdrs } from './headers.js';
+import { relayMetrics } from './metrics.js';
 import { namespacedSubject } from './namespace.js';
 import { outboxChannel } from './outbox.js';
 import { outboxTable, type OutboxRow } from './tables.js';
@@ -26,6 +29,8 @@ export interface OutboxRelayOptions {
   errorBackoffMs?: number;
   /** The database's monitor: while it is down the relay waits for it instead of retrying every second. */
   availability?: DependencyMonitor;
+  /** The service's registry: `outbox_published_total`, `outbox_publish_failures_total`. */
+  metrics?: Metrics;
 }
 
 export interface BatchResult {
@@ -49,6 +54,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const pollIntervalMs = options.pollIntervalMs ?? 250;
   const publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
   const errorBackoffMs = options.errorBackoffMs ?? 1_000;
+  const counted = relayMetrics(options.metrics);
 
   let running = false;
   let stopped = new AbortController();
@@ -56,12 +62,23 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let wake: (() => void) | undefined;
   let unlisten: (() => Promise<void>) | undefined;
 
-  async function publishRow(row: OutboxRow): Promise<void> {
-    await js.publish(namespacedSubject(row.subject, namespace), JSON.stringify(row.payload), {
+  async function send(row: OutboxRow, subject: string, headers: Record<string, string>): Promise<void> {
+    await js.publish(subject, JSON.stringify(row.payload), {
       msgID: row.id, // the same id on every attempt: JetStream stores it once
-      headers: toMsgHdrs(row.headers),
+      headers: toMsgHdrs(headers),
       timeout: publishTimeoutMs,
     });
+  }
+
+  function publishRow(row: OutboxRow): Promise<void> {
+    const subject = namespacedSubject(row.subject, namespace);
+    if (!tracingActive()) return send(row, subject, row.headers);
+    // A PRODUCER span under the trace stored with the row (none when the row carries no trace);
+    // the message's `traceparent` names this span, so consumers become its children.
+    const attributes = { 'messaging.system': 'nats', 'messaging.operation.type': 'send', 'messaging.destination.name': subject, 'messaging.message.id': row.id };
+    return withSpan(`publish ${row.subject}`, { kind: SpanKind.PRODUCER, parent: extractContext(row.headers), childOnly: true, attributes }, () =>
+      send(row, subject, { ...row.headers, ...traceHeaders() }),
+    );
   }
 
   /**
@@ -99,7 +116,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
           .where(eq(outboxTable.id, row.id));
       }
       return { claimed: rows.length, published: sent.length, failed };
-    });
+    }).then(counted);
   }
 
   function idle(ms: number): Promise<void> {

@@ -1,5 +1,6 @@
 import { createEvent, type EventContract, type EventEnvelope, type EventInput } from '@platform/contracts';
 import { deleteInBatches, type DbOrTx } from '@platform/db-kit';
+import { traceHeaders } from '@platform/tracing';
 import { and, isNotNull, lt, sql } from 'drizzle-orm';
 import { messageHeaders } from './headers.js';
 import { inboxTable, outboxTable } from './tables.js';
@@ -34,6 +35,9 @@ export async function enqueueEvent<C extends EventContract>(
       [messageHeaders.correlationId]: event.correlationId,
       [messageHeaders.requestId]: options.requestId ?? event.correlationId,
       [messageHeaders.eventType]: event.type,
+      // The trace of the request that caused the event (nothing with tracing off): the relay's
+      // publish span continues it, and the consumers after it.
+      ...traceHeaders(),
     },
   });
   await tx.execute(sql`select pg_notify(${outboxChannel}, '')`);

@@ -1,6 +1,7 @@
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import type { Logger } from '@platform/logging';
 import { publishDeadLetter } from './dead-letter.js';
+import type { ConsumerMetrics } from './metrics.js';
 
 export const defaultMaxAttempts = 5;
 export const defaultBackoffMs: readonly number[] = [1_000, 5_000, 15_000, 30_000];
@@ -27,6 +28,8 @@ export function retryPolicy(options: {
   namespace?: string;
   maxAttempts?: number;
   backoffMs?: readonly number[];
+  /** Counts each failure's outcome (dead_lettered, or redelivered after the backoff). */
+  metrics?: ConsumerMetrics;
 }): RetryPolicy {
   const { js, consumer, namespace } = options;
   const maxAttempts = options.maxAttempts ?? defaultMaxAttempts;
@@ -34,6 +37,12 @@ export function retryPolicy(options: {
   const backoffFor = (deliveryCount: number) => backoffMs[Math.min(deliveryCount - 1, backoffMs.length - 1)] ?? 1_000;
 
   async function deadLetter(msg: JsMsg, reason: string, log: Logger): Promise<FailureOutcome> {
+    const outcome = await deadLetterOnce(msg, reason, log);
+    options.metrics?.count(outcome === 'retry' ? 'redelivered' : 'dead_lettered');
+    return outcome;
+  }
+
+  async function deadLetterOnce(msg: JsMsg, reason: string, log: Logger): Promise<FailureOutcome> {
     try {
       const subject = await publishDeadLetter({ js, consumer, msg, reason, namespace });
       msg.ack();
@@ -62,6 +71,7 @@ export function retryPolicy(options: {
       const delay = backoffFor(deliveryCount);
       log.warn({ err, deliveryCount, streamSequence: msg.seq, retryInMs: delay }, `${what} failed, will retry`);
       msg.nak(delay);
+      options.metrics?.count('redelivered');
       return 'retry';
     },
   };

@@ -12,6 +12,7 @@ import {
   type RouteRegistrar,
 } from '@platform/http-kit';
 import { createLogger, type Logger } from '@platform/logging';
+import { createMetrics, type Metrics } from '@platform/metrics';
 import {
   connectNats,
   createConsumer,
@@ -21,6 +22,7 @@ import {
   type EventConsumer,
   type NatsHandle,
   type OutboxRelay,
+  watchOutbox,
 } from '@platform/messaging';
 import type { EventContract } from '@platform/contracts';
 import { createDependencyMonitor, type DependencyMonitor } from '@platform/resilience';
@@ -46,6 +48,8 @@ export interface ServiceContext<TSchema extends Record<string, unknown> = Record
    * probing while it is down. Consumers, workers and the HTTP gate wait or refuse on it.
    */
   availability: { postgres: DependencyMonitor };
+  /** The service's Prometheus registry (served at /metrics): routes and workers add their series to it. */
+  metrics: Metrics;
   /**
    * Signs an access token (`app.jwt.sign`); only with the `signing` option (the users service),
    * callable once the HTTP app exists, i.e. from requests.
@@ -61,7 +65,7 @@ export interface ServiceContext<TSchema extends Record<string, unknown> = Record
 export type ServiceDeps<TSchema extends Record<string, unknown> = Record<string, unknown>, TOwn extends object = object> = ServiceContext<TSchema> & TOwn;
 
 /** A consumer as a service declares it; connections and namespace are filled in. */
-export type ConsumerDefinition = Omit<ConsumerOptions<EventContract>, 'db' | 'js' | 'jsm' | 'logger' | 'namespace' | 'availability'>;
+export type ConsumerDefinition = Omit<ConsumerOptions<EventContract>, 'db' | 'js' | 'jsm' | 'logger' | 'namespace' | 'availability' | 'metrics'>;
 
 export interface CreateServiceOptions<TSchema extends Record<string, unknown>, TOwn extends object = object> {
   config: ServiceConfig;
@@ -149,6 +153,9 @@ export async function createService<TSchema extends Record<string, unknown>, TOw
     ? createDb({ url: settings.directUrl as string, max: 2, applicationName: `${config.service}-session`, logger })
     : database;
   const postgres = createDependencyMonitor({ name: 'postgres', probe: () => database.ping(), logger });
+  // One registry for the HTTP app, the relay and the consumers; the outbox gauges read this database.
+  const metrics = createMetrics({ service: config.service });
+  watchOutbox(metrics, database.sql);
   const cleanup: Array<() => Promise<void>> = [() => database.close(), async () => postgres.close()];
   if (session !== database) cleanup.push(() => session.close());
   const undo = async () => {
@@ -174,18 +181,18 @@ export async function createService<TSchema extends Record<string, unknown>, TOw
     const namespace = config.eventNamespace || undefined;
     await ensureStreams({ jsm: nats.jsm, namespace, streams: options.streams, replicas: config.streamReplicas, logger });
 
-    const relay = createOutboxRelay({ db: database.db, sql: session.sql, js: nats.js, logger, namespace, availability: postgres });
+    const relay = createOutboxRelay({ db: database.db, sql: session.sql, js: nats.js, logger, namespace, availability: postgres, metrics });
     const signAccessToken = (payload: AccessTokenPayload): string => {
       if (!started.app || !options.signing) throw new Error('no token signing in this service (or not started yet)');
       return started.app.jwt.sign(payload);
     };
-    const ctx: ServiceContext<TSchema> = { config, logger, db: database.db, sql: database.sql, sessionSql: session.sql, nats, relay, availability: { postgres }, signAccessToken };
+    const ctx: ServiceContext<TSchema> = { config, logger, db: database.db, sql: database.sql, sessionSql: session.sql, nats, relay, availability: { postgres }, signAccessToken, metrics };
     const deps: ServiceDeps<TSchema, TOwn> = { ...ctx, ...(options.deps?.(ctx) ?? ({} as TOwn)) };
     await relay.start();
     cleanup.push(() => relay.stop());
 
     const consumers: EventConsumer[] = (options.consumers?.(deps) ?? []).map((definition) =>
-      !('handler' in definition) ? definition : createConsumer({ ...definition, db: database.db, js: nats.js, jsm: nats.jsm, logger, namespace, availability: postgres }),
+      !('handler' in definition) ? definition : createConsumer({ ...definition, db: database.db, js: nats.js, jsm: nats.jsm, logger, namespace, availability: postgres, metrics }),
     );
     for (const consumer of consumers) {
       await consumer.start();
@@ -214,6 +221,8 @@ export async function createService<TSchema extends Record<string, unknown>, TOw
       auth: { ...config.auth, isRevoked: options.isRevoked?.(ctx), ...(options.signing ? { signing: options.signing } : {}) },
       trustProxy: options.trustProxy,
       openapi: options.openapi,
+      metrics,
+      metricsToken: config.metrics?.token,
     });
     started.app = app;
     app.addHook('onClose', undo);

@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { TracingSettings } from '@platform/config';
 import { createDb, ensureDatabase, runMigrations } from '@platform/db-kit';
 import { runServer, type HttpApp } from '@platform/http-kit';
+import { startTracing } from '@platform/tracing';
 import type { ServiceConfig } from './service-config.js';
 
 /**
@@ -40,7 +42,7 @@ export async function migrateDatabase(config: ServiceConfig, migrationsFolder: s
 export async function runService(
   service: string,
   build: () => Promise<HttpApp>,
-  listen: { port: number; host: string; shutdownDrainDelayMs?: number },
+  listen: { port: number; host: string; shutdownDrainDelayMs?: number; tracing?: TracingSettings },
   options: { migrate?: () => Promise<void>; argv?: readonly string[] } = {},
 ): Promise<void> {
   if (options.migrate && (options.argv ?? process.argv.slice(2)).includes('--migrate')) {
@@ -53,6 +55,8 @@ export async function runService(
       process.exit(1);
     }
   }
+  // Before the app is built: its routes get server spans only if a provider is registered.
+  const tracing = listen.tracing ? startTracing(listen.tracing) : undefined;
   let app: HttpApp;
   try {
     app = await build();
@@ -61,6 +65,8 @@ export async function runService(
     process.stderr.write(`${service} failed to start: ${reason.split('\n')[0]}\n`);
     process.exit(1);
   }
-  await runServer(app, { port: listen.port, host: listen.host, drainDelayMs: listen.shutdownDrainDelayMs });
+  // After the app closed: spans of the last requests and events are sent before the process exits.
+  const onShutdown = tracing ? () => tracing.shutdown().catch(() => undefined) : undefined;
+  await runServer(app, { port: listen.port, host: listen.host, drainDelayMs: listen.shutdownDrainDelayMs, onShutdown });
   app.log.info({ port: listen.port, host: listen.host }, `${service} listening`);
 }

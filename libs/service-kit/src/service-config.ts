@@ -10,12 +10,18 @@ import {
   findWorkspaceRoot,
   httpServerEnv,
   messagingEnv,
+  metricsEnv,
   portSchema,
   shutdownEnv,
   toDatabaseSettings,
   toHttpServerSettings,
+  toMetricsSettings,
+  toTracingSettings,
+  tracingEnv,
   type DatabaseSettings,
   type HttpServerSettings,
+  type MetricsSettings,
+  type TracingSettings,
 } from '@platform/config';
 import { keyId } from './key-id.js';
 
@@ -62,9 +68,12 @@ export const serviceEnvSchema = (defaultPort: number) =>
     JWT_AUDIENCE: z.string().min(1).default('platform-api'),
     BODY_LIMIT: envInt(1_048_576, { min: 1024 }),
     ...httpServerEnv,
+    ...metricsEnv,
     /** Create the database when missing; by default only outside production (where it is provisioned). */
     DATABASE_AUTO_CREATE: envBoolean(),
     ...shutdownEnv,
+    /** OpenTelemetry traces (OTEL_TRACES_EXPORTER, OTEL_TRACES_SAMPLER_ARG, ...): off unless `otlp`. */
+    ...tracingEnv,
     /** How often the retention worker deletes what is past retention. */
     RETENTION_INTERVAL_SECONDS: envInt(3_600, { min: 1, max: 86_400 }),
     /** Published outbox rows are kept this long (for operators reading what was sent), then deleted. */
@@ -97,9 +106,13 @@ export interface ServiceConfig {
   bodyLimit: number;
   /** Request, headers, keep-alive and socket timeouts, connections per client (http-kit defaults when absent). */
   http?: HttpServerSettings;
+  /** `/metrics` settings (bearer token); open when absent. */
+  metrics?: MetricsSettings;
   auth: { publicKeys: Array<{ kid: string; pem: string }>; issuer: string; audience: string };
   /** After SIGTERM: serve this long with /ready at 503, then close. */
   shutdownDrainDelayMs: number;
+  /** OpenTelemetry traces; started by `runService` before the app is built. */
+  tracing?: TracingSettings;
   /** The retention worker: how often it runs, and how long outbox and inbox rows are kept. */
   retention: { intervalMs: number; outboxMs: number; inboxMs: number };
 }
@@ -121,7 +134,9 @@ export function toServiceConfig(service: string, env: ServiceEnv): ServiceConfig
     eventNamespace: env.EVENT_NAMESPACE,
     bodyLimit: env.BODY_LIMIT,
     http: toHttpServerSettings(env),
+    metrics: toMetricsSettings(env),
     shutdownDrainDelayMs: env.SHUTDOWN_DRAIN_DELAY_MS,
+    tracing: toTracingSettings(env, service),
     retention: {
       intervalMs: env.RETENTION_INTERVAL_SECONDS * 1_000,
       outboxMs: env.OUTBOX_RETENTION_HOURS * HOUR_MS,

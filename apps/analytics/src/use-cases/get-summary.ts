@@ -9,10 +9,10 @@ const byKey = (sums: MetricSums, metric: string) => Object.fromEntries([...(sums
  * balances (users total / active, outstanding) are as of `to`. No `from`: since the beginning;
  * no `to`: everything stored so far.
  */
-export async function getSummary({ metrics }: Pick<AnalyticsDeps, 'metrics'>, from: Date | null, to: Date | null) {
+export async function getSummary({ figures }: Pick<AnalyticsDeps, 'figures'>, from: Date | null, to: Date | null) {
   const [flows, balances] = await Promise.all([
-    metrics.sums(['signups', 'invoices_issued', 'revenue', 'notifications_sent', 'notifications_failed', 'events_stored', 'events_unknown'], from, to),
-    metrics.sums(['users_total', 'users_active', 'outstanding'], null, to),
+    figures.sums(['signups', 'invoices_issued', 'revenue', 'notifications_sent', 'notifications_failed', 'events_stored', 'events_unknown'], from, to),
+    figures.sums(['users_total', 'users_active', 'outstanding'], null, to),
   ]);
   return {
     users: { total: total(balances, 'users_total'), active: total(balances, 'users_active'), registered: total(flows, 'signups') },

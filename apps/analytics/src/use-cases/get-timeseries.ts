@@ -16,7 +16,7 @@ export interface SeriesQuery {
 }
 
 /** One point per UTC hour or day over [from, to), empty buckets as 0. */
-export function getTimeseries({ metrics }: Pick<AnalyticsDeps, 'metrics'>, { metric, interval, from, to, currency }: SeriesQuery) {
+export function getTimeseries({ figures }: Pick<AnalyticsDeps, 'figures'>, { metric, interval, from, to, currency }: SeriesQuery) {
   const key = metric === 'revenue' || metric === 'payments' ? currency : undefined;
-  return metrics.series(seriesMetrics[metric], interval, from, to, key);
+  return figures.series(seriesMetrics[metric], interval, from, to, key);
 }

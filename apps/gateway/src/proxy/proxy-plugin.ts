@@ -1,7 +1,9 @@
 import replyFrom from '@fastify/reply-from';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { gatewayTimeout, serviceUnavailable } from '@platform/http-kit';
+import { traceOutgoing } from '@platform/tracing';
 import { upstreamNames, type GatewayConfig } from '../config.js';
+import type { ProxyMetrics } from '../metrics.js';
 import type { ReplicaSet, Upstreams } from './replicas.js';
 import { pathOf, proxiedMethods, upstreamPrefixes } from './routes-table.js';
 
@@ -11,6 +13,8 @@ export interface ProxyOptions {
   upstreams: Upstreams;
   /** Runs before forwarding (edge auth, per-user rate limit); throwing answers instead of the service. */
   guard: onRequestAsyncHookHandler;
+  /** Told of each forwarded request and each upstream failure. */
+  metrics?: ProxyMetrics;
 }
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1): they describe one connection, never the next one. */
@@ -42,13 +46,19 @@ function stripHopByHop<T extends Record<string, unknown>>(headers: T): T {
  * goes to the next replica in rotation (see replicas.ts). The normalised path (see
  * normalise-target.ts) and the query go through; the body goes through byte for byte (see raw-body.ts).
  */
-export async function registerProxy(app: FastifyInstance, { config, upstreams, guard }: ProxyOptions): Promise<void> {
+export async function registerProxy(app: FastifyInstance, { config, upstreams, guard, metrics }: ProxyOptions): Promise<void> {
   for (const name of upstreamNames) {
-    await app.register(async (scope) => upstreamScope(scope, upstreams[name], config, guard));
+    await app.register(async (scope) => upstreamScope(scope, upstreams[name], config, guard, metrics));
   }
 }
 
-async function upstreamScope(scope: FastifyInstance, replicas: ReplicaSet, config: GatewayConfig, guard: onRequestAsyncHookHandler): Promise<void> {
+async function upstreamScope(
+  scope: FastifyInstance,
+  replicas: ReplicaSet,
+  config: GatewayConfig,
+  guard: onRequestAsyncHookHandler,
+  metrics?: ProxyMetrics,
+): Promise<void> {
   const { name } = replicas;
   const timeout = config.upstreamTimeoutMs;
   await scope.register(replyFrom, {
@@ -69,6 +79,7 @@ async function upstreamScope(scope: FastifyInstance, replicas: ReplicaSet, confi
   const forward = (request: FastifyRequest, reply: FastifyReply, base: string, tried: Set<string>): FastifyReply => {
     tried.add(base);
     const body = request.body as Buffer | undefined;
+    metrics?.forwarded(request, name);
     // request.url is the normalised target (see normalise-target.ts): exactly what was decided on.
     return reply.from(request.url, {
       getUpstream: () => base,
@@ -82,6 +93,8 @@ async function upstreamScope(scope: FastifyInstance, replicas: ReplicaSet, confi
         // The client address as the gateway sees it (X-Forwarded-For only honoured under TRUST_PROXY).
         out['x-forwarded-for'] = req.ip;
         out['x-forwarded-proto'] = req.protocol;
+        // The service continues the gateway's trace (a CLIENT span for this hop), not the client's header.
+        traceOutgoing(req, out, `proxy ${name}`, { 'server.address': name });
         return out as typeof headers;
       },
       rewriteHeaders: (headers) => stripHopByHop(headers),
@@ -100,6 +113,7 @@ async function upstreamScope(scope: FastifyInstance, replicas: ReplicaSet, confi
         }
         const timedOut = (error as { statusCode?: number }).statusCode === 504 || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
         request.log.warn({ upstream: name, path: pathOf(request.url), code: code ?? error.message }, timedOut ? 'upstream timed out' : 'upstream unreachable');
+        metrics?.failed(name, timedOut);
         // Refused, reset, DNS, closed mid-answer: the client learns only that the service is unavailable.
         failedReply.send(timedOut ? gatewayTimeout() : serviceUnavailable());
       },

@@ -27,9 +27,17 @@ export interface RateLimits {
  * TRUST_PROXY is set, so a forged X-Forwarded-For changes nothing.
  * Over the limit: 429 RATE_LIMITED with Retry-After, from the gateway, before any forwarding.
  */
-export async function registerRateLimits(app: FastifyInstance, config: GatewayConfig, onStoreError?: (error: Error) => void): Promise<RateLimits> {
+export interface RateLimitHooks {
+  /** A failed store command (Redis): the request was let through. */
+  onStoreError?: (error: Error) => void;
+  /** A request refused with 429, by the limit that refused it. */
+  onRejected?: (scope: 'client' | 'user') => void;
+}
+
+export async function registerRateLimits(app: FastifyInstance, config: GatewayConfig, hooks: RateLimitHooks = {}): Promise<RateLimits> {
+  const { onRejected } = hooks;
   const { redis } = config.rateLimit;
-  const shared = redis ? createSharedStore({ ...redis, logger: app.log as never, onError: onStoreError }) : undefined;
+  const shared = redis ? createSharedStore({ ...redis, logger: app.log as never, onError: hooks.onStoreError }) : undefined;
   if (shared) {
     app.addHook('onReady', () => shared.connected());
     app.addHook('onClose', () => shared.close());
@@ -40,11 +48,12 @@ export async function registerRateLimits(app: FastifyInstance, config: GatewayCo
   const perClient = limiter(config.rateLimit.perClient, (request) => `client:${request.ip}`);
   const perUser = limiter(config.rateLimit.perUser, (request) => `user:${request.user.sub}`);
 
-  async function enforce(check: Limiter, request: FastifyRequest, reply: FastifyReply, scope: string): Promise<void> {
+  async function enforce(check: Limiter, request: FastifyRequest, reply: FastifyReply, scope: 'client' | 'user'): Promise<void> {
     const result = await check(request);
     if (result.isAllowed) return;
     if (result.isExceeded) {
       request.log.info({ scope }, 'rate limited');
+      onRejected?.(scope);
       throw tooManyRequests(result.ttlInSeconds, 'Too many requests, retry later');
     }
     if (scope === 'client') {

@@ -81,6 +81,8 @@ export const deliveries = pgTable(
     sentAt: timestamptz('sent_at'),
     sourceEventId: uuid('source_event_id').notNull(),
     correlationId: text('correlation_id').notNull(),
+    /** W3C `traceparent` of the event handling that queued it: the send continues that trace. */
+    traceContext: text('trace_context'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -1,5 +1,6 @@
 import { notificationsConsumers } from '@platform/contracts';
 import { defineConsumer } from '@platform/service-kit';
+import { countSkippedEmail } from '../metrics.js';
 import { deliverMessage } from '../use-cases/deliver-message.js';
 
 /** billing.invoice.issued → "invoice issued" with number, total and due date (billing preferences apply). */
@@ -15,5 +16,6 @@ export const notifyInvoiceIssued = defineConsumer(notificationsConsumers.notifyI
       dueDate,
     }));
     ctx.logger.info({ userId, invoiceId: event.data.invoiceId, ...outcome }, 'invoice issued notification');
+    countSkippedEmail(ctx.metrics, outcome);
   },
 });

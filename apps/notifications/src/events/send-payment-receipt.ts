@@ -1,5 +1,6 @@
 import { notificationsConsumers } from '@platform/contracts';
 import { defineConsumer } from '@platform/service-kit';
+import { countSkippedEmail } from '../metrics.js';
 import { deliverMessage } from '../use-cases/deliver-message.js';
 
 /** billing.payment.received → receipt with the amount (billing preferences apply). */
@@ -13,5 +14,6 @@ export const sendPaymentReceipt = defineConsumer(notificationsConsumers.sendPaym
       currency,
     }));
     ctx.logger.info({ userId, paymentId: event.data.paymentId, ...outcome }, 'payment receipt');
+    countSkippedEmail(ctx.metrics, outcome);
   },
 });

@@ -1,5 +1,6 @@
 import { notificationsConsumers } from '@platform/contracts';
 import { defineConsumer } from '@platform/service-kit';
+import { countSkippedEmail } from '../metrics.js';
 import { deliverMessage } from '../use-cases/deliver-message.js';
 
 /** users.user.password_changed → security notice on both channels, whatever the preferences. */
@@ -12,5 +13,6 @@ export const sendSecurityNotice = defineConsumer(notificationsConsumers.sendSecu
       changedAt: `${event.occurredAt.slice(0, 16).replace('T', ' ')} UTC`,
     }));
     ctx.logger.info({ userId, ...outcome }, 'security notice');
+    countSkippedEmail(ctx.metrics, outcome);
   },
 });

@@ -1,5 +1,6 @@
 import { notificationsConsumers } from '@platform/contracts';
 import { defineConsumer } from '@platform/service-kit';
+import { countSkippedEmail } from '../metrics.js';
 import { deliverMessage } from '../use-cases/deliver-message.js';
 
 /** users.user.registered → welcome, in-app and by e-mail (an account message: preferences do not apply). */
@@ -14,5 +15,6 @@ export const sendWelcomeMessage = defineConsumer(notificationsConsumers.sendWelc
       { email }, // the event carries the address; the recipient row may not be written yet
     );
     ctx.logger.info({ userId, ...outcome }, 'welcome message');
+    countSkippedEmail(ctx.metrics, outcome);
   },
 });

@@ -1,4 +1,5 @@
 import type { Tx } from '@platform/db-kit';
+import { traceHeaders } from '@platform/tracing';
 import { channelsFor } from '../domain/preferences.js';
 import { render, templateCategory, type TemplateInput } from '../domain/templates.js';
 import { deliveriesRepository } from '../data/deliveries-repository.js';
@@ -61,6 +62,7 @@ export async function deliverMessage(
         html: content.html,
         sourceEventId: source.eventId,
         correlationId: source.correlationId,
+        traceContext: traceHeaders().traceparent ?? null,
       });
       outcome.email = true;
     }

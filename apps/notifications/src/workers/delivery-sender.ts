@@ -1,11 +1,14 @@
 import type { Db } from '@platform/db-kit';
 import type { Logger } from '@platform/logging';
+import type { Metrics } from '@platform/metrics';
 import { backoff, pause, waitOut, type DependencyMonitor } from '@platform/resilience';
 import type { ServiceContext, ServiceWorker } from '@platform/service-kit';
+import { SpanKind, extractContext, withSpan } from '@platform/tracing';
 import type { MailConfig } from '../config.js';
 import { deliveriesRepository } from '../data/deliveries-repository.js';
 import type { DeliveryRow } from '../data/schema.js';
 import { isPermanentSmtpError, retryDelayMs } from '../domain/retry.js';
+import { emailOutcomes } from '../metrics.js';
 import { notificationEvents } from '../publisher.js';
 import { createMailTransport, type MailTransport } from './mail-transport.js';
 
@@ -24,6 +27,8 @@ export interface DeliverySenderDeps {
   availability: DependencyMonitor;
   /** On stop, how long outcomes still unrecorded (database down) keep being retried. */
   recordGraceMs?: number;
+  /** The service's registry: `notifications_emails_total{outcome}` (sent, failed). */
+  metrics?: Metrics;
 }
 
 /** What one attempt came to; recorded on the row (and as an event) afterwards. */
@@ -49,6 +54,7 @@ function reasonOf(error: unknown): string {
  */
 export function createDeliverySender(deps: DeliverySenderDeps): DeliverySender {
   const { db, transport, config, availability } = deps;
+  const countEmail = emailOutcomes(deps.metrics);
   const logger = deps.logger.child({ component: 'delivery-sender' });
   const leaseMs = config.sendTimeoutMs * 2 + 5_000;
   const recordGraceMs = deps.recordGraceMs ?? 3_000;
@@ -62,7 +68,13 @@ export function createDeliverySender(deps: DeliverySenderDeps): DeliverySender {
     try {
       // claimDue only takes rows with an address; the check keeps the type honest.
       if (!delivery.to) throw new Error('delivery has no address');
-      await transport.send({ deliveryId: delivery.id, to: delivery.to, subject: delivery.subject, text: delivery.text, html: delivery.html });
+      const to = delivery.to;
+      // A CLIENT span under the event handling that queued the delivery (none when it was not traced).
+      await withSpan(
+        'smtp send',
+        { kind: SpanKind.CLIENT, parent: extractContext({ traceparent: delivery.traceContext ?? undefined }), childOnly: true, attributes: { 'notifications.delivery.id': delivery.id, 'notifications.template': delivery.template } },
+        () => transport.send({ deliveryId: delivery.id, to, subject: delivery.subject, text: delivery.text, html: delivery.html }),
+      );
       return { kind: 'sent' };
     } catch (error) {
       const reason = reasonOf(error);
@@ -115,6 +127,7 @@ export function createDeliverySender(deps: DeliverySenderDeps): DeliverySender {
     const log = logger.child({ deliveryId: delivery.id, correlationId: delivery.correlationId, attempt: delivery.attempts });
     const outcome = await attempt(delivery);
     if (!(await record(delivery, outcome, log))) return;
+    if (outcome.kind !== 'retry') countEmail(outcome.kind);
     if (outcome.kind === 'sent') log.info('e-mail sent');
     else if (outcome.kind === 'retry') log.warn({ reason: outcome.reason, retryInMs: outcome.delayMs }, 'e-mail send failed, will retry');
     else log.error({ reason: outcome.reason }, 'e-mail delivery failed for good');
@@ -173,11 +186,11 @@ export function createDeliverySender(deps: DeliverySenderDeps): DeliverySender {
 }
 
 /** The sender over the configured transport (SMTP, or `.eml` files without `SMTP_URL`): one of createService's workers. */
-export function deliverySenderWorker(ctx: Pick<ServiceContext, 'db' | 'logger' | 'availability'>, mail: MailConfig): DeliverySender {
+export function deliverySenderWorker(ctx: Pick<ServiceContext, 'db' | 'logger' | 'availability' | 'metrics'>, mail: MailConfig): DeliverySender {
   const transport = createMailTransport(mail, ctx.logger);
   ctx.logger.info(
     { transport: transport.kind, target: transport.target },
     transport.kind === 'smtp' ? `e-mail goes out over SMTP (${transport.target})` : `no SMTP_URL: e-mails are recorded as .eml files in ${transport.target}`,
   );
-  return createDeliverySender({ db: ctx.db, transport, config: mail, logger: ctx.logger, availability: ctx.availability.postgres });
+  return createDeliverySender({ db: ctx.db, transport, config: mail, logger: ctx.logger, availability: ctx.availability.postgres, metrics: ctx.metrics });
 }

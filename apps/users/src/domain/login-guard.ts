@@ -1,7 +1,7 @@
 import type { Db } from '@platform/db-kit';
 import { tooManyRequests } from '@platform/http-kit';
 import type { UsersSettings } from '../config.js';
-import { loginAttemptRepository, type ThrottleKey } from '../data/login-attempt-repository.js';
+import { loginAttemptRepository, type ThrottleKey, type ThrottleScope } from '../data/login-attempt-repository.js';
 import { decide } from './login-throttle.js';
 
 /** A reserved attempt: it counts as a failure unless released (the password was right). */
@@ -16,7 +16,7 @@ export interface LoginAttempt {
  * failed, so concurrency buys an attacker nothing. A throttled caller learns nothing about the
  * password.
  */
-export function createLoginGuard(db: Db, settings: UsersSettings['throttle']) {
+export function createLoginGuard(db: Db, settings: UsersSettings['throttle'], onThrottled?: (scope: ThrottleScope) => void) {
   const attempts = loginAttemptRepository(db);
   const keys = (email: string, clientIp: string): Array<ThrottleKey & { limit: number }> => [
     { scope: 'email', key: email, limit: settings.maxFailuresPerEmail, windowSec: settings.windowSec },
@@ -24,6 +24,7 @@ export function createLoginGuard(db: Db, settings: UsersSettings['throttle']) {
   ];
 
   async function throttled(key: ThrottleKey & { limit: number }): Promise<never> {
+    onThrottled?.(key.scope);
     const decision = decide(await attempts.read(key), { limit: key.limit, windowSec: key.windowSec }, new Date());
     // The window may have ended in between: the caller may try again at once.
     throw tooManyRequests(decision.limited ? decision.retryAfterSec : 1, 'Too many failed login attempts, try again later');

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { HTTP_SERVER_DEFAULTS } from '@platform/config';
 import type { HttpApp, Role } from '@platform/http-kit';
 import { bearer, expectEnvelope } from '@platform/http-kit/testing';
+import { declaredSeries, parseExposition, promtoolCheck, sampleValue } from '@platform/metrics/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceConfig } from '../service-config.js';
 import { createTcpProxy, type TcpProxy } from '@platform/resilience/testing';
@@ -15,9 +16,28 @@ export interface ServiceBootSuite {
   mainPath: string;
   /** An authenticated API route that reads the database (if only for the token's revocation check). */
   apiProbe: { url: string; role?: Role };
+  /** Series of the service's own (and the consumer series if it has consumers) its /metrics must declare. */
+  metricsSeries: string[];
   /** Its workers, each a check in /ready (default: the retention worker alone). */
   workers?: string[];
 }
+
+/** What every service's /metrics declares: HTTP, outbox and relay, default Node metrics. */
+const commonSeries = [
+  'http_requests_total',
+  'http_request_duration_seconds',
+  'outbox_backlog',
+  'outbox_oldest_age_seconds',
+  'outbox_published_total',
+  'outbox_publish_failures_total',
+  'nodejs_eventloop_lag_seconds',
+  'nodejs_heap_size_used_bytes',
+  'nodejs_gc_duration_seconds',
+  'process_cpu_seconds_total',
+];
+
+/** The consumer series, declared by services that consume events. */
+export const consumerSeries = ['consumer_messages_total', 'consumer_handler_duration_seconds', 'consumer_pending', 'dead_letter_messages'];
 
 interface ReadyBody {
   status: string;
@@ -42,7 +62,7 @@ async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise
  * migrated database and NATS, answer /health, /ready and /openapi.json, report 503 while
  * Postgres or NATS is unreachable, and refuse a bad environment with one line.
  */
-export function describeServiceBoot({ service, build, mainPath, apiProbe, workers = ['retention'] }: ServiceBootSuite): void {
+export function describeServiceBoot({ service, build, mainPath, apiProbe, metricsSeries, workers = ['retention'] }: ServiceBootSuite): void {
   describe(`${service} boot`, () => {
     let env: TestServiceEnv;
     let pgProxy: TcpProxy;
@@ -89,6 +109,23 @@ export function describeServiceBoot({ service, build, mainPath, apiProbe, worker
       expect(app.server.headersTimeout).toBe(HTTP_SERVER_DEFAULTS.headersTimeoutMs);
       expect(app.server.keepAliveTimeout).toBe(HTTP_SERVER_DEFAULTS.keepAliveTimeoutMs);
       expect(app.server.timeout).toBe(HTTP_SERVER_DEFAULTS.socketTimeoutMs);
+    });
+
+    it('serves /metrics: its series, every one labelled with the service, routes by pattern, promtool-clean', async () => {
+      const scrape = async () => (await app.inject({ method: 'GET', url: '/metrics' })).body;
+      const route = { route: apiProbe.url, method: 'GET' };
+      const before = sampleValue(await scrape(), 'http_requests_total', route);
+      const token = await env.token({ sub: randomUUID(), role: apiProbe.role ?? 'user' });
+      await app.inject({ method: 'GET', url: apiProbe.url, headers: bearer(token) });
+      await app.inject({ method: 'GET', url: `/api/v1/${randomUUID()}` });
+      const text = await scrape();
+      const declared = declaredSeries(text);
+      expect([...commonSeries, ...metricsSeries].filter((name) => !declared.has(name))).toEqual([]);
+      expect(sampleValue(text, 'http_requests_total', route)).toBe(before + 1);
+      const samples = parseExposition(text);
+      expect(samples.filter((s) => s.labels.service !== service)).toEqual([]);
+      expect(samples.filter((s) => s.name === 'http_requests_total' && /[0-9a-f]{8}-[0-9a-f]{4}/.test(s.labels.route ?? ''))).toEqual([]);
+      expect(promtoolCheck(text)).toBe('');
     });
 
     it('turns 503 while Postgres is unreachable, and recovers', async () => {

@@ -1,0 +1,71 @@
+import { Gauge, type LabelValues, type Registry } from 'prom-client';
+
+export interface Sample<L extends string> {
+  labels?: LabelValues<L>;
+  value: number;
+}
+
+export interface PolledGaugeOptions<L extends string> {
+  name: string;
+  help: string;
+  labelNames?: readonly L[];
+  /** Reads the current value(s), e.g. one SQL query or one JetStream info call. */
+  read(): Promise<number | Sample<L>[]>;
+  /** A reading this fresh is served from cache: scrapes from several Prometheus replicas cost one read (default 5 s). */
+  maxAgeMs?: number;
+  /** A scrape waits at most this long for a reading, then serves the last one (default 1 s). */
+  timeoutMs?: number;
+  /** Series kept from one reading; the rest are dropped, so a bug cannot explode the label set (default 200). */
+  maxSeries?: number;
+}
+
+/**
+ * A gauge read at scrape time from something slow (a database, the broker). Readings are cached
+ * for `maxAgeMs`; at most one is in flight; a scrape waits `timeoutMs` at most and otherwise shows
+ * the previous reading (none at first), so a slow or unreachable database never stalls `/metrics`.
+ * A failed reading keeps the previous one too: a gauge that vanishes during an outage would hide it.
+ */
+export function polledGauge<L extends string>(registry: Registry, options: PolledGaugeOptions<L>): Gauge<L> {
+  const maxAgeMs = options.maxAgeMs ?? 5_000;
+  const timeoutMs = options.timeoutMs ?? 1_000;
+  const maxSeries = options.maxSeries ?? 200;
+  let last: Sample<L>[] = [];
+  let readAt = 0;
+  let inFlight: Promise<void> | undefined;
+
+  function refresh(): Promise<void> {
+    inFlight ??= options
+      .read()
+      .then((reading) => {
+        last = (typeof reading === 'number' ? [{ value: reading }] : reading).slice(0, maxSeries);
+        readAt = Date.now();
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        inFlight = undefined;
+      });
+    return inFlight;
+  }
+
+  return new Gauge<L>({
+    name: options.name,
+    help: options.help,
+    labelNames: options.labelNames ?? [],
+    registers: [registry],
+    async collect() {
+      if (Date.now() - readAt >= maxAgeMs) {
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, timeoutMs);
+        });
+        await Promise.race([refresh(), timeout]);
+        clearTimeout(timer);
+      }
+      this.reset();
+      for (const sample of last) {
+        if (sample.labels) this.set(sample.labels, sample.value);
+        else this.set(sample.value);
+      }
+    },
+  });
+}
