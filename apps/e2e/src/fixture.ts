@@ -1,3 +1,4 @@
+import type { streams } from '@platform/contracts';
 import { dropDatabase } from '@platform/db-kit';
 import { createLogger } from '@platform/logging';
 import { connectNats, namespacedStream, namespacedSubject, type NatsHandle } from '@platform/messaging';
@@ -10,7 +11,7 @@ import { quiescence, type Quiescence } from './quiescence.js';
 /** The seeded admin every e2e file signs in as (passed explicitly, not read from .env.example). */
 export const ADMIN = { email: 'admin@example.com', password: 'Admin-Passw0rd!' };
 
-type StreamName = 'USERS' | 'BILLING' | 'NOTIFICATIONS';
+type StreamName = (typeof streams)[keyof typeof streams]['name'];
 
 export interface PlatformFixture {
   platform: Platform;

@@ -13,6 +13,9 @@ export type ProcessName = AppName | 'console';
 
 const root = resolve(import.meta.dirname, '../../..');
 
+/** `order-books` → `ORDER_BOOKS`: the prefix of an app's variables (hyphens are not allowed in them). */
+const envPrefix = (app: string) => app.toUpperCase().replace(/-/g, '_');
+
 export interface RunningApp {
   name: ProcessName;
   url: string;
@@ -124,7 +127,7 @@ export async function startPlatform(extraEnv: NodeJS.ProcessEnv = {}, timeoutMs 
   const ports = Object.fromEntries(apps.map((app) => [app, portList[app][0]])) as Record<AppName, number>;
   const server = new URL(infra.postgresUrl ?? 'postgres://postgres@127.0.0.1:5432/postgres');
   const databases = Object.fromEntries(
-    services.map((s) => [s, new URL(`/e2e_${id}_${s}`, server).href]),
+    services.map((s) => [s, new URL(`/e2e_${id}_${s.replace(/-/g, '_')}`, server).href]),
   ) as Platform['databases'];
   const databaseUrlFor = infra.databaseUrlFor ?? ((_service, url) => url);
   const env: NodeJS.ProcessEnv = {
@@ -136,14 +139,14 @@ export async function startPlatform(extraEnv: NodeJS.ProcessEnv = {}, timeoutMs 
     NATS_URL: infra.natsUrl ?? 'nats://127.0.0.1:4222',
     JWT_PUBLIC_KEY_FILE: join(keys, 'public.pem'),
     JWT_PRIVATE_KEY_FILE: join(keys, 'private.pem'),
-    ...Object.fromEntries(apps.map((app) => [`${app.toUpperCase()}_PORT`, String(ports[app])])),
-    ...Object.fromEntries(services.map((s) => [`${s.toUpperCase()}_DATABASE_URL`, databaseUrlFor(s, databases[s])])),
-    ...Object.fromEntries(services.map((s) => [`${s.toUpperCase()}_URL`, portList[s].map((port) => `http://127.0.0.1:${port}`).join(',')])),
-    ...Object.fromEntries(services.flatMap((s) => Object.entries(infra.serviceEnv?.(s, databases[s]) ?? {}).map(([key, value]) => [`${s.toUpperCase()}_${key}`, value]))),
+    ...Object.fromEntries(apps.map((app) => [`${envPrefix(app)}_PORT`, String(ports[app])])),
+    ...Object.fromEntries(services.map((s) => [`${envPrefix(s)}_DATABASE_URL`, databaseUrlFor(s, databases[s])])),
+    ...Object.fromEntries(services.map((s) => [`${envPrefix(s)}_URL`, portList[s].map((port) => `http://127.0.0.1:${port}`).join(',')])),
+    ...Object.fromEntries(services.flatMap((s) => Object.entries(infra.serviceEnv?.(s, databases[s]) ?? {}).map(([key, value]) => [`${envPrefix(s)}_${key}`, value]))),
     GATEWAY_URL: `http://127.0.0.1:${portList.gateway[0]}`,
     ...extraEnv,
   };
-  const launch = (app: AppName, index: number) => startApp(app, { ...env, [`${app.toUpperCase()}_PORT`]: String(portList[app][index]) }, portList[app][index] as number);
+  const launch = (app: AppName, index: number) => startApp(app, { ...env, [`${envPrefix(app)}_PORT`]: String(portList[app][index]) }, portList[app][index] as number);
   const replicas = Object.fromEntries(apps.map((app) => [app, portList[app].map((_, i) => launch(app, i))])) as Record<AppName, RunningApp[]>;
   // The first replica of each app, live: a restart replaces it here too.
   const running = Object.defineProperties(

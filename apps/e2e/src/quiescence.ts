@@ -1,10 +1,12 @@
+import { streams as eventStreams } from '@platform/contracts';
 import { createDb, type DbHandle } from '@platform/db-kit';
 import { namespacedStream, type NatsHandle } from '@platform/messaging';
 import { consumersIdle, waitFor } from '@platform/messaging/testing';
 import type { Platform } from './platform.js';
 import { services } from './platform.js';
 
-export const platformStreams = ['USERS', 'BILLING', 'NOTIFICATIONS'] as const;
+/** Every producing service's stream (USERS, BILLING, NOTIFICATIONS, and any service added since). */
+export const platformStreams = Object.values(eventStreams).map((stream) => stream.name);
 
 export interface Quiescence {
   /**

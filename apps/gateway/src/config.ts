@@ -20,8 +20,9 @@ import {
   type TracingSettings,
 } from '@platform/config';
 
-export const upstreamNames = ['users', 'billing', 'notifications', 'analytics'] as const;
-export type UpstreamName = (typeof upstreamNames)[number];
+import { upstreamNames, upstreamTable, upstreamUrlVariable, type UpstreamName, type UpstreamUrlVariable } from './upstreams.js';
+
+export { upstreamNames, upstreamUrlVariable, type UpstreamName } from './upstreams.js';
 
 const httpUrl = urlSchema(['http', 'https']);
 
@@ -36,6 +37,12 @@ const replicaUrls = (fallback: string) =>
   });
 
 const redisUrl = urlSchema(['redis', 'rediss']);
+
+/** `USERS_URL`, `BILLING_URL`, ...: one variable per row of the upstream table (src/upstreams.ts), defaulting to its local URL. */
+const upstreamUrlEnv = Object.fromEntries(upstreamNames.map((name) => [upstreamUrlVariable(name), replicaUrls(upstreamTable[name].defaultUrl)])) as Record<
+  UpstreamUrlVariable,
+  ReturnType<typeof replicaUrls>
+>;
 
 export interface DeprecatedRoute {
   method: string;
@@ -61,10 +68,7 @@ const deprecatedRouteSchema = z
 
 export const gatewayEnvSchema = baseEnvSchema.extend({
   PORT: portSchema(3000),
-  USERS_URL: replicaUrls('http://127.0.0.1:3001'),
-  BILLING_URL: replicaUrls('http://127.0.0.1:3002'),
-  NOTIFICATIONS_URL: replicaUrls('http://127.0.0.1:3003'),
-  ANALYTICS_URL: replicaUrls('http://127.0.0.1:3004'),
+  ...upstreamUrlEnv,
   UPSTREAM_TIMEOUT_MS: envInt(10_000, { min: 100 }),
   /** How often a replica taken out (connection failed) is probed on its /ready until it answers 200. */
   UPSTREAM_PROBE_INTERVAL_MS: envInt(1_000, { min: 100, max: 60_000 }),
@@ -137,12 +141,7 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     logLevel: parsed.LOG_LEVEL,
     host: parsed.HOST,
     port: parsed.PORT,
-    upstreams: {
-      users: parsed.USERS_URL,
-      billing: parsed.BILLING_URL,
-      notifications: parsed.NOTIFICATIONS_URL,
-      analytics: parsed.ANALYTICS_URL,
-    },
+    upstreams: Object.fromEntries(upstreamNames.map((name) => [name, parsed[upstreamUrlVariable(name)]])) as Record<UpstreamName, string[]>,
     upstreamTimeoutMs: parsed.UPSTREAM_TIMEOUT_MS,
     upstreamProbeIntervalMs: parsed.UPSTREAM_PROBE_INTERVAL_MS,
     bodyLimit: parsed.BODY_LIMIT,

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { expectEnvelope } from '@platform/http-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
-import { loadGatewayConfig, upstreamNames, type UpstreamName } from '../src/config.js';
+import { loadGatewayConfig, upstreamNames, upstreamUrlVariable, type UpstreamName } from '../src/config.js';
 
 /** Stand-in services whose /ready answer each test controls. */
 async function fakeService(): Promise<{ server: Server; url: string; ready: { value: boolean } }> {
@@ -27,7 +27,7 @@ describe('gateway boot', () => {
     const config = loadGatewayConfig({
       NODE_ENV: 'test',
       LOG_LEVEL: 'silent',
-      ...Object.fromEntries(upstreamNames.map((name) => [`${name.toUpperCase()}_URL`, fakes[name].url])),
+      ...Object.fromEntries(upstreamNames.map((name) => [upstreamUrlVariable(name), fakes[name].url])),
     });
     app = await buildApp(config);
   });

@@ -4,7 +4,7 @@ import { createLogger } from '@platform/logging';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { parseConfig } from '@platform/config';
-import { gatewayEnvSchema, loadGatewayConfig, upstreamNames, type UpstreamName } from '../src/config.js';
+import { gatewayEnvSchema, loadGatewayConfig, upstreamNames, upstreamUrlVariable, type UpstreamName } from '../src/config.js';
 import { until } from './support/until.js';
 import { deadUrl, startFakeServices, type FakeService } from './support/fake-services.js';
 
@@ -19,7 +19,7 @@ describe('gateway across several replicas per service', () => {
       NODE_ENV: 'test',
       LOG_LEVEL: 'silent',
       UPSTREAM_PROBE_INTERVAL_MS: '100',
-      ...Object.fromEntries(upstreamNames.map((name) => [`${name.toUpperCase()}_URL`, overrides[name] ?? `${a[name].url},${b[name].url}`])),
+      ...Object.fromEntries(upstreamNames.map((name) => [upstreamUrlVariable(name), overrides[name] ?? `${a[name].url},${b[name].url}`])),
     });
 
   beforeAll(async () => {

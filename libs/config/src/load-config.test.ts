@@ -61,4 +61,9 @@ describe('serviceEnv', () => {
     expect(env.PORT).toBe('3001');
     expect(env.NATS_URL).toBe('nats://x');
   });
+
+  it('spells a hyphenated service with underscores (a shell variable has no hyphen)', () => {
+    const env = serviceEnv('order-books', { PORT: '80', ORDER_BOOKS_PORT: '3005', 'ORDER-BOOKS_PORT': '1' });
+    expect(env.PORT).toBe('3005');
+  });
 });

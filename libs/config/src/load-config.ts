@@ -34,7 +34,8 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: Env = process.en
  * A prefixed variable wins over the plain one; containers set the plain names.
  */
 export function serviceEnv(service: string, env: Env = process.env): Env {
-  const prefix = `${service.toUpperCase()}_`;
+  // `order-books` → `ORDER_BOOKS_`: a hyphen is not allowed in a shell variable name.
+  const prefix = `${service.toUpperCase().replace(/-/g, '_')}_`;
   const scoped: Env = { ...env };
   for (const [key, value] of Object.entries(env)) {
     if (key.startsWith(prefix) && value !== undefined && value !== '') scoped[key.slice(prefix.length)] = value;

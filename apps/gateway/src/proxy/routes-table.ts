@@ -1,16 +1,8 @@
-import type { UpstreamName } from '../config.js';
+import { upstreamNames, upstreamTable, type UpstreamName } from '../upstreams.js';
 import { generatedPublicRoutes } from './public-routes.generated.js';
 
-/**
- * Which service answers which public path. Paths are forwarded unchanged: every service
- * registers its routes under their full public path (`/api/v1/users/me` on users).
- */
-export const upstreamPrefixes: Record<UpstreamName, string[]> = {
-  users: ['/api/v1/auth', '/api/v1/users'],
-  billing: ['/api/v1/billing'],
-  notifications: ['/api/v1/notifications'],
-  analytics: ['/api/v1/analytics'],
-};
+/** Which service answers which public path (the upstream table, src/upstreams.ts). */
+export const upstreamPrefixes = Object.fromEntries(upstreamNames.map((name): [string, readonly string[]] => [name, upstreamTable[name].prefixes])) as Record<UpstreamName, readonly string[]>;
 
 /** Methods the gateway forwards; HEAD comes with GET, OPTIONS is answered by CORS. */
 export const proxiedMethods = ['DELETE', 'GET', 'PATCH', 'POST', 'PUT'] as const;

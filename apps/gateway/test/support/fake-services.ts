@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { createHttpApp, ok, requireAuth, type HttpApp } from '@platform/http-kit';
 import { TEST_AUDIENCE, TEST_ISSUER, type TestKeyPair } from '@platform/http-kit/testing';
 import { captureLogs, type CapturedLogs } from '@platform/logging/testing';
-import { upstreamNames, type UpstreamName } from '../../src/config.js';
+import { upstreamNames, upstreamUrlVariable, type UpstreamName } from '../../src/config.js';
 
 /** A stand-in for one service: a real http-kit app on a real port, with its own routes and logs. */
 export interface FakeService {
@@ -90,7 +90,7 @@ export async function startFakeServices(keys: TestKeyPair, published: TestKeyPai
 }
 
 export function upstreamEnv(services: Record<UpstreamName, { url: string }>): Record<string, string> {
-  return Object.fromEntries(upstreamNames.map((name) => [`${name.toUpperCase()}_URL`, services[name].url]));
+  return Object.fromEntries(upstreamNames.map((name) => [upstreamUrlVariable(name), services[name].url]));
 }
 
 /** A URL nothing listens on. */
