@@ -54,11 +54,11 @@ describe('service generator: names', () => {
   it('accepts a hyphenated name: its variables, database, stream and subject use underscores', async () => {
     const tree = workspaceTree();
     await generator(tree, { name: 'order-books', entity: 'entry', skipInstall: true });
-    expect(tree.read('apps/gateway/src/upstreams.ts', 'utf-8')).toContain(`'order-books': { defaultUrl: 'http://127.0.0.1:3005', prefixes: ['/api/v1/order-books'] },`);
+    expect(tree.read('apps/gateway/src/upstreams.ts', 'utf-8')).toContain(`'order-books': { defaultUrl: 'http://127.0.0.1:3006', prefixes: ['/api/v1/order-books'] },`);
     const env = tree.read('.env.example', 'utf-8');
-    expect(env).toContain('ORDER_BOOKS_PORT=3005');
+    expect(env).toContain('ORDER_BOOKS_PORT=3006');
     expect(env).toContain('ORDER_BOOKS_DATABASE_URL=postgres://postgres@127.0.0.1:5432/order_books');
-    expect(env).toContain('ORDER_BOOKS_URL=http://127.0.0.1:3005');
+    expect(env).toContain('ORDER_BOOKS_URL=http://127.0.0.1:3006');
     expect(tree.read('libs/contracts/src/streams.ts', 'utf-8')).toContain(`order_books: { name: 'ORDER_BOOKS', subjects: ['order_books.>'] },`);
     expect(tree.read('libs/contracts/src/events/order-books.ts', 'utf-8')).toContain(`export const orderBooksEntryCreatedV1 = defineEvent({\n  source: 'order_books',`);
     expect(tree.read('apps/order-books/src/routes/entry-routes.ts', 'utf-8')).toContain(`'/entries'`);

@@ -83,7 +83,7 @@ describe(`npx nx g @platform/tools:service ${name}`, () => {
     expect(JSON.parse(readFileSync(at(`libs/contracts/schemas/${name}.item.created.v1.json`), 'utf8'))).toMatchObject({ properties: { itemId: {}, ownerId: {}, name: {} } });
     const lock = JSON.parse(readFileSync(at('package-lock.json'), 'utf8')) as { packages: Record<string, unknown> };
     expect(lock.packages[`node_modules/${name}`]).toEqual({ resolved: `apps/${name}`, link: true });
-    expect(readFileSync(at('docker-compose.yml'), 'utf8')).toContain(`      LOYALTY_URL: http://${name}:3005`);
+    expect(readFileSync(at('docker-compose.yml'), 'utf8')).toContain(`      LOYALTY_URL: http://${name}:3006`);
     expect(existsSync(at(`deploy/k8s/base/${name}/deployment.yaml`))).toBe(true);
   });
 
