@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { createHttpApp } from '@platform/http-kit';
 import { createLogger, type Logger } from '@platform/logging';
 import { edgeAuthenticator } from './auth/edge-auth.js';
@@ -95,10 +95,14 @@ export async function buildApp(config: GatewayConfig, options: BuildGatewayOptio
     config,
     upstreams,
     metrics: metrics.proxy,
-    guard: async (request: FastifyRequest, reply: FastifyReply) => {
-      if (isPublicRoute(request.method, pathOf(request.url))) return;
-      await authenticate(request);
-      await limits.perUser(request, reply);
+    // A callback hook: public routes pass at once, a cached token goes straight to the per-user limit.
+    guard: (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+      if (isPublicRoute(request.method, pathOf(request.url))) {
+        done();
+        return;
+      }
+      const verifying = authenticate(request);
+      (verifying ? verifying.then(() => limits.perUser(request, reply)) : limits.perUser(request, reply)).then(() => done(), done);
     },
   });
   if (config.docsEnabled) await registerDocs(app, config, upstreams);

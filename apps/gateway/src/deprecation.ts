@@ -14,8 +14,9 @@ export function registerDeprecations(app: FastifyInstance, routes: DeprecatedRou
         (route.method === method || (method === 'HEAD' && route.method === 'GET')) &&
         (route.path.endsWith('/*') ? path.startsWith(route.path.slice(0, -1)) : route.path === path),
     );
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     const route = find(request.method, pathOf(request.url));
     if (route) reply.header('deprecation', 'true').header('sunset', route.sunset);
+    done();
   });
 }

@@ -115,8 +115,11 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   installJsonOnlyParsing(app);
   installNulGuard(app);
   installErrorHandling(app);
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback hooks on every request's path (here and below): an async hook costs a promise and a
+  // microtask turn per request for what is synchronous work (docs/benchmarks.md, issue 12 round 3).
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);
+    done();
   });
   capConnectionsPerClient(app, server.maxConnectionsPerClient);
   installConnectionDraining(app);
@@ -144,10 +147,12 @@ function installConnectionDraining(app: FastifyInstance): void {
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onRequest', async () => {
-    if (closing) throw serviceUnavailable('Service is shutting down, try again', { headers: { 'retry-after': 1 } });
+  app.addHook('onRequest', (_request, _reply, done) => {
+    if (closing) done(serviceUnavailable('Service is shutting down, try again', { headers: { 'retry-after': 1 } }));
+    else done();
   });
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
+    done(null, payload);
   });
 }

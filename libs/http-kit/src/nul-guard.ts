@@ -21,10 +21,15 @@ export function findNul(value: unknown, path: string[] = []): string | undefined
  * or the path parameters is a 400 naming the field, and nothing is stored.
  */
 export function installNulGuard(app: FastifyInstance): void {
-  app.addHook('preValidation', async (request) => {
+  // A callback hook: it runs on every request with a body, query or params, and is synchronous.
+  app.addHook('preValidation', (request, _reply, done) => {
     for (const part of [request.body, request.query, request.params]) {
       const path = findNul(part);
-      if (path !== undefined) throw validationError([{ path, message: NUL_MESSAGE }], 'Invalid request');
+      if (path !== undefined) {
+        done(validationError([{ path, message: NUL_MESSAGE }], 'Invalid request'));
+        return;
+      }
     }
+    done();
   });
 }

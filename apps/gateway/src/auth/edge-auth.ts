@@ -20,15 +20,11 @@ function kidOf(request: FastifyRequest, token: string): string | undefined {
  * from the JWKS, algorithm, issuer and audience pinned), remembering verified tokens. A bad
  * token is a 401 from the gateway: the request never reaches the service, which verifies
  * again anyway (defence in depth; revocation is its call).
+ * A token found in the cache (verified before, not expired) is settled at once: the function
+ * returns undefined and the caller has nothing to wait for (the hot path allocates no promise).
  */
 export function edgeAuthenticator(cache: VerifyCache, jwks: JwksCache) {
-  return async function authenticateAtEdge(request: FastifyRequest): Promise<void> {
-    const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
-    const cached = token ? cache.get(token) : undefined;
-    if (cached) {
-      request.user = cached;
-      return;
-    }
+  async function verify(request: FastifyRequest, token: string | undefined): Promise<void> {
     // Keys we cannot fetch (users down or starting) make a token unverifiable, not invalid: 503.
     const kid = token ? kidOf(request, token) : undefined;
     if (kid !== undefined && (await jwks.resolve(kid)) === undefined && !jwks.available) {
@@ -36,5 +32,14 @@ export function edgeAuthenticator(cache: VerifyCache, jwks: JwksCache) {
     }
     await request.server.authenticate(request);
     if (token) cache.set(token, request.user);
+  }
+  return function authenticateAtEdge(request: FastifyRequest): Promise<void> | undefined {
+    const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
+    const cached = token ? cache.get(token) : undefined;
+    if (cached) {
+      request.user = cached;
+      return undefined;
+    }
+    return verify(request, token);
   };
 }

@@ -85,11 +85,14 @@ export function rewriteToNormalisedTarget(request: IncomingMessage): string {
 
 /** Answers a refused target with a 400 in the gateway's envelope before anything else runs. */
 export function refuseAmbiguousTargets(app: FastifyInstance): void {
-  app.addHook('onRequest', async (request) => {
+  // A callback hook: it runs on every request (an async one costs a promise per request).
+  app.addHook('onRequest', (request, _reply, done) => {
     const reason = (request.raw as MarkedRequest)[REFUSED];
-    if (reason !== undefined) {
-      request.log.info({ reason, target: redactUrl(request.originalUrl.slice(0, 500)) }, 'request target refused');
-      throw badRequest('Malformed request path');
+    if (reason === undefined) {
+      done();
+      return;
     }
+    request.log.info({ reason, target: redactUrl(request.originalUrl.slice(0, 500)) }, 'request target refused');
+    done(badRequest('Malformed request path'));
   });
 }

@@ -55,6 +55,11 @@ export function createReplicaSet(name: UpstreamName, bases: readonly string[], o
     name,
     bases,
     pick(tried) {
+      // Every request takes this path while all replicas are up: no arrays built per request.
+      if (down.size === 0 && (tried === undefined || tried.size === 0)) {
+        next = (next + 1) % Number.MAX_SAFE_INTEGER;
+        return bases[next % bases.length];
+      }
       const candidates = bases.filter((base) => !tried?.has(base));
       if (candidates.length === 0) return undefined;
       const inRotation = candidates.filter((base) => !down.has(base));

@@ -2,6 +2,7 @@ import rateLimit, { type CreateRateLimitOptions } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { tooManyRequests } from '@platform/http-kit';
 import type { GatewayConfig } from '../config.js';
+import { pathOf } from '../proxy/routes-table.js';
 import { createSharedStore } from './shared-store.js';
 
 const WINDOW_MS = 60_000;
@@ -61,8 +62,9 @@ export async function registerRateLimits(app: FastifyInstance, config: GatewayCo
     }
   }
 
-  app.addHook('onRequest', async (request, reply) => {
-    if (!unlimitedPaths.has(request.url.split('?')[0] ?? '')) await enforce(perClient, request, reply, 'client');
+  app.addHook('onRequest', (request, reply, done) => {
+    if (unlimitedPaths.has(pathOf(request.url))) done();
+    else enforce(perClient, request, reply, 'client').then(() => done(), done);
   });
 
   return {
