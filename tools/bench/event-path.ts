@@ -54,20 +54,30 @@ async function createEntities(db: ProducerDb, count: number): Promise<usersSchem
 }
 
 /** Starts `task(i)` at t0 + i / rate (open loop); resolves when every task has settled. */
-async function atRate(rate: number, seconds: number, task: (i: number) => Promise<void>): Promise<{ started: number; seconds: number; failed: number }> {
+async function atRate(
+  rate: number,
+  seconds: number,
+  task: (i: number) => Promise<void>,
+): Promise<{ started: number; seconds: number; failed: number; reasons: Record<string, number> }> {
   const total = Math.round(rate * seconds);
   const t0 = performance.now();
   const running: Promise<void>[] = [];
   let failed = 0;
+  const reasons = new Map<string, number>();
+  const fail = (err: unknown) => {
+    failed += 1;
+    const reason = err instanceof Error ? err.message : String(err);
+    reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+  };
   for (let i = 0; i < total; ) {
     while (i < total && t0 + (i * 1000) / rate <= performance.now()) {
-      running.push(task(i).catch(() => void (failed += 1)));
+      running.push(task(i).catch(fail));
       i += 1;
     }
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, t0 + (i * 1000) / rate - performance.now())));
   }
   await Promise.all(running);
-  return { started: total, seconds: (performance.now() - t0) / 1000, failed };
+  return { started: total, seconds: (performance.now() - t0) / 1000, failed, reasons: Object.fromEntries(reasons) };
 }
 
 async function benchNats(name: string): Promise<NatsHandle> {
@@ -89,9 +99,12 @@ export const eventPath: BenchScenario = {
     const pg = postgresActivity();
     const bench: ProcessGroup = { name: 'bench producer (this process)', pids: () => [process.pid] };
     const pipe = pipeline(platform, [pg.database('postgres (users db, bench producer)', databaseName(platform.databases.users), 'bench-producer'), bench, natsServerGroup()]);
-    const producer = producerDb(platform, 20);
+    // BENCH_PRODUCER_POOL: the producer's connections (a shared server has ~100 in all).
+    const producer = producerDb(platform, envNumber('BENCH_PRODUCER_POOL', 20));
     const notificationsSql = benchSql(platform.databases.notifications);
+    const billingSql = benchSql(platform.databases.billing);
     try {
+      await billingSql`select 1`; // its connection now, not after the run
       log(`creating ${entities} users through the users outbox`);
       const users = await createEntities(producer.db, entities);
       const welcome = inboxEffect('welcome message', notificationsSql, 'notifications-send-welcome-message');
@@ -118,6 +131,7 @@ export const eventPath: BenchScenario = {
       });
       const to = new Date();
       log(`committed ${produced.started - produced.failed} in ${round(produced.seconds, 1)} s; waiting for every effect`);
+      if (produced.failed > 0) log(`producer transactions failed: ${JSON.stringify(produced.reasons)}`);
       const left = await waitForEffects(pipe.usersSql, UPDATED, pipe.effects, drainTimeoutMs);
       const drainSec = (Date.now() - to.getTime()) / 1000;
       const drained = Object.values(left).every((n) => n === 0);
@@ -144,10 +158,8 @@ export const eventPath: BenchScenario = {
       const missingInStream = ids.filter((id) => !inStream.has(id)).length;
       const duplicatedInStream = [...inStream.values()].filter((s) => s.copies > 1).length;
       const missingEffects = Object.fromEntries(effects.map(([name, times]) => [name, ids.filter((id) => !times.has(id)).length]));
-      const billingSql = benchSql(platform.databases.billing);
       const finalNames = new Map((await pipe.usersSql<Array<{ id: string; full_name: string }>>`select id, full_name from users`).map((r) => [r.id, r.full_name]));
       const projected = await billingSql<Array<{ user_id: string; full_name: string | null }>>`select user_id, full_name from billing_users`;
-      await billingSql.end({ timeout: 5 });
       const wrongProjection = users.filter((u) => projected.find((p) => p.user_id === u.id)?.full_name !== finalNames.get(u.id)).length;
       log(
         `${committed} committed, ${events.length} in the outbox, stream missing ${missingInStream} / duplicated ${duplicatedInStream}, ` +
@@ -199,6 +211,7 @@ export const eventPath: BenchScenario = {
       ];
       return figures;
     } finally {
+      await billingSql.end({ timeout: 5 });
       await notificationsSql.end({ timeout: 5 });
       await producer.close();
       await pipe.close();
