@@ -164,7 +164,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     let sent!: (claimed: number) => void;
     const onWire = new Promise<number>((resolve) => (sent = resolve));
     const done = processBatch(sent).then(
-      (result): Settled => ({ result: counted(result) }),
+      (result): Settled => ({ result }), // counted by processBatch
       (error: unknown): Settled => ({ error }),
     );
     return { sent: Promise.race([onWire, done.then(() => 0)]), done };
