@@ -4,8 +4,10 @@
 //                enqueueEvent, one transaction per change) across many users, at BENCH_EVENT_RATE
 //                (default 1,000/s) for BENCH_EVENT_SECONDS (default 30), while the whole platform
 //                runs; reported: commit → published and commit → each consumer's committed effect
-//                (billing's projection first), from the databases' timestamps, CPU per event per
-//                process, and a check that nothing was lost or duplicated.
+//                (billing's projection first), from the databases' timestamps, each split in its two
+//                legs (commit → relay claim / stored message, stored message → effect), CPU per
+//                event per process (the shared nats-server included), and a check that nothing was
+//                lost or duplicated.
 //   relay-drain  a backlog of BENCH_BACKLOG (default 100,000) events written into the users
 //                outbox while the service is stopped, then drained by its relay on start.
 import { randomUUID } from 'node:crypto';
@@ -18,6 +20,7 @@ import { userEvents } from '../../apps/users/src/publisher.js';
 import type { BenchFigure, BenchScenario } from './types.js';
 import { startCpuWindow, type ProcessGroup } from './lib/cpu-meter.js';
 import { inboxEffect, outboxEvents, streamTimes, waitForEffects } from './lib/event-trace.js';
+import { natsServerGroup } from './lib/nats-server.js';
 import { isPostgres, pipeline } from './lib/pipeline.js';
 import { benchSql, postgresActivity } from './lib/postgres-activity.js';
 import { databaseName, startBenchPlatform, type BenchPlatform } from './lib/servers.js';
@@ -51,20 +54,30 @@ async function createEntities(db: ProducerDb, count: number): Promise<usersSchem
 }
 
 /** Starts `task(i)` at t0 + i / rate (open loop); resolves when every task has settled. */
-async function atRate(rate: number, seconds: number, task: (i: number) => Promise<void>): Promise<{ started: number; seconds: number; failed: number }> {
+async function atRate(
+  rate: number,
+  seconds: number,
+  task: (i: number) => Promise<void>,
+): Promise<{ started: number; seconds: number; failed: number; reasons: Record<string, number> }> {
   const total = Math.round(rate * seconds);
   const t0 = performance.now();
   const running: Promise<void>[] = [];
   let failed = 0;
+  const reasons = new Map<string, number>();
+  const fail = (err: unknown) => {
+    failed += 1;
+    const reason = err instanceof Error ? err.message : String(err);
+    reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+  };
   for (let i = 0; i < total; ) {
     while (i < total && t0 + (i * 1000) / rate <= performance.now()) {
-      running.push(task(i).catch(() => void (failed += 1)));
+      running.push(task(i).catch(fail));
       i += 1;
     }
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, t0 + (i * 1000) / rate - performance.now())));
   }
   await Promise.all(running);
-  return { started: total, seconds: (performance.now() - t0) / 1000, failed };
+  return { started: total, seconds: (performance.now() - t0) / 1000, failed, reasons: Object.fromEntries(reasons) };
 }
 
 async function benchNats(name: string): Promise<NatsHandle> {
@@ -85,10 +98,13 @@ export const eventPath: BenchScenario = {
     const nats = await benchNats('bench-event-path');
     const pg = postgresActivity();
     const bench: ProcessGroup = { name: 'bench producer (this process)', pids: () => [process.pid] };
-    const pipe = pipeline(platform, [pg.database('postgres (users db, bench producer)', databaseName(platform.databases.users), 'bench-producer'), bench]);
-    const producer = producerDb(platform, 20);
+    const pipe = pipeline(platform, [pg.database('postgres (users db, bench producer)', databaseName(platform.databases.users), 'bench-producer'), bench, natsServerGroup()]);
+    // BENCH_PRODUCER_POOL: the producer's connections (a shared server has ~100 in all).
+    const producer = producerDb(platform, envNumber('BENCH_PRODUCER_POOL', 20));
     const notificationsSql = benchSql(platform.databases.notifications);
+    const billingSql = benchSql(platform.databases.billing);
     try {
+      await billingSql`select 1`; // its connection now, not after the run
       log(`creating ${entities} users through the users outbox`);
       const users = await createEntities(producer.db, entities);
       const welcome = inboxEffect('welcome message', notificationsSql, 'notifications-send-welcome-message');
@@ -115,6 +131,7 @@ export const eventPath: BenchScenario = {
       });
       const to = new Date();
       log(`committed ${produced.started - produced.failed} in ${round(produced.seconds, 1)} s; waiting for every effect`);
+      if (produced.failed > 0) log(`producer transactions failed: ${JSON.stringify(produced.reasons)}`);
       const left = await waitForEffects(pipe.usersSql, UPDATED, pipe.effects, drainTimeoutMs);
       const drainSec = (Date.now() - to.getTime()) / 1000;
       const drained = Object.values(left).every((n) => n === 0);
@@ -126,16 +143,23 @@ export const eventPath: BenchScenario = {
       const lag = (times: Map<string, number>) => latencySummary(events.filter((e) => times.has(e.id)).map((e) => times.get(e.id)! - e.createdAt));
       const effects = await Promise.all(pipe.effects.map(async (e) => [e.name, await e.times(ids)] as const));
       const published = lag(new Map([...inStream].map(([id, s]) => [id, s.at])));
+      // The two legs apart: commit → the relay's claim (outbox.published_at is the claiming
+      // transaction's now()), and the stored message → each consumer's effect (the consumer's side).
+      const claimed = latencySummary(events.filter((e) => e.publishedAt !== null).map((e) => e.publishedAt! - e.createdAt));
+      const fromStream = (times: Map<string, number>) =>
+        latencySummary(ids.filter((id) => times.has(id) && inStream.has(id)).map((id) => times.get(id)! - inStream.get(id)!.at));
+      const legs = (times: Map<string, number>) => {
+        const leg = fromStream(times);
+        return { 'published → effect p50': leg.p50, 'published → effect p99': leg.p99 };
+      };
       // Lost or duplicated: every committed event once in the stream and once in every consumer,
       // and billing's projection ending with every user's last name.
       const committed = produced.started - produced.failed;
       const missingInStream = ids.filter((id) => !inStream.has(id)).length;
       const duplicatedInStream = [...inStream.values()].filter((s) => s.copies > 1).length;
       const missingEffects = Object.fromEntries(effects.map(([name, times]) => [name, ids.filter((id) => !times.has(id)).length]));
-      const billingSql = benchSql(platform.databases.billing);
       const finalNames = new Map((await pipe.usersSql<Array<{ id: string; full_name: string }>>`select id, full_name from users`).map((r) => [r.id, r.full_name]));
       const projected = await billingSql<Array<{ user_id: string; full_name: string | null }>>`select user_id, full_name from billing_users`;
-      await billingSql.end({ timeout: 5 });
       const wrongProjection = users.filter((u) => projected.find((p) => p.user_id === u.id)?.full_name !== finalNames.get(u.id)).length;
       log(
         `${committed} committed, ${events.length} in the outbox, stream missing ${missingInStream} / duplicated ${duplicatedInStream}, ` +
@@ -150,12 +174,12 @@ export const eventPath: BenchScenario = {
           name: `${label}: commit → billing projection committed p50`,
           metric: 'ms',
           value: lag(effects.find(([n]) => n === 'billing')![1]).p50,
-          detail: { p99: lag(effects.find(([n]) => n === 'billing')![1]).p99, target: 'p50 ≤ 5, p99 ≤ 50' },
+          detail: { p99: lag(effects.find(([n]) => n === 'billing')![1]).p99, ...legs(effects.find(([n]) => n === 'billing')![1]), target: 'p50 ≤ 5, p99 ≤ 50' },
         },
-        { scenario: 'event-path', name: `${label}: commit → published p50`, metric: 'ms', value: published.p50, detail: { p99: published.p99 } },
+        { scenario: 'event-path', name: `${label}: commit → published p50`, metric: 'ms', value: published.p50, detail: { p99: published.p99, 'relay claim p50': claimed.p50, 'relay claim p99': claimed.p99 } },
         ...effects
           .filter(([name]) => name !== 'billing')
-          .map(([name, times]): BenchFigure => ({ scenario: 'event-path', name: `${label}: commit → ${name} effect committed p50`, metric: 'ms', value: lag(times).p50, detail: { p99: lag(times).p99 } })),
+          .map(([name, times]): BenchFigure => ({ scenario: 'event-path', name: `${label}: commit → ${name} effect committed p50`, metric: 'ms', value: lag(times).p50, detail: { p99: lag(times).p99, ...legs(times) } })),
         {
           scenario: 'event-path',
           name: `${label}: achieved commit rate`,
@@ -187,6 +211,7 @@ export const eventPath: BenchScenario = {
       ];
       return figures;
     } finally {
+      await billingSql.end({ timeout: 5 });
       await notificationsSql.end({ timeout: 5 });
       await producer.close();
       await pipe.close();
@@ -232,6 +257,7 @@ export const relayDrain: BenchScenario = {
       const usersGroups: ProcessGroup[] = [
         { name: 'users (boot included)', pids: () => [platform.app('users').pid] },
         pg.database('postgres (users db)', databaseName(platform.databases.users), 'users'),
+        natsServerGroup(),
       ];
       const window = await startCpuWindow(usersGroups);
       const t0 = performance.now();

@@ -1,5 +1,6 @@
 import { analyticsScenario } from './analytics.js';
 import { billingPayments } from './billing.js';
+import { consumerOverhead } from './consumer-overhead.js';
 import { eventPath, relayDrain } from './event-path.js';
 import { footprint } from './footprint.js';
 import { requestPathScenarios } from './request-path.js';
@@ -8,4 +9,4 @@ import type { BenchScenario } from './types.js';
 import { writePath } from './write-path.js';
 
 /** Every scenario `npm run bench` runs, in order; `npm run bench -- <name>` runs some. */
-export const scenarios: BenchScenario[] = [...requestPathScenarios, gatewayTracing, writePath, eventPath, relayDrain, footprint, billingPayments, analyticsScenario];
+export const scenarios: BenchScenario[] = [...requestPathScenarios, gatewayTracing, writePath, eventPath, relayDrain, consumerOverhead, footprint, billingPayments, analyticsScenario];

@@ -35,6 +35,10 @@ export async function connectNats(options: ConnectNatsOptions): Promise<NatsHand
     maxReconnectAttempts: -1,
     reconnectTimeWait: 1_000,
     waitOnFirstConnect: false,
+    // Otherwise every request (each relay publish awaits its ack as one) builds two Error objects
+    // up front to carry the caller's stack should it fail: over half the client's CPU of a publish
+    // in the relay's profile. A failure still rejects with the error; its message is what we log.
+    noAsyncTraces: true,
   });
   let closing = false;
   void watchStatus(nc, logger);

@@ -91,14 +91,17 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
    * (the acks come back pipelined on one connection, in the order sent) and records the outcome
    * before the locks are released: one UPDATE for the published rows, one for the failed ones.
    */
-  function processBatch(): Promise<BatchResult> {
+  function processBatch(onSent?: (claimed: number) => void): Promise<BatchResult> {
     return db.transaction(async (tx) => {
       const rows = (await tx.execute(dsql`
         select id, subject, payload::text as payload, headers, attempts from ${outboxTable}
         where published_at is null order by created_at limit ${batchSize}
         for update skip locked`)) as unknown as ClaimedRow[];
       if (rows.length === 0) return { claimed: 0, published: 0, failed: 0 };
-      const results = await Promise.allSettled(rows.map(publishRow));
+      // Every publish of the batch is on the connection now (in claim order): the next batch may be claimed.
+      const acks = Promise.allSettled(rows.map(publishRow));
+      onSent?.(rows.length);
+      const results = await acks;
       const sent: string[] = [];
       const failedIds: string[] = [];
       const errors: string[] = [];
@@ -128,7 +131,14 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     }).then(counted);
   }
 
+  /** Set by a NOTIFY that came while a batch was being worked: the next idle is skipped. */
+  let notified = false;
+
   function idle(ms: number): Promise<void> {
+    if (notified) {
+      notified = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       function done() {
@@ -140,26 +150,75 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     });
   }
 
+  function onNotify(): void {
+    if (wake) wake();
+    // A commit notified while a batch was in flight: its row may be newer than that claim.
+    else notified = true;
+  }
+
+  type Settled = { result: BatchResult } | { error: unknown };
+  type Next = 'now' | 'poll' | 'backoff' | 'outage';
+
+  /** A batch in flight: `sent` resolves once its publishes are on the wire (0 if it failed before), `done` when it is recorded. */
+  function startBatch(): { sent: Promise<number>; done: Promise<Settled> } {
+    let sent!: (claimed: number) => void;
+    const onWire = new Promise<number>((resolve) => (sent = resolve));
+    const done = processBatch(sent).then(
+      (result): Settled => ({ result }), // counted by processBatch
+      (error: unknown): Settled => ({ error }),
+    );
+    return { sent: Promise.race([onWire, done.then(() => 0)]), done };
+  }
+
+  /** Logs a finished batch and says what the loop does next. */
+  function outcome(settled: Settled): Next {
+    if ('error' in settled) {
+      if (options.availability?.report(settled.error)) return 'outage';
+      logger.error({ err: settled.error }, 'outbox batch failed');
+      return 'backoff';
+    }
+    const { result } = settled;
+    if (result.published > 0) logger.debug(result, 'outbox batch published');
+    if (result.failed > 0) return 'backoff';
+    return result.claimed < batchSize ? 'poll' : 'now';
+  }
+
+  /**
+   * One batch ahead: once a full batch's publishes are on the wire, the next is claimed (SKIP
+   * LOCKED passes over the rows still locked) and published while the first one's acks come
+   * back, so the database's round trips overlap JetStream's. The stream still receives the rows
+   * in claim order (a batch is sent only after the one before it), and each row is marked only
+   * after its own ack, in its own batch's transaction. Never more than two batches at once.
+   */
   async function run(): Promise<void> {
     const outageDelays = backoff({ minMs: 50, maxMs: errorBackoffMs });
+    let ahead: Promise<Settled> | undefined;
     while (running) {
-      let result: BatchResult = { claimed: 0, published: 0, failed: 0 };
-      try {
-        result = await processBatch();
-        outageDelays.reset();
-        if (result.published > 0) logger.debug(result, 'outbox batch published');
-      } catch (err) {
-        result.failed = 1;
-        if (options.availability?.report(err)) {
-          await waitOut(options.availability, outageDelays, stopped.signal);
-          continue;
-        }
-        logger.error({ err }, 'outbox batch failed');
+      const batch = startBatch();
+      const claimed = await batch.sent;
+      let next: Next | undefined;
+      if (ahead) {
+        next = outcome(await ahead);
+        ahead = undefined;
       }
+      if (claimed === batchSize && running && (next === undefined || next === 'now')) {
+        ahead = batch.done;
+        continue;
+      }
+      const own = outcome(await batch.done);
+      // The worse of the two decides (an outage, then a failure, then polling).
+      const order: Next[] = ['outage', 'backoff', 'poll', 'now'];
+      next = next === undefined || order.indexOf(own) < order.indexOf(next) ? own : next;
+      if (next === 'outage') {
+        if (options.availability) await waitOut(options.availability, outageDelays, stopped.signal);
+        continue;
+      }
+      outageDelays.reset();
       if (!running) break;
-      if (result.failed > 0) await idle(errorBackoffMs);
-      else if (result.claimed < batchSize) await idle(pollIntervalMs);
+      if (next === 'backoff') await idle(errorBackoffMs);
+      else if (next === 'poll') await idle(pollIntervalMs);
     }
+    if (ahead) outcome(await ahead);
   }
 
   return {
@@ -169,7 +228,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       stopped = new AbortController();
       if (options.sql) {
         try {
-          const sub = await options.sql.listen(outboxChannel, () => wake?.());
+          const sub = await options.sql.listen(outboxChannel, onNotify);
           unlisten = sub.unlisten;
         } catch (err) {
           logger.warn({ err }, 'LISTEN failed, relying on polling');
@@ -182,7 +241,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       if (!running) return;
       running = false;
       stopped.abort();
-      wake?.();
+      onNotify();
       await loop;
       await unlisten?.().catch(() => undefined);
       unlisten = undefined;

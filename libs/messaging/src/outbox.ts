@@ -27,20 +27,23 @@ export async function enqueueEvent<C extends EventContract>(
   options: EnqueueOptions,
 ): Promise<EventEnvelope<C>> {
   const event = createEvent(contract, data, options);
-  await tx.insert(outboxTable).values({
-    id: event.id,
-    subject: event.type,
-    payload: event,
-    headers: {
-      [messageHeaders.correlationId]: event.correlationId,
-      [messageHeaders.requestId]: options.requestId ?? event.correlationId,
-      [messageHeaders.eventType]: event.type,
-      // The trace of the request that caused the event (nothing with tracing off): the relay's
-      // publish span continues it, and the consumers after it.
-      ...traceHeaders(),
-    },
-  });
-  await tx.execute(sql`select pg_notify(${outboxChannel}, '')`);
+  const headers: Record<string, string> = {
+    [messageHeaders.correlationId]: event.correlationId,
+    [messageHeaders.requestId]: options.requestId ?? event.correlationId,
+    [messageHeaders.eventType]: event.type,
+    // The trace of the request that caused the event (nothing with tracing off): the relay's
+    // publish span continues it, and the consumers after it.
+    ...traceHeaders(),
+  };
+  // The row and the relay's wake-up in one statement (one round trip instead of two per event;
+  // the NOTIFY is still delivered only at commit, and only once per transaction and channel).
+  await tx.execute(sql`
+    with queued as (
+      insert into ${outboxTable} (id, subject, payload, headers)
+      values (${event.id}::uuid, ${event.type}, ${JSON.stringify(event)}::jsonb, ${JSON.stringify(headers)}::jsonb)
+      returning 1
+    )
+    select pg_notify(${outboxChannel}, '') from queued`);
   return event;
 }
 

@@ -33,6 +33,21 @@ describe('event metrics', () => {
     expect(promtoolCheck(text)).toBe('');
   });
 
+  it('a running relay counts each published row once', async () => {
+    const metrics = createMetrics({ service: 'users', defaultMetrics: false, pollMaxAgeMs: 0 });
+    await fx.tdb.db.transaction(async (tx) => {
+      for (let i = 0; i < 5; i++) await enqueueEvent(tx, userRegisteredV1, sampleEvent(userRegisteredV1.type).data, { correlationId: `r-${i}` });
+    });
+    const relay = createOutboxRelay({ db: fx.tdb.db, js: fx.m.js, logger: fx.m.logger, namespace: fx.m.namespace, metrics, batchSize: 2, pollIntervalMs: 20 });
+    await relay.start();
+    try {
+      await waitFor(async () => sampleValue(await metrics.render(), 'outbox_published_total') >= 5);
+    } finally {
+      await relay.stop();
+    }
+    expect(sampleValue(await metrics.render(), 'outbox_published_total')).toBe(5);
+  });
+
   it('consumer outcomes, handler latency, pending from JetStream and this service\'s dead letters', async () => {
     const metrics = createMetrics({ service: 'users', defaultMetrics: false, pollMaxAgeMs: 0 });
     const name = 'metrics-widgets';

@@ -3,7 +3,7 @@ import type { JetStreamClient } from '@nats-io/jetstream';
 import { userRegisteredV1 } from '@platform/contracts';
 import { sampleEventData } from '@platform/contracts/testing';
 import { createTestDatabase, type TestDatabase } from '@platform/db-kit/testing';
-import { eq } from 'drizzle-orm';
+import { eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOutboxRelay, enqueueEvent, outboxTable } from '../src/index.js';
 import { countSubjectMessages, createTestMessaging, readStreamMessages, waitFor, type TestMessaging } from '../src/testing/index.js';
@@ -145,6 +145,25 @@ describe('transactional outbox', () => {
     const rows = await tdb.db.select().from(outboxTable);
     expect(rows.every((r) => r.attempts === 1 && r.publishedAt)).toBe(true);
     expect(await countSubjectMessages(m.jsm, stream, subject)).toBe(before + 60);
+  });
+
+  it('drains a backlog of several batches (one claimed while the last is in flight) once each, in claim order', async () => {
+    await tdb.db.delete(outboxTable);
+    const events = [];
+    // One transaction each: distinct created_at, so the claim order is the commit order.
+    for (let i = 0; i < 45; i++) events.push(await changeWithEvent(`backlog-${i}`));
+    const before = (await readStreamMessages(m.jsm, stream, subject)).length;
+    const relay = relayFor(m.js, { sql: tdb.sql, batchSize: 10, pollIntervalMs: 60_000 });
+    await relay.start();
+    try {
+      await waitFor(async () => (await tdb.db.$count(outboxTable, isNull(outboxTable.publishedAt))) === 0, { timeoutMs: 10_000 });
+    } finally {
+      await relay.stop();
+    }
+    const stored = (await readStreamMessages(m.jsm, stream, subject)).slice(before);
+    expect(stored.map((s) => s.headers['Nats-Msg-Id'])).toEqual(events.map((e) => e.id));
+    const rows = await tdb.db.select().from(outboxTable);
+    expect(rows.every((r) => r.attempts === 1 && r.publishedAt)).toBe(true);
   });
 
   it('wakes on NOTIFY without waiting for the poll interval', async () => {
