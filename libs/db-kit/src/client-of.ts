@@ -9,7 +9,8 @@ import type { DbOrTx } from './types.js';
  * postgres.js sends an unnamed query with parameters in two round trips (Parse/Describe, wait for
  * the parameter types, then Bind/Execute), parsed and planned anew each time. With
  * `createDb({ prepare: false })` (a transaction-mode pooler) the client sends these unnamed too.
- * Timestamps come back as strings here (drizzle turns postgres.js' date parsing off).
+ * Timestamps go in and come back as ISO strings here: drizzle turns postgres.js' date parsing and
+ * serializing off on the client (a Date parameter fails).
  */
 export function clientOf(db: DbOrTx): Sql {
   return (db._.session as unknown as { client: Sql }).client;

@@ -67,8 +67,8 @@ export function billingUserRepository(db: DbOrTx) {
         snapshot?.fullName ?? null,
         snapshot?.role ?? null,
         snapshot?.isActive ?? false,
-        snapshot ? change.occurredAt : null,
-        change.occurredAt,
+        snapshot ? change.occurredAt.toISOString() : null,
+        change.occurredAt.toISOString(),
         !snapshot,
       ];
       const [row] = await clientOf(db).unsafe<{ is_active: boolean }[]>(projectStatement, params, { prepare: true });

@@ -80,7 +80,7 @@ export function recipientsRepository(db: DbOrTx) {
      */
     async upsertIfNewer(s: RecipientSnapshot, options: { readdressPending?: boolean } = {}): Promise<boolean> {
       const statement = options.readdressPending ? upsertSnapshotAndReaddress : upsertSnapshot;
-      const rows = await clientOf(db).unsafe(statement, [s.userId, s.email, s.fullName, s.role, s.active, s.occurredAt], { prepare: true });
+      const rows = await clientOf(db).unsafe(statement, [s.userId, s.email, s.fullName, s.role, s.active, s.occurredAt.toISOString()], { prepare: true });
       return rows.length > 0;
     },
 
