@@ -90,14 +90,21 @@ describe('users projection (fed by users.user.*.v1)', () => {
     for (const order of permutations(events)) {
       for (const fromToken of [false, true]) {
         const userId = randomUUID();
-        const users = billingUserRepository(db);
-        if (fromToken) await users.ensure(userId, 'token', 'moderator');
         await db.transaction(async (tx) => {
-          for (const event of order) await billingUserRepository(tx).project(userId, event);
+          const users = billingUserRepository(tx);
+          let expected: ProjectedUser = unknownUser;
+          if (fromToken) {
+            await users.ensure(userId, 'token', 'moderator');
+            expected = { ...unknownUser, role: 'moderator' };
+          }
+          // After every step, not only at the end: the newest event would hide how ties went.
+          for (const [step, event] of order.entries()) {
+            await users.project(userId, event);
+            expected = applyUserEvent(expected, event);
+            const row = await users.find(userId);
+            expect(row && toExpected(row), JSON.stringify({ order, fromToken, step })).toEqual(toExpected(expected));
+          }
         });
-        const expected = order.reduce(applyUserEvent, fromToken ? { ...unknownUser, role: 'moderator' } : unknownUser);
-        const row = await users.find(userId);
-        expect(row && toExpected(row), JSON.stringify({ order, fromToken })).toEqual(toExpected(expected));
         checked += 1;
       }
     }
