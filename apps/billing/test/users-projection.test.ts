@@ -3,11 +3,19 @@ import { userDeactivatedV1, userRegisteredV1, userUpdatedV1 } from '@platform/co
 import { sampleEvent } from '@platform/contracts/testing';
 import { waitFor } from '@platform/messaging/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { billingUserRepository } from '../src/data/billing-user-repository.js';
 import type { BillingDeps } from '../src/deps.js';
+import { applyUserEvent, unknownUser, type ProjectedUser, type UserEvent } from '../src/domain/user-projection.js';
 import { openAccount as openAccountDirectly } from '../src/use-cases/open-account.js';
 import { body, issuedInvoice, openAccount, startHarness, type Caller, type Harness } from './harness.js';
 
 const at = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000);
+
+/** Every order of `items` (n! of them). */
+function permutations<T>(items: readonly T[]): T[][] {
+  if (items.length <= 1) return [items.slice()];
+  return items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
+}
 
 describe('users projection (fed by users.user.*.v1)', () => {
   let h: Harness;
@@ -51,6 +59,56 @@ describe('users projection (fed by users.user.*.v1)', () => {
     await project(userUpdatedV1.type, { userId, email: 'v3@example.com', fullName: 'Version Three', role: 'user' }, at(1));
     await project(userUpdatedV1.type, { userId, email: 'v2@example.com', fullName: 'Version Two', role: 'user' }, at(5));
     expect(await projected(userId)).toMatchObject({ email: 'v3@example.com', full_name: 'Version Three', is_active: true, source: 'event' });
+  });
+
+  it('leaves the row untouched (updated_at included) when an event older than what it holds arrives', async () => {
+    const userId = randomUUID();
+    await project(userRegisteredV1.type, { userId, email: 'new@example.com', fullName: 'Newest', role: 'moderator' }, at(1));
+    const newest = await projected(userId);
+    await project(userUpdatedV1.type, { userId, email: 'old@example.com', fullName: 'Older', role: 'user', isActive: false }, at(5));
+    await project(userDeactivatedV1.type, { userId }, at(3));
+    expect(await projected(userId)).toEqual(newest);
+    expect(newest).toMatchObject({ email: 'new@example.com', role: 'moderator', is_active: true });
+  });
+
+  it('upserts to what applyUserEvent computes, for every delivery order, ties and a token-first row included', async () => {
+    const t = (second: number) => new Date(Date.UTC(2030, 0, 1, 0, 0, second));
+    const snap = (second: number, isActive: boolean, tag: string): UserEvent => ({
+      kind: 'snapshot',
+      occurredAt: t(second),
+      email: `${tag}@example.com`,
+      fullName: `Name ${tag}`,
+      role: tag === 'b' ? 'admin' : 'user',
+      isActive,
+    });
+    const off = (second: number): UserEvent => ({ kind: 'deactivated', occurredAt: t(second) });
+    // Two snapshots and a deactivation on one instant (ties both ways), an older and a newer snapshot.
+    const events = [snap(1, true, 'a'), snap(2, false, 'b'), off(2), snap(2, true, 'c'), snap(3, true, 'd')];
+    const db = h.env.database.db as BillingDeps['db'];
+    const toExpected = (u: ProjectedUser) => ({ ...u, profileAt: u.profileAt?.getTime() ?? null, statusAt: u.statusAt?.getTime() ?? null });
+    let checked = 0;
+    for (const order of permutations(events)) {
+      for (const fromToken of [false, true]) {
+        const userId = randomUUID();
+        await db.transaction(async (tx) => {
+          const users = billingUserRepository(tx);
+          let expected: ProjectedUser = unknownUser;
+          if (fromToken) {
+            await users.ensure(userId, 'token', 'moderator');
+            expected = { ...unknownUser, role: 'moderator' };
+          }
+          // After every step, not only at the end: the newest event would hide how ties went.
+          for (const [step, event] of order.entries()) {
+            await users.project(userId, event);
+            expected = applyUserEvent(expected, event);
+            const row = await users.find(userId);
+            expect(row && toExpected(row), JSON.stringify({ order, fromToken, step })).toEqual(toExpected(expected));
+          }
+        });
+        checked += 1;
+      }
+    }
+    expect(checked).toBe(240);
   });
 
   it('lets a deactivation win over an older registration that arrives after it', async () => {

@@ -13,6 +13,7 @@ import { readStreamMessages, waitFor, waitForConsumersIdle } from '@platform/mes
 import { sampleValue } from '@platform/metrics/testing';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recipientsRepository } from '../src/data/recipients-repository.js';
 import { deliveries, notifications, preferences, recipients } from '../src/data/schema.js';
 import { deliverMessage } from '../src/use-cases/deliver-message.js';
 import { createHarness, type Harness } from './support/harness.js';
@@ -197,6 +198,26 @@ describe('billing events', () => {
     await h.publish(sampleEvent(userRegisteredV1.type, { userId, email, fullName: 'Late Comer' }));
     await waitFor(() => mailsTo(email).length === 2, { timeoutMs: 15_000 });
     expect(mailsTo(email).map((m) => m.subject).sort()).toEqual(['Invoice INV-000077 issued', 'Welcome to the Platform']);
+  });
+});
+
+describe('recipient upsert', () => {
+  it('readdresses pending e-mails only when the snapshot applies: an older one changes neither the recipient nor the e-mails', async () => {
+    const userId = randomUUID();
+    const source = { eventId: randomUUID(), correlationId: 'test', userId };
+    const build = () => ({ template: 'payment_receipt' as const, fullName: null, amountMinor: 100, currency: 'EUR' });
+    const snapshot = (email: string, second: number) => ({ userId, email, fullName: 'R', role: 'user', active: true, occurredAt: new Date(Date.UTC(2030, 0, 1, 0, 0, second)) });
+    // One transaction: the delivery sender cannot take the e-mail between the steps.
+    const seen = await db().transaction(async (tx) => {
+      await deliverMessage(tx, source, build); // unknown user: pending, no address
+      const repository = recipientsRepository(tx);
+      const newer = await repository.upsertIfNewer(snapshot('newer@example.com', 2), { readdressPending: true });
+      const older = await repository.upsertIfNewer(snapshot('older@example.com', 1), { readdressPending: true });
+      const [delivery] = await tx.select().from(deliveries).where(eq(deliveries.userId, userId));
+      const [recipient] = await tx.select().from(recipients).where(eq(recipients.userId, userId));
+      return { newer, older, to: delivery?.to, email: recipient?.email };
+    });
+    expect(seen).toEqual({ newer: true, older: false, to: 'newer@example.com', email: 'newer@example.com' });
   });
 });
 

@@ -7,3 +7,4 @@ export * from './pagination.js';
 export * from './columns.js';
 export * from './delete-in-batches.js';
 export * from './url.js';
+export * from './client-of.js';

@@ -28,7 +28,6 @@ export async function storeEvents(
   batch = batch.filter((e) => !seen.has(e.eventId) && seen.add(e.eventId));
   if (batch.length === 0) return 0;
   const t = (table: string) => tx(`${options.schema ?? LIVE_SCHEMA}.${table}`);
-  if (options.lockStream) await tx`select pg_advisory_xact_lock(hashtext(${ingestLockKey(options.lockStream)}))`;
 
   const rows = batch.map((e) => ({
     event_id: e.eventId,
@@ -41,19 +40,27 @@ export async function storeEvents(
     known: e.known,
     data: e.data,
   }));
-  const inserted = await tx<{ event_id: string }[]>`
-    insert into ${t('events')} (event_id, stream, type, version, source, occurred_at, correlation_id, known, data)
-    select * from jsonb_to_recordset(${asJson(rows)}::text::jsonb) as x(
-      event_id uuid, stream text, type text, version int, source text, occurred_at timestamptz,
-      correlation_id text, known boolean, data jsonb)
-    on conflict (event_id) do nothing
-    returning event_id`;
+  // The lock, the insert and the state reads go out together (pipelined: one round trip, not
+  // four). `execute()` sends each at once, in this order, and Postgres runs them in that order on
+  // the connection, so the reads see the states as of after the lock. They read the state of
+  // every event in the batch, a superset of the new ones' (a duplicate's is read, left alone).
+  const { userIds, invoiceIds } = stateKeysOf(batch);
+  const [, inserted, users, invoices] = await Promise.all([
+    options.lockStream ? tx`select pg_advisory_xact_lock(hashtext(${ingestLockKey(options.lockStream)}))`.execute() : undefined,
+    tx<{ event_id: string }[]>`
+      insert into ${t('events')} (event_id, stream, type, version, source, occurred_at, correlation_id, known, data)
+      select * from jsonb_to_recordset(${asJson(rows)}::text::jsonb) as x(
+        event_id uuid, stream text, type text, version int, source text, occurred_at timestamptz,
+        correlation_id text, known boolean, data jsonb)
+      on conflict (event_id) do nothing
+      returning event_id`.execute(),
+    loadUsers(tx, t, userIds),
+    loadInvoices(tx, t, invoiceIds),
+  ]);
   if (inserted.length === 0) return 0;
   const fresh = new Set(inserted.map((r) => r.event_id));
   const stored = batch.filter((e) => fresh.has(e.eventId));
 
-  const { userIds, invoiceIds } = stateKeysOf(stored);
-  const [users, invoices] = await Promise.all([loadUsers(tx, t, userIds), loadInvoices(tx, t, invoiceIds)]);
   const effects = effectsOfBatch(stored, { users, invoices });
 
   const deltaRows: Array<{ event_id: string; metric: string; key: string; occurred_at: string; value: number }> = [];
@@ -68,17 +75,24 @@ export async function storeEvents(
       else hourly.set(id, { ...d, bucket });
     }
   });
-  await tx`
-    insert into ${t('metric_deltas')} (event_id, metric, key, occurred_at, value)
-    select * from jsonb_to_recordset(${asJson(deltaRows)}::text::jsonb)
-      as x(event_id uuid, metric text, key text, occurred_at timestamptz, value bigint)`;
   // Sorted so two writers (a replica, a rebuild catch-up) lock rollup rows in the same order.
   const hourlyRows = [...hourly.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
-  await tx`
-    insert into ${t('metric_hourly')} as h (metric, key, bucket, value)
-    select * from jsonb_to_recordset(${asJson(hourlyRows)}::text::jsonb) as x(metric text, key text, bucket timestamptz, value bigint)
-    on conflict (metric, key, bucket) do update set value = h.value + excluded.value`;
-  await saveStates(tx, t, effects.users, effects.invoices);
+  // Every write of the batch pipelined too (one round trip), sent in this order.
+  await Promise.all([
+    deltaRows.length === 0
+      ? undefined
+      : tx`
+        insert into ${t('metric_deltas')} (event_id, metric, key, occurred_at, value)
+        select * from jsonb_to_recordset(${asJson(deltaRows)}::text::jsonb)
+          as x(event_id uuid, metric text, key text, occurred_at timestamptz, value bigint)`.execute(),
+    hourlyRows.length === 0
+      ? undefined
+      : tx`
+        insert into ${t('metric_hourly')} as h (metric, key, bucket, value)
+        select * from jsonb_to_recordset(${asJson(hourlyRows)}::text::jsonb) as x(metric text, key text, bucket timestamptz, value bigint)
+        on conflict (metric, key, bucket) do update set value = h.value + excluded.value`.execute(),
+    ...saveStates(tx, t, effects.users, effects.invoices),
+  ]);
   return stored.length;
 }
 
@@ -87,14 +101,14 @@ type TableRef = (table: string) => Helper<string>;
 async function loadUsers(tx: TransactionSql, t: TableRef, ids: string[]): Promise<Map<string, UserState>> {
   if (ids.length === 0) return new Map();
   const rows = await tx<{ user_id: string; is_active: boolean; role: string | null; last_at: string | Date }[]>`
-    select user_id, is_active, role, last_at from ${t('user_states')} where user_id = any(${ids}::uuid[])`;
+    select user_id, is_active, role, last_at from ${t('user_states')} where user_id = any(${ids}::uuid[])`.execute();
   return new Map(rows.map((r) => [r.user_id, { isActive: r.is_active, role: r.role, lastAt: pgTime(r.last_at).toISOString() }]));
 }
 
 async function loadInvoices(tx: TransactionSql, t: TableRef, ids: string[]): Promise<Map<string, InvoiceState>> {
   if (ids.length === 0) return new Map();
   const rows = await tx<{ invoice_id: string; currency: string | null; total_minor: string | null; paid_minor: string; voided: boolean }[]>`
-    select invoice_id, currency, total_minor, paid_minor, voided from ${t('invoice_states')} where invoice_id = any(${ids}::uuid[])`;
+    select invoice_id, currency, total_minor, paid_minor, voided from ${t('invoice_states')} where invoice_id = any(${ids}::uuid[])`.execute();
   return new Map(
     rows.map((r) => [
       r.invoice_id,
@@ -108,18 +122,15 @@ async function loadInvoices(tx: TransactionSql, t: TableRef, ids: string[]): Pro
   );
 }
 
-async function saveStates(
-  tx: TransactionSql,
-  t: TableRef,
-  users: Map<string, UserState>,
-  invoices: Map<string, InvoiceState>,
-): Promise<void> {
+/** The state upserts, already sent (see `storeEvents`). */
+function saveStates(tx: TransactionSql, t: TableRef, users: Map<string, UserState>, invoices: Map<string, InvoiceState>): Promise<unknown>[] {
+  const sent: Promise<unknown>[] = [];
   if (users.size > 0) {
     const rows = [...users].map(([user_id, s]) => ({ user_id, is_active: s.isActive, role: s.role, last_at: s.lastAt }));
-    await tx`
+    sent.push(tx`
       insert into ${t('user_states')} as u (user_id, is_active, role, last_at)
       select * from jsonb_to_recordset(${asJson(rows)}::text::jsonb) as x(user_id uuid, is_active boolean, role text, last_at timestamptz)
-      on conflict (user_id) do update set is_active = excluded.is_active, role = excluded.role, last_at = excluded.last_at`;
+      on conflict (user_id) do update set is_active = excluded.is_active, role = excluded.role, last_at = excluded.last_at`.execute());
   }
   if (invoices.size > 0) {
     const rows = [...invoices].map(([invoice_id, s]) => ({
@@ -129,13 +140,14 @@ async function saveStates(
       paid_minor: s.paidMinor,
       voided: s.voided,
     }));
-    await tx`
+    sent.push(tx`
       insert into ${t('invoice_states')} as i (invoice_id, currency, total_minor, paid_minor, voided)
       select * from jsonb_to_recordset(${asJson(rows)}::text::jsonb)
         as x(invoice_id uuid, currency text, total_minor bigint, paid_minor bigint, voided boolean)
       on conflict (invoice_id) do update set currency = excluded.currency, total_minor = excluded.total_minor,
-        paid_minor = excluded.paid_minor, voided = excluded.voided`;
+        paid_minor = excluded.paid_minor, voided = excluded.voided`.execute());
   }
+  return sent;
 }
 
 /** Runs `storeEvents` in its own transaction on the live tables. */

@@ -1,6 +1,6 @@
-import type { DbOrTx } from '@platform/db-kit';
+import { clientOf, type DbOrTx } from '@platform/db-kit';
 import { eq } from 'drizzle-orm';
-import type { ProjectedUser } from '../domain/user-projection.js';
+import type { ProjectedUser, UserEvent } from '../domain/user-projection.js';
 import { billingUsers } from './schema.js';
 
 const projected = {
@@ -12,6 +12,24 @@ const projected = {
   statusAt: billingUsers.statusAt,
 };
 
+// $6 is null for a deactivation (it carries no profile), $7 the event's occurredAt, $8 "is a deactivation".
+const profileApplies = '(excluded.profile_at is not null and (u.profile_at is null or excluded.profile_at >= u.profile_at))';
+const statusApplies = '(u.status_at is null or excluded.status_at > u.status_at or (excluded.status_at = u.status_at and ($8 or u.is_active)))';
+const projectStatement = `
+  insert into billing_users as u (user_id, email, full_name, role, is_active, profile_at, status_at, source)
+  values ($1, $2, $3, $4, $5, $6, $7, 'event')
+  on conflict (user_id) do update set
+    email      = case when ${profileApplies} then excluded.email      else u.email end,
+    full_name  = case when ${profileApplies} then excluded.full_name  else u.full_name end,
+    role       = case when ${profileApplies} then excluded.role       else u.role end,
+    profile_at = case when ${profileApplies} then excluded.profile_at else u.profile_at end,
+    is_active  = case when ${statusApplies} then excluded.is_active  else u.is_active end,
+    status_at  = case when ${statusApplies} then excluded.status_at  else u.status_at end,
+    source = 'event',
+    updated_at = now()
+  where ${profileApplies} or ${statusApplies}
+  returning is_active`;
+
 /** Billing's projection of users: written by the users-event consumer, read by routes. */
 export function billingUserRepository(db: DbOrTx) {
   return {
@@ -20,7 +38,7 @@ export function billingUserRepository(db: DbOrTx) {
       await db.insert(billingUsers).values({ userId, source, role }).onConflictDoNothing({ target: billingUsers.userId });
     },
 
-    /** Reads the row under a lock: `update` for the consumer, `share` for routes that depend on it. */
+    /** Reads the row under a lock: `share` for use cases that depend on it (the projection's upsert waits for them). */
     async lock(userId: string, strength: 'update' | 'share'): Promise<ProjectedUser | undefined> {
       const [row] = await db.select(projected).from(billingUsers).where(eq(billingUsers.userId, userId)).for(strength === 'update' ? 'update' : 'share');
       return row;
@@ -31,8 +49,30 @@ export function billingUserRepository(db: DbOrTx) {
       return row;
     },
 
-    async save(userId: string, user: ProjectedUser): Promise<void> {
-      await db.update(billingUsers).set({ ...user, source: 'event' }).where(eq(billingUsers.userId, userId));
+    /**
+     * Applies one users event in one statement (one prepared round trip): `applyUserEvent`'s rule
+     * (domain/user-projection.ts) written in SQL, on the row as it stands when the statement runs
+     * (ON CONFLICT locks it, so a concurrent replica or account opening waits, as with FOR UPDATE).
+     * The profile (e-mail, name, role) takes a snapshot not older than `profile_at`; `is_active`
+     * takes an event newer than `status_at`, on a tie only a deactivation or an active row. An
+     * event older than both changes nothing, not even `updated_at`. A row that does not exist yet is
+     * the event itself. Returns the row's `is_active` when something applied, otherwise undefined.
+     * test/users-projection.test.ts checks it against `applyUserEvent` over every delivery order.
+     */
+    async project(userId: string, change: UserEvent): Promise<{ isActive: boolean } | undefined> {
+      const snapshot = change.kind === 'snapshot' ? change : undefined;
+      const params = [
+        userId,
+        snapshot?.email ?? null,
+        snapshot?.fullName ?? null,
+        snapshot?.role ?? null,
+        snapshot?.isActive ?? false,
+        snapshot ? change.occurredAt.toISOString() : null,
+        change.occurredAt.toISOString(),
+        !snapshot,
+      ];
+      const [row] = await clientOf(db).unsafe<{ is_active: boolean }[]>(projectStatement, params, { prepare: true });
+      return row ? { isActive: row.is_active } : undefined;
     },
   };
 }

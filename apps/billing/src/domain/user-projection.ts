@@ -30,6 +30,8 @@ function statusApplies(current: ProjectedUser, event: UserEvent): boolean {
  * part. So a registration arriving after a newer deactivation fills in the e-mail but does not
  * re-activate the user; an update newer than the deactivation (a re-activation) does.
  * Duplicates never get here (the inbox drops them), and re-applying one is harmless anyway.
+ * The consumer applies this rule in one SQL upsert (data/billing-user-repository.ts `project`);
+ * this function is its specification, and the projection test holds the two to the same result.
  */
 export function applyUserEvent(current: ProjectedUser, event: UserEvent): ProjectedUser {
   const next = { ...current };

@@ -20,16 +20,6 @@ export function deliveriesRepository(db: DbOrTx) {
       return inserted ?? null;
     },
 
-    /** Pending e-mails follow the recipient's current address (and those waiting for one get it). */
-    async readdressPending(userId: string, email: string): Promise<number> {
-      const rows = await db
-        .update(deliveries)
-        .set({ to: email, updatedAt: new Date() })
-        .where(and(eq(deliveries.userId, userId), eq(deliveries.status, 'pending')))
-        .returning({ id: deliveries.id });
-      return rows.length;
-    },
-
     /** Settles every pending e-mail of a user as failed (deactivation); returns them for the events. */
     async failPendingOf(userId: string, reason: string): Promise<DeliveryRow[]> {
       return db

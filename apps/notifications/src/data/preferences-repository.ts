@@ -1,4 +1,4 @@
-import type { DbOrTx } from '@platform/db-kit';
+import { clientOf, type DbOrTx } from '@platform/db-kit';
 import { eq } from 'drizzle-orm';
 import { defaultPreferences, type Preferences } from '../domain/preferences.js';
 import { preferences, type PreferencesRow } from './schema.js';
@@ -23,9 +23,14 @@ export function preferencesRepository(db: DbOrTx) {
       return row ? fromRow(row) : defaultPreferences;
     },
 
-    /** On registration; never overwrites what the user already chose. */
+    /** On registration (prepared: a consumer's statement); never overwrites what the user already chose. */
     async createDefaults(userId: string): Promise<void> {
-      await db.insert(preferences).values({ userId, ...toColumns(defaultPreferences) }).onConflictDoNothing();
+      const d = toColumns(defaultPreferences);
+      await clientOf(db).unsafe(
+        'insert into preferences (user_id, email_billing, email_marketing, in_app_billing, in_app_marketing) values ($1, $2, $3, $4, $5) on conflict do nothing',
+        [userId, d.emailBilling, d.emailMarketing, d.inAppBilling, d.inAppMarketing],
+        { prepare: true },
+      );
     },
 
     async put(userId: string, prefs: Preferences): Promise<Preferences> {

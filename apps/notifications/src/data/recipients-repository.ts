@@ -1,6 +1,49 @@
-import type { DbOrTx } from '@platform/db-kit';
-import { eq, sql } from 'drizzle-orm';
-import { recipients, type RecipientRow } from './schema.js';
+import { clientOf, type DbOrTx } from '@platform/db-kit';
+import { sql } from 'drizzle-orm';
+import { defaultPreferences, type Preferences } from '../domain/preferences.js';
+import { recipients } from './schema.js';
+
+/** What a message needs of its recipient. */
+export interface MessageRecipient {
+  email: string | null;
+  fullName: string | null;
+  active: boolean;
+}
+
+// The recipient and their preferences in one prepared read (either may be missing).
+const recipientForMessage = `
+  select r.email, r.full_name, r.active, p.email_billing, p.email_marketing, p.in_app_billing, p.in_app_marketing
+  from (select $1::uuid as user_id) k
+  left join recipients r on r.user_id = k.user_id
+  left join preferences p on p.user_id = k.user_id`;
+interface RecipientForMessageRow {
+  email: string | null;
+  full_name: string | null;
+  active: boolean | null;
+  email_billing: boolean | null;
+  email_marketing: boolean | null;
+  in_app_billing: boolean | null;
+  in_app_marketing: boolean | null;
+}
+
+// Prepared (one round trip once the connection knows them); `last_event_at <` is the ordering rule.
+const upsertSnapshot = `
+  insert into recipients as r (user_id, email, full_name, role, active, last_event_at)
+  values ($1, $2, $3, $4, $5, $6)
+  on conflict (user_id) do update set
+    email = excluded.email, full_name = excluded.full_name, role = excluded.role, active = excluded.active,
+    last_event_at = excluded.last_event_at, updated_at = now()
+  where r.last_event_at < excluded.last_event_at
+  returning r.user_id`;
+// The same, and when it applied, the user's pending e-mails follow the address in the same
+// statement (a data-modifying CTE runs whether or not the outer query reads it).
+const upsertSnapshotAndReaddress = `
+  with applied as (${upsertSnapshot}),
+  readdressed as (
+    update deliveries d set "to" = $2, updated_at = now()
+    where d.user_id = $1 and d.status = 'pending' and exists (select 1 from applied)
+    returning d.id)
+  select user_id from applied`;
 
 export interface RecipientSnapshot {
   userId: string;
@@ -15,22 +58,29 @@ export interface RecipientSnapshot {
 export function recipientsRepository(db: DbOrTx) {
   const newer = sql`${recipients.lastEventAt} < excluded.last_event_at`;
   return {
-    async find(userId: string): Promise<RecipientRow | undefined> {
-      const [row] = await db.select().from(recipients).where(eq(recipients.userId, userId));
-      return row;
+    /** The recipient (undefined while no users event told us of them) and their preferences (defaults without a row). */
+    async findForMessage(userId: string): Promise<{ recipient: MessageRecipient | undefined; preferences: Preferences }> {
+      const [row] = await clientOf(db).unsafe<RecipientForMessageRow[]>(recipientForMessage, [userId], { prepare: true });
+      const recipient = row?.active == null ? undefined : { email: row.email, fullName: row.full_name, active: row.active };
+      // The preference columns are not null: one set means the row exists and all are.
+      const preferences =
+        row?.email_billing == null
+          ? defaultPreferences
+          : {
+              email: { billing: row.email_billing, marketing: row.email_marketing as boolean },
+              inApp: { billing: row.in_app_billing as boolean, marketing: row.in_app_marketing as boolean },
+            };
+      return { recipient, preferences };
     },
 
-    /** Returns true when the snapshot was newer than what we had (or the first one). */
-    async upsertIfNewer(s: RecipientSnapshot): Promise<boolean> {
-      const rows = await db
-        .insert(recipients)
-        .values({ userId: s.userId, email: s.email, fullName: s.fullName, role: s.role, active: s.active, lastEventAt: s.occurredAt })
-        .onConflictDoUpdate({
-          target: recipients.userId,
-          set: { email: s.email, fullName: s.fullName, role: s.role, active: s.active, lastEventAt: s.occurredAt, updatedAt: new Date() },
-          setWhere: newer,
-        })
-        .returning({ userId: recipients.userId });
+    /**
+     * Returns true when the snapshot was newer than what we had (or the first one). With
+     * `readdressPending`, the user's pending deliveries then take the snapshot's address, in the
+     * same statement.
+     */
+    async upsertIfNewer(s: RecipientSnapshot, options: { readdressPending?: boolean } = {}): Promise<boolean> {
+      const statement = options.readdressPending ? upsertSnapshotAndReaddress : upsertSnapshot;
+      const rows = await clientOf(db).unsafe(statement, [s.userId, s.email, s.fullName, s.role, s.active, s.occurredAt.toISOString()], { prepare: true });
       return rows.length > 0;
     },
 

@@ -27,12 +27,12 @@ export const keepRecipientsCurrent = defineConsumer(notificationsConsumers.keepR
     }
     const { userId, email, fullName, role, isActive } = event.data;
     if (event.type === userRegisteredV1.type) await preferencesRepository(tx).createDefaults(userId);
-    if (!(await recipients.upsertIfNewer({ userId, email, fullName, role, active: isActive, occurredAt }))) {
+    // Active: the pending e-mails follow the address in the upsert's own statement.
+    if (!(await recipients.upsertIfNewer({ userId, email, fullName, role, active: isActive, occurredAt }, { readdressPending: isActive }))) {
       ctx.logger.debug({ userId }, 'older users event ignored');
       return;
     }
-    if (isActive) await deliveriesRepository(tx).readdressPending(userId, email);
-    else await cancelPending(tx, userId, event.correlationId);
+    if (!isActive) await cancelPending(tx, userId, event.correlationId);
   },
 });
 

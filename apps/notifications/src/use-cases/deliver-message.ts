@@ -2,11 +2,8 @@ import type { Tx } from '@platform/db-kit';
 import { traceHeaders } from '@platform/tracing';
 import { channelsFor } from '../domain/preferences.js';
 import { render, templateCategory, type TemplateInput } from '../domain/templates.js';
-import { deliveriesRepository } from '../data/deliveries-repository.js';
 import { notificationsRepository } from '../data/notifications-repository.js';
-import { preferencesRepository } from '../data/preferences-repository.js';
-import { recipientsRepository } from '../data/recipients-repository.js';
-import type { RecipientRow } from '../data/schema.js';
+import { recipientsRepository, type MessageRecipient } from '../data/recipients-repository.js';
 import { notificationEvents } from '../publisher.js';
 
 export interface MessageSource {
@@ -29,43 +26,37 @@ export type Outcome = { inApp: boolean; email: boolean; skipped?: 'inactive' };
 export async function deliverMessage(
   tx: Tx,
   source: MessageSource,
-  build: (recipient: RecipientRow | undefined) => TemplateInput,
+  build: (recipient: MessageRecipient | undefined) => TemplateInput,
   options: { email?: string } = {},
 ): Promise<Outcome> {
-  const recipient = await recipientsRepository(tx).find(source.userId);
+  // Two statements and the outbox (it was up to six): one read, one write for every channel.
+  const { recipient, preferences } = await recipientsRepository(tx).findForMessage(source.userId);
   if (recipient && !recipient.active) return { inApp: false, email: false, skipped: 'inactive' };
   const input = build(recipient);
   const content = render(input);
-  const prefs = await preferencesRepository(tx).get(source.userId);
-  const channels = channelsFor(templateCategory[input.template], prefs);
-  const notifications = notificationsRepository(tx);
-  const common = { userId: source.userId, template: input.template, title: content.title, body: content.body, sourceEventId: source.eventId };
-  const outcome: Outcome = { inApp: false, email: false };
-
-  if (channels.inApp) {
-    const row = await notifications.insertOnce({ ...common, channel: 'in_app' });
-    if (row) {
-      outcome.inApp = true;
-      await notificationEvents.sent(tx, { notificationId: row.id, userId: row.userId, channel: 'in_app', template: row.template }, source.correlationId);
-    }
+  const channels = channelsFor(templateCategory[input.template], preferences);
+  if (!channels.inApp && !channels.email) return { inApp: false, email: false };
+  const written = await notificationsRepository(tx).insertMessage({
+    userId: source.userId,
+    template: input.template,
+    title: content.title,
+    body: content.body,
+    sourceEventId: source.eventId,
+    inApp: channels.inApp,
+    email: channels.email
+      ? {
+          to: options.email ?? recipient?.email ?? null,
+          subject: content.subject,
+          text: content.text,
+          html: content.html,
+          correlationId: source.correlationId,
+          traceContext: traceHeaders().traceparent ?? null,
+        }
+      : null,
+  });
+  if (written.inAppId) {
+    const sent = { notificationId: written.inAppId, userId: source.userId, channel: 'in_app' as const, template: input.template };
+    await notificationEvents.sent(tx, sent, source.correlationId);
   }
-  if (channels.email) {
-    const row = await notifications.insertOnce({ ...common, channel: 'email' });
-    if (row) {
-      await deliveriesRepository(tx).insertOnce({
-        notificationId: row.id,
-        userId: source.userId,
-        to: options.email ?? recipient?.email ?? null,
-        template: input.template,
-        subject: content.subject,
-        text: content.text,
-        html: content.html,
-        sourceEventId: source.eventId,
-        correlationId: source.correlationId,
-        traceContext: traceHeaders().traceparent ?? null,
-      });
-      outcome.email = true;
-    }
-  }
-  return outcome;
+  return { inApp: written.inAppId !== null, email: written.email };
 }
