@@ -56,7 +56,7 @@ export async function runService(
     }
   }
   // Before the app is built: its routes get server spans only if a provider is registered.
-  const tracing = listen.tracing ? startTracing(listen.tracing) : undefined;
+  const tracing = listen.tracing ? await startTracing(listen.tracing) : undefined;
   let app: HttpApp;
   try {
     app = await build();
