@@ -62,6 +62,7 @@ async function bundle() {
     target: 'node20',
     conditions: ['@platform/source'],
     sourcemap: true,
+    sourcesContent: false,
     metafile: true,
     logLevel: 'warning',
     plugins: [externalThirdParty],

@@ -1,5 +1,7 @@
 import { loadEnvFiles, serviceEnv } from '@platform/config';
-import { runService } from '@platform/service-kit';
+// The subpath, not the barrel: the gateway has no database nor NATS, and the barrel's
+// createService would bring postgres, drizzle and the NATS client into its bundle.
+import { runService } from '@platform/service-kit/run-service';
 import { buildApp } from './app.js';
 import { loadGatewayConfig } from './config.js';
 

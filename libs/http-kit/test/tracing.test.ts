@@ -25,8 +25,8 @@ async function appWithRoutes() {
 
 describe('HTTP server spans', () => {
   let tracing: TestTracing;
-  beforeEach(() => {
-    tracing = startTestTracing('users');
+  beforeEach(async () => {
+    tracing = await startTestTracing('users');
   });
   afterEach(async () => tracing.shutdown());
 

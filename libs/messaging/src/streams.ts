@@ -35,7 +35,8 @@ export function resolveStream(stream: StreamKey | StreamDefinition, namespace?: 
 export async function ensureStreams(options: EnsureStreamsOptions): Promise<StreamDefinition[]> {
   const wanted = [...(options.streams ?? (Object.keys(streams) as StreamKey[])), deadLetterStream];
   const resolved = wanted.map((s) => resolveStream(s, options.namespace));
-  for (const def of resolved) await ensureStream(options.jsm, def, options);
+  // Independent streams: one round of requests to the server at boot, not one after another.
+  await Promise.all(resolved.map((def) => ensureStream(options.jsm, def, options)));
   return resolved;
 }
 

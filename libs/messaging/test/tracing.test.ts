@@ -10,8 +10,8 @@ import { widgets } from './schema.js';
 
 // Started before the fixture builds its database: db-kit instruments pools created while tracing is on.
 let tracing: TestTracing;
-beforeAll(() => {
-  tracing = startTestTracing('messaging-test');
+beforeAll(async () => {
+  tracing = await startTestTracing('messaging-test');
 });
 afterAll(async () => tracing?.shutdown());
 const fx = useConsumerFixture('tracing');

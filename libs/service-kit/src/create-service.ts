@@ -79,7 +79,7 @@ export interface CreateServiceOptions<TSchema extends Record<string, unknown>, T
   deps?: (ctx: ServiceContext<TSchema>) => TOwn;
   /**
    * Per-message consumers (inbox + handler) by their definition, or consumers the app built itself
-   * (messaging's batch consumers: `{ start, stop }`); started in order after the relay, stopped in reverse.
+   * (messaging's batch consumers: `{ start, stop }`); started together after the relay, stopped in reverse.
    */
   consumers?: (deps: ServiceDeps<TSchema, TOwn>) => Array<ConsumerDefinition | EventConsumer>;
   /** Background loops (retention, senders...): started after the consumers, stopped before them, each a check in /ready. */
@@ -162,24 +162,34 @@ export async function createService<TSchema extends Record<string, unknown>, TOw
     for (const step of cleanup.reverse()) await step().catch((err: unknown) => logger.error({ err }, 'cleanup failed'));
   };
   try {
-    await runMigrations(session.db, options.migrationsFolder);
     // The NATS callback may fire before the HTTP app exists; it closes whatever is there then.
     const started: { app?: HttpApp } = {};
-    const nats = await connectNats({
-      servers: config.natsUrl,
-      name: config.service,
-      logger,
-      onUnexpectedClose: () => {
-        const onFatal = options.onFatal ?? (() => {
-          process.exitCode = 1;
-          void started.app?.close();
-        });
-        onFatal('NATS connection closed');
-      },
-    });
-    cleanup.push(() => nats.drain());
     const namespace = config.eventNamespace || undefined;
-    await ensureStreams({ jsm: nats.jsm, namespace, streams: options.streams, replicas: config.streamReplicas, logger });
+    // Migrations (Postgres) and NATS with its streams do not depend on each other: boot waits
+    // for the slower of the two, not their sum. Both settle before going on, so a NATS
+    // connection made while the migrations failed is still closed by `undo`.
+    const [migrated, connected] = await Promise.allSettled([
+      runMigrations(session.db, options.migrationsFolder),
+      connectNats({
+        servers: config.natsUrl,
+        name: config.service,
+        logger,
+        onUnexpectedClose: () => {
+          const onFatal = options.onFatal ?? (() => {
+            process.exitCode = 1;
+            void started.app?.close();
+          });
+          onFatal('NATS connection closed');
+        },
+      }).then(async (handle) => {
+        cleanup.push(() => handle.drain());
+        await ensureStreams({ jsm: handle.jsm, namespace, streams: options.streams, replicas: config.streamReplicas, logger });
+        return handle;
+      }),
+    ]);
+    if (migrated.status === 'rejected') throw migrated.reason;
+    if (connected.status === 'rejected') throw connected.reason;
+    const nats = connected.value;
 
     const relay = createOutboxRelay({ db: database.db, sql: session.sql, js: nats.js, logger, namespace, availability: postgres, metrics });
     const signAccessToken = (payload: AccessTokenPayload): string => {
@@ -194,10 +204,14 @@ export async function createService<TSchema extends Record<string, unknown>, TOw
     const consumers: EventConsumer[] = (options.consumers?.(deps) ?? []).map((definition) =>
       !('handler' in definition) ? definition : createConsumer({ ...definition, db: database.db, js: nats.js, jsm: nats.jsm, logger, namespace, availability: postgres, metrics }),
     );
-    for (const consumer of consumers) {
-      await consumer.start();
-      cleanup.push(() => consumer.stop());
-    }
+    // Each consumer's start is a few NATS round trips (ensure the durable consumer, open the
+    // pull): they are independent, so they go out together; each started one is stopped by `undo`.
+    const starts = await Promise.allSettled(consumers.map((consumer) => consumer.start()));
+    consumers.forEach((consumer, i) => {
+      if (starts[i]?.status === 'fulfilled') cleanup.push(() => consumer.stop());
+    });
+    const failed = starts.find((outcome) => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
     const workers = options.workers?.(deps) ?? [];
     for (const worker of workers) {
       await worker.start();

@@ -8,7 +8,8 @@ export {
 } from './create-service.js';
 export { defineConsumer } from './define-consumer.js';
 export { staleTokenCheck, type UserStateSource } from './stale-token-check.js';
-export { migrateDatabase, migrationsFolderFor, runService } from './run-service.js';
+export { migrateDatabase, migrationsFolderFor } from './migrate-database.js';
+export { runService } from './run-service.js';
 export {
   privateKeyFileSchema,
   publicKeyFileSchema,

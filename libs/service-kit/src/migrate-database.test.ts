@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
-import { migrateDatabase } from './run-service.js';
+import { migrateDatabase } from './migrate-database.js';
 import type { ServiceConfig } from './service-config.js';
 
 /** One migration creating `widgets`, in drizzle's folder layout. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { migrationsFolderFor } from './run-service.js';
+import { migrationsFolderFor } from './migrate-database.js';
 
 function appLayout(migrationsAt: 'source' | 'bundle') {
   const root = mkdtempSync(join(tmpdir(), 'mig-'));

@@ -37,18 +37,18 @@ describe('tracing settings from OTEL_* variables', () => {
 
 describe('sampling', () => {
   const sampledParent = trace.setSpanContext(ROOT_CONTEXT, { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: TraceFlags.SAMPLED, isRemote: true });
-  const decide = (ctx: typeof ROOT_CONTEXT, traceId: string) =>
-    samplerFor({ sampler: 'parentbased_traceidratio', sampleRatio: 0 }).shouldSample(ctx, traceId, 'x', SpanKind.SERVER, {}, []).decision;
+  const decide = async (ctx: typeof ROOT_CONTEXT, traceId: string) =>
+    (await samplerFor({ sampler: 'parentbased_traceidratio', sampleRatio: 0 })).shouldSample(ctx, traceId, 'x', SpanKind.SERVER, {}, []).decision;
 
-  it('follows a sampled parent and applies the ratio to new traces only', () => {
-    expect(decide(sampledParent, '4bf92f3577b34da6a3ce929d0e0e4736')).toBe(SamplingDecision.RECORD_AND_SAMPLED);
-    expect(decide(ROOT_CONTEXT, 'ffffffffffffffffffffffffffffffff')).toBe(SamplingDecision.NOT_RECORD);
+  it('follows a sampled parent and applies the ratio to new traces only', async () => {
+    expect(await decide(sampledParent, '4bf92f3577b34da6a3ce929d0e0e4736')).toBe(SamplingDecision.RECORD_AND_SAMPLED);
+    expect(await decide(ROOT_CONTEXT, 'ffffffffffffffffffffffffffffffff')).toBe(SamplingDecision.NOT_RECORD);
   });
 });
 
 describe('startTracing', () => {
   it('registers nothing when off: no span, no headers, fn runs as is', async () => {
-    const tracing = startTracing({ ...settings({}) });
+    const tracing = await startTracing({ ...settings({}) });
     expect(tracingActive()).toBe(false);
     expect(await withSpan('x', {}, async (span) => span)).toBeUndefined();
     expect(traceHeaders()).toEqual({});

@@ -1,19 +1,5 @@
 import { context, propagation, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  AlwaysOffSampler,
-  AlwaysOnSampler,
-  BatchSpanProcessor,
-  BasicTracerProvider,
-  ParentBasedSampler,
-  TraceIdRatioBasedSampler,
-  type Sampler,
-  type SpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
-import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import type { Sampler, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { TracingSettings } from '@platform/config';
 import { setTracingActive } from './state.js';
 
@@ -26,7 +12,35 @@ export interface Tracing {
 
 const off: Tracing = { flush: async () => undefined, shutdown: async () => undefined };
 
-export function samplerFor(settings: Pick<TracingSettings, 'sampler' | 'sampleRatio'>): Sampler {
+/**
+ * The SDK (provider, sampler, context manager, OTLP exporter) is imported only when tracing is
+ * on: with tracing off (the default) none of it is needed, and loading it cost every service
+ * ~600 CommonJS modules (the exporter pulls in the metrics and logs SDKs too) — about a third of
+ * its boot CPU and of its heap (docs/benchmarks.md, "Issue 12 (round 3): footprint"). These are
+ * dynamic imports of the packages themselves: the app bundles hoist a static import to the top
+ * of main.js whatever function uses it.
+ */
+async function loadSdk() {
+  const [sdk, core, resources, semconv] = await Promise.all([
+    import('@opentelemetry/sdk-trace-base'),
+    import('@opentelemetry/core'),
+    import('@opentelemetry/resources'),
+    import('@opentelemetry/semantic-conventions'),
+  ]);
+  return { sdk, core, resources, semconv };
+}
+
+async function otlpProcessor(sdk: typeof import('@opentelemetry/sdk-trace-base'), settings: TracingSettings): Promise<SpanProcessor> {
+  const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
+  return new sdk.BatchSpanProcessor(new OTLPTraceExporter({ url: settings.endpoint, timeoutMillis: 5_000 }), {
+    scheduledDelayMillis: settings.exportDelayMs,
+    // A collector that is down must never grow the heap without bound: spans past this are dropped.
+    maxQueueSize: 2_048,
+  });
+}
+
+export async function samplerFor(settings: Pick<TracingSettings, 'sampler' | 'sampleRatio'>): Promise<Sampler> {
+  const { AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, TraceIdRatioBasedSampler } = await import('@opentelemetry/sdk-trace-base');
   const ratio = new TraceIdRatioBasedSampler(settings.sampleRatio);
   switch (settings.sampler) {
     case 'always_on':
@@ -48,25 +62,23 @@ export function samplerFor(settings: Pick<TracingSettings, 'sampler' | 'sampleRa
  * Starts the OpenTelemetry SDK for this process from validated settings: a tracer provider with
  * the configured sampler, W3C trace context (`traceparent`/`tracestate`) as the propagator,
  * async-local-storage context, and spans batched to the OTLP/HTTP endpoint. With
- * `settings.enabled` false nothing is registered and the returned handle does nothing.
+ * `settings.enabled` false nothing is loaded nor registered and the returned handle does nothing.
  * `spanProcessor` replaces the exporter (tests pass an in-memory one).
  */
-export function startTracing(settings: TracingSettings, spanProcessor?: SpanProcessor): Tracing {
+export async function startTracing(settings: TracingSettings, spanProcessor?: SpanProcessor): Promise<Tracing> {
   if (!settings.enabled && !spanProcessor) return off;
-  const processor =
-    spanProcessor ??
-    new BatchSpanProcessor(new OTLPTraceExporter({ url: settings.endpoint, timeoutMillis: 5_000 }), {
-      scheduledDelayMillis: settings.exportDelayMs,
-      // A collector that is down must never grow the heap without bound: spans past this are dropped.
-      maxQueueSize: 2_048,
-    });
-  const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: settings.serviceName }),
-    sampler: samplerFor(settings),
+  const { sdk, core, resources, semconv } = await loadSdk();
+  const processor = spanProcessor ?? (await otlpProcessor(sdk, settings));
+  const provider = new sdk.BasicTracerProvider({
+    resource: resources.resourceFromAttributes({ [semconv.ATTR_SERVICE_NAME]: settings.serviceName }),
+    sampler: await samplerFor(settings),
     spanProcessors: [processor],
   });
-  if (settings.asyncContext) context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  if (settings.asyncContext) {
+    const { AsyncLocalStorageContextManager } = await import('@opentelemetry/context-async-hooks');
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  }
+  propagation.setGlobalPropagator(new core.W3CTraceContextPropagator());
   trace.setGlobalTracerProvider(provider);
   setTracingActive(true, settings.asyncContext);
   return {

@@ -38,7 +38,7 @@ export interface RateLimitHooks {
 export async function registerRateLimits(app: FastifyInstance, config: GatewayConfig, hooks: RateLimitHooks = {}): Promise<RateLimits> {
   const { onRejected } = hooks;
   const { redis } = config.rateLimit;
-  const shared = redis ? createSharedStore({ ...redis, logger: app.log as never, onError: hooks.onStoreError }) : undefined;
+  const shared = redis ? await createSharedStore({ ...redis, logger: app.log as never, onError: hooks.onStoreError }) : undefined;
   if (shared) {
     app.addHook('onReady', () => shared.connected());
     app.addHook('onClose', () => shared.close());

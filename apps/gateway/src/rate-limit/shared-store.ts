@@ -1,5 +1,4 @@
-import { Redis } from 'ioredis';
-import RedisStore from '@fastify/rate-limit/store/RedisStore.js';
+import type RedisStore from '@fastify/rate-limit/store/RedisStore.js';
 import type { Logger } from '@platform/logging';
 
 /** While Redis keeps failing, one warning per this period (with the count), not one per request. */
@@ -32,7 +31,10 @@ export interface SharedStore {
  * through (`skipOnError`: fail open) and the failure is counted and logged. ioredis reconnects
  * in the background (at most every 2 s), so limits apply again as soon as Redis is back.
  */
-export function createSharedStore(options: SharedStoreOptions): SharedStore {
+export async function createSharedStore(options: SharedStoreOptions): Promise<SharedStore> {
+  // Imported here, not at the top: without REDIS_URL (limits in memory) the gateway never loads
+  // ioredis (~45 modules at boot, docs/benchmarks.md "Issue 12 (round 3): footprint").
+  const [{ Redis }, { default: RedisStoreClass }] = await Promise.all([import('ioredis'), import('@fastify/rate-limit/store/RedisStore.js')]);
   const logger = options.logger.child({ component: 'rate-limit-store' });
   const redis = new Redis(options.url, {
     enableOfflineQueue: false,
@@ -70,7 +72,7 @@ export function createSharedStore(options: SharedStoreOptions): SharedStore {
   class FailOpenRedisStore {
     private readonly inner: RedisStore;
     constructor(params: { continueExceeding?: boolean; exponentialBackoff?: boolean }) {
-      this.inner = new RedisStore(Boolean(params.continueExceeding), Boolean(params.exponentialBackoff), redis, options.prefix);
+      this.inner = new RedisStoreClass(Boolean(params.continueExceeding), Boolean(params.exponentialBackoff), redis, options.prefix);
     }
     incr(key: string, callback: Parameters<RedisStore['incr']>[1], timeWindow: number, max: number): void {
       this.inner.incr(key, (error, result) => {

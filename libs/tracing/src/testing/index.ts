@@ -15,9 +15,9 @@ export interface TestTracing extends Tracing {
  * Tracing on in this process, every span sampled and kept in memory (exported as it ends), so a
  * test can assert names and parent/child links. `shutdown()` turns tracing off again.
  */
-export function startTestTracing(serviceName = 'test'): TestTracing {
+export async function startTestTracing(serviceName = 'test'): Promise<TestTracing> {
   const exporter = new InMemorySpanExporter();
-  const tracing = startTracing(
+  const tracing = await startTracing(
     { enabled: true, serviceName, endpoint: 'http://127.0.0.1:1/v1/traces', sampler: 'always_on', sampleRatio: 1, exportDelayMs: 1, asyncContext: true },
     new SimpleSpanProcessor(exporter),
   );
