@@ -70,9 +70,17 @@ export function withDbRatio(scenario: BenchScenario, service: ServiceName): Benc
   };
 }
 
-function expectOk<T>(response: ApiResponse<T>, what: string): T {
-  if (response.status < 200 || response.status > 299) throw new Error(`${what}: ${response.status} ${JSON.stringify(response.body)}`);
-  return response.body.data;
+/**
+ * One seeding call, its data out of the envelope. A 503 (the shared Postgres out of connections
+ * on a busy machine: the request did not run, or rolled back) is tried again, a few times.
+ */
+async function expectOk<T>(call: () => Promise<ApiResponse<T>>, what: string, attempts = 10): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const response = await call();
+    if (response.status >= 200 && response.status <= 299) return response.body.data;
+    if (response.status !== 503 || attempt >= attempts) throw new Error(`${what}: ${response.status} ${JSON.stringify(response.body)}`);
+    await new Promise((done) => setTimeout(done, 250 * attempt));
+  }
 }
 
 async function inTurn<T>(count: number, concurrency: number, task: (index: number) => Promise<T>): Promise<T[]> {
@@ -111,21 +119,22 @@ async function seedBilling(r: RequestPathRig, ctx: BenchContext, label: string, 
   const { tokens } = await signUp(gatewayClient(r.platform.gatewayUrl), label);
   const admin = await adminToken(r, ctx);
   const billing: GatewayClient = gatewayClient(r.platform.app('billing').url);
-  const account = expectOk(await billing.post<{ id: string }>('/api/v1/billing/accounts', { currency: 'EUR' }, { token: tokens.accessToken }), 'open account');
+  const account = await expectOk(() => billing.post<{ id: string }>('/api/v1/billing/accounts', { currency: 'EUR' }, { token: tokens.accessToken }), 'open account');
   let issued = 0;
   let paid = 0;
   const invoiceIds = await inTurn(invoices, 4, async (i) => {
     const lines = [1, 2, 3].map((n) => ({ description: `Bench line ${n}`, quantity: n, unitAmountMinor: 1000 * n }));
-    const draft = expectOk(
-      await billing.post<{ id: string; totalMinor: number }>('/api/v1/billing/invoices', { accountId: account.id, dueDate: '2030-12-31', lines }, { token: admin }),
+    const draft = await expectOk(
+      () => billing.post<{ id: string; totalMinor: number }>('/api/v1/billing/invoices', { accountId: account.id, dueDate: '2030-12-31', lines }, { token: admin }),
       'create invoice',
     );
     if (i % 3 !== 0) {
-      expectOk(await billing.post(`/api/v1/billing/invoices/${draft.id}/issue`, undefined, { token: admin }), 'issue invoice');
+      await expectOk(() => billing.post(`/api/v1/billing/invoices/${draft.id}/issue`, undefined, { token: admin }), 'issue invoice');
       issued++;
       if (i % 2 === 0) {
         const body = { amountMinor: draft.totalMinor, method: 'card' };
-        expectOk(await billing.post(`/api/v1/billing/invoices/${draft.id}/payments`, body, { token: tokens.accessToken, headers: { 'idempotency-key': randomUUID() } }), 'pay invoice');
+        const key = randomUUID(); // the same key on a retry: one payment whatever happens
+        await expectOk(() => billing.post(`/api/v1/billing/invoices/${draft.id}/payments`, body, { token: tokens.accessToken, headers: { 'idempotency-key': key } }), 'pay invoice');
         paid++;
       }
     }
