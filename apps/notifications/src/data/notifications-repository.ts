@@ -1,10 +1,10 @@
-import { findPage, type DbOrTx, type Page } from '@platform/db-kit';
-import { and, count, desc, eq, isNull, sql } from 'drizzle-orm';
+import type { DbOrTx } from '@platform/db-kit';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { notifications, type NotificationRow } from './schema.js';
 
 export type NewNotification = typeof notifications.$inferInsert;
 
-/** In-app notifications are the only ones users list and mark; e-mail rows back the deliveries. */
+/** In-app notifications are the only ones users list (notification-reads.ts) and mark; e-mail rows back the deliveries. */
 export function notificationsRepository(db: DbOrTx) {
   const ownInApp = (userId: string) => and(eq(notifications.userId, userId), eq(notifications.channel, 'in_app'));
   return {
@@ -18,18 +18,6 @@ export function notificationsRepository(db: DbOrTx) {
         .onConflictDoNothing()
         .returning();
       return inserted ?? null;
-    },
-
-    listInApp(userId: string, query: { page: number; pageSize: number; unread?: boolean }): Promise<Page<NotificationRow>> {
-      const where = query.unread === undefined
-        ? ownInApp(userId)
-        : and(ownInApp(userId), query.unread ? isNull(notifications.readAt) : sql`${notifications.readAt} is not null`);
-      return findPage(
-        query,
-        ({ limit, offset }) =>
-          db.select().from(notifications).where(where).orderBy(desc(notifications.createdAt), desc(notifications.id)).limit(limit).offset(offset),
-        async () => (await db.select({ n: count() }).from(notifications).where(where))[0]?.n ?? 0,
-      );
     },
 
     /** Idempotent: the first read time is kept. Undefined when not the caller's (or not in-app). */
