@@ -21,10 +21,12 @@ export function findNul(value: unknown, path: string[] = []): string | undefined
  * or the path parameters is a 400 naming the field, and nothing is stored.
  */
 export function installNulGuard(app: FastifyInstance): void {
-  app.addHook('preValidation', async (request) => {
+  // A callback hook, not an async one: no promise and no extra microtask on every request.
+  app.addHook('preValidation', (request, _reply, done) => {
     for (const part of [request.body, request.query, request.params]) {
       const path = findNul(part);
-      if (path !== undefined) throw validationError([{ path, message: NUL_MESSAGE }], 'Invalid request');
+      if (path !== undefined) return done(validationError([{ path, message: NUL_MESSAGE }], 'Invalid request'));
     }
+    done();
   });
 }
