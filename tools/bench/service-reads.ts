@@ -20,6 +20,7 @@
 import { randomUUID } from 'node:crypto';
 import { gatewayClient, loginAdmin, signUp, type ApiResponse, type GatewayClient } from '../../apps/e2e/src/gateway-client.js';
 import { bulkLoad } from './analytics.js';
+import { pool } from './billing.js';
 import { serverGroup } from './lib/cpu-meter.js';
 import { benchSql } from './lib/postgres-activity.js';
 import { databaseName, type ServiceName } from './lib/servers.js';
@@ -83,20 +84,6 @@ async function expectOk<T>(call: () => Promise<ApiResponse<T>>, what: string, at
   }
 }
 
-async function inTurn<T>(count: number, concurrency: number, task: (index: number) => Promise<T>): Promise<T[]> {
-  const results: T[] = new Array(count);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < count) {
-        const index = next++;
-        results[index] = await task(index);
-      }
-    }),
-  );
-  return results;
-}
-
 /** The seeded admin's token (ADMIN_EMAIL / ADMIN_PASSWORD of .env.example), once per run. */
 function adminToken(r: RequestPathRig, ctx: BenchContext): Promise<string> {
   return ctx
@@ -122,7 +109,7 @@ async function seedBilling(r: RequestPathRig, ctx: BenchContext, label: string, 
   const account = await expectOk(() => billing.post<{ id: string }>('/api/v1/billing/accounts', { currency: 'EUR' }, { token: tokens.accessToken }), 'open account');
   let issued = 0;
   let paid = 0;
-  const invoiceIds = await inTurn(invoices, 4, async (i) => {
+  const invoiceIds = await pool(invoices, 4, async (i) => {
     const lines = [1, 2, 3].map((n) => ({ description: `Bench line ${n}`, quantity: n, unitAmountMinor: 1000 * n }));
     const draft = await expectOk(
       () => billing.post<{ id: string; totalMinor: number }>('/api/v1/billing/invoices', { accountId: account.id, dueDate: '2030-12-31', lines }, { token: admin }),
@@ -146,50 +133,64 @@ async function seedBilling(r: RequestPathRig, ctx: BenchContext, label: string, 
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
-export const billingInvoices = withDbRatio(
-  requestPathScenario({
-    name: 'billing-invoices',
-    description: 'billing GET /api/v1/billing/invoices (owner, page of 20 of 45, 3 lines each) direct vs a bare Fastify app',
-    kind: 'direct',
-    label: 'billing GET /api/v1/billing/invoices direct',
-    async target(r, ctx) {
-      const data = await seedBilling(r, ctx, 'bench-invoices');
-      return { url: r.platform.app('billing').url, path: '/api/v1/billing/invoices?page=1&pageSize=20', headers: bearer(data.userToken) };
-    },
-    processes: serviceAndDb('billing'),
-  }),
-  'billing',
-);
+interface ServiceRead {
+  name: string;
+  /** What is read, for `--list` (e.g. `GET /invoices (owner, page of 20)`). */
+  description: string;
+  service: ServiceName;
+  /** The route as the figures name it: `<service> <route> direct`. */
+  route: string;
+  connections?: number;
+  /** Seeds the scenario's own data set; the path to read and the token to read it with. */
+  seed(r: RequestPathRig, ctx: BenchContext): Promise<{ path: string; token: string }>;
+}
 
-export const billingInvoice = withDbRatio(
-  requestPathScenario({
-    name: 'billing-invoice',
-    description: 'billing GET /api/v1/billing/invoices/:id (owner, 3 lines) direct vs a bare Fastify app',
-    kind: 'direct',
-    label: 'billing GET /api/v1/billing/invoices/:id direct',
-    async target(r, ctx) {
-      const data = await seedBilling(r, ctx, 'bench-invoice', 6);
-      return { url: r.platform.app('billing').url, path: `/api/v1/billing/invoices/${data.invoiceIds[1]}`, headers: bearer(data.userToken) };
-    },
-    processes: serviceAndDb('billing'),
-  }),
-  'billing',
-);
+/** A service's read route called directly, against the bare app, with the service ÷ Postgres figure. */
+function serviceRead(read: ServiceRead): BenchScenario {
+  const { service } = read;
+  return withDbRatio(
+    requestPathScenario({
+      name: read.name,
+      description: `${read.description} direct vs a bare Fastify app`,
+      kind: 'direct',
+      label: `${service} ${read.route} direct`,
+      connections: read.connections,
+      async target(r, ctx) {
+        const { path, token } = await read.seed(r, ctx);
+        return { url: r.platform.app(service).url, path, headers: bearer(token) };
+      },
+      processes: serviceAndDb(service),
+    }),
+    service,
+  );
+}
 
-export const billingAccount = withDbRatio(
-  requestPathScenario({
-    name: 'billing-account',
-    description: 'billing GET /api/v1/billing/accounts/me direct vs a bare Fastify app',
-    kind: 'direct',
-    label: 'billing GET /api/v1/billing/accounts/me direct',
-    async target(r, ctx) {
-      const data = await seedBilling(r, ctx, 'bench-account', 0);
-      return { url: r.platform.app('billing').url, path: '/api/v1/billing/accounts/me', headers: bearer(data.userToken) };
-    },
-    processes: serviceAndDb('billing'),
-  }),
-  'billing',
-);
+export const billingInvoices = serviceRead({
+  name: 'billing-invoices',
+  description: 'billing GET /api/v1/billing/invoices (owner, page of 20 of 45, 3 lines each)',
+  service: 'billing',
+  route: 'GET /api/v1/billing/invoices',
+  seed: async (r, ctx) => ({ path: '/api/v1/billing/invoices?page=1&pageSize=20', token: (await seedBilling(r, ctx, 'bench-invoices')).userToken }),
+});
+
+export const billingInvoice = serviceRead({
+  name: 'billing-invoice',
+  description: 'billing GET /api/v1/billing/invoices/:id (owner, 3 lines)',
+  service: 'billing',
+  route: 'GET /api/v1/billing/invoices/:id',
+  async seed(r, ctx) {
+    const data = await seedBilling(r, ctx, 'bench-invoice', 6);
+    return { path: `/api/v1/billing/invoices/${data.invoiceIds[1]}`, token: data.userToken };
+  },
+});
+
+export const billingAccount = serviceRead({
+  name: 'billing-account',
+  description: 'billing GET /api/v1/billing/accounts/me',
+  service: 'billing',
+  route: 'GET /api/v1/billing/accounts/me',
+  seed: async (r, ctx) => ({ path: '/api/v1/billing/accounts/me', token: (await seedBilling(r, ctx, 'bench-account', 0)).userToken }),
+});
 
 /** Waits (bounded) until the user's in-app list holds `expected` notifications: the consumers run behind the API. */
 async function awaitNotifications(url: string, token: string, expected: number, timeoutMs = 120_000): Promise<void> {
@@ -205,22 +206,17 @@ async function awaitNotifications(url: string, token: string, expected: number, 
   throw new Error(`only ${total} of ${expected} notifications after ${timeoutMs} ms`);
 }
 
-export const notificationsList = withDbRatio(
-  requestPathScenario({
-    name: 'notifications-list',
-    description: 'notifications GET /api/v1/notifications (owner, page of 20 of 41) direct vs a bare Fastify app',
-    kind: 'direct',
-    label: 'notifications GET /api/v1/notifications direct',
-    async target(r, ctx) {
-      const data = await seedBilling(r, ctx, 'bench-notifications', 30);
-      const url = r.platform.app('notifications').url;
-      await awaitNotifications(url, data.userToken, data.expectedNotifications);
-      return { url, path: '/api/v1/notifications?page=1&pageSize=20', headers: bearer(data.userToken) };
-    },
-    processes: serviceAndDb('notifications'),
-  }),
-  'notifications',
-);
+export const notificationsList = serviceRead({
+  name: 'notifications-list',
+  description: 'notifications GET /api/v1/notifications (owner, page of 20 of 41)',
+  service: 'notifications',
+  route: 'GET /api/v1/notifications',
+  async seed(r, ctx) {
+    const data = await seedBilling(r, ctx, 'bench-notifications', 30);
+    await awaitNotifications(r.platform.app('notifications').url, data.userToken, data.expectedNotifications);
+    return { path: '/api/v1/notifications?page=1&pageSize=20', token: data.userToken };
+  },
+});
 
 /** Analytics' event log, bulk-loaded once per run on the bench's own connection. */
 function analyticsData(r: RequestPathRig, ctx: BenchContext): Promise<unknown> {
@@ -238,38 +234,28 @@ function analyticsData(r: RequestPathRig, ctx: BenchContext): Promise<unknown> {
 // Heavier queries: fewer connections, so the run measures them rather than the pool's queue.
 const ANALYTICS_CONNECTIONS = 10;
 
-export const analyticsSummary = withDbRatio(
-  requestPathScenario({
-    name: 'analytics-summary',
-    description: 'analytics GET /api/v1/analytics/summary (admin, 30 days with partial-hour edges) direct vs a bare Fastify app',
-    kind: 'direct',
-    label: 'analytics GET /api/v1/analytics/summary (30 days) direct',
-    connections: ANALYTICS_CONNECTIONS,
-    async target(r, ctx) {
-      await analyticsData(r, ctx);
-      const path = '/api/v1/analytics/summary?from=2025-02-01T10:17:00Z&to=2025-03-03T15:42:00Z';
-      return { url: r.platform.app('analytics').url, path, headers: bearer(await adminToken(r, ctx)) };
-    },
-    processes: serviceAndDb('analytics'),
-  }),
-  'analytics',
-);
+/** An admin's read of the bulk-loaded event log. */
+const analyticsRead = (path: string) => async (r: RequestPathRig, ctx: BenchContext) => {
+  await analyticsData(r, ctx);
+  return { path, token: await adminToken(r, ctx) };
+};
 
-export const analyticsTimeseries = withDbRatio(
-  requestPathScenario({
-    name: 'analytics-timeseries',
-    description: 'analytics GET /api/v1/analytics/timeseries (admin, signups, 90 days daily) direct vs a bare Fastify app',
-    kind: 'direct',
-    label: 'analytics GET /api/v1/analytics/timeseries (90 days) direct',
-    connections: ANALYTICS_CONNECTIONS,
-    async target(r, ctx) {
-      await analyticsData(r, ctx);
-      const path = '/api/v1/analytics/timeseries?metric=signups&interval=day&from=2025-01-01&to=2025-04-01';
-      return { url: r.platform.app('analytics').url, path, headers: bearer(await adminToken(r, ctx)) };
-    },
-    processes: serviceAndDb('analytics'),
-  }),
-  'analytics',
-);
+export const analyticsSummary = serviceRead({
+  name: 'analytics-summary',
+  description: 'analytics GET /api/v1/analytics/summary (admin, 30 days with partial-hour edges)',
+  service: 'analytics',
+  route: 'GET /api/v1/analytics/summary (30 days)',
+  connections: ANALYTICS_CONNECTIONS,
+  seed: analyticsRead('/api/v1/analytics/summary?from=2025-02-01T10:17:00Z&to=2025-03-03T15:42:00Z'),
+});
+
+export const analyticsTimeseries = serviceRead({
+  name: 'analytics-timeseries',
+  description: 'analytics GET /api/v1/analytics/timeseries (admin, signups, 90 days daily)',
+  service: 'analytics',
+  route: 'GET /api/v1/analytics/timeseries (90 days)',
+  connections: ANALYTICS_CONNECTIONS,
+  seed: analyticsRead('/api/v1/analytics/timeseries?metric=signups&interval=day&from=2025-01-01&to=2025-04-01'),
+});
 
 export const serviceReadScenarios = [billingInvoices, billingInvoice, billingAccount, notificationsList, analyticsSummary, analyticsTimeseries];
