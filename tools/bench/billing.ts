@@ -12,7 +12,8 @@ import type { BenchFigure, BenchScenario } from './types.js';
 
 const CONNECTIONS = 20;
 
-async function pool<T>(count: number, concurrency: number, task: (index: number) => Promise<T>): Promise<T[]> {
+/** Runs `task(0..count-1)`, `concurrency` at a time; the results in index order. */
+export async function pool<T>(count: number, concurrency: number, task: (index: number) => Promise<T>): Promise<T[]> {
   const results: T[] = new Array(count);
   let next = 0;
   await Promise.all(

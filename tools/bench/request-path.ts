@@ -49,25 +49,34 @@ export function rig(ctx: BenchContext): Promise<RequestPathRig> {
   });
 }
 
-interface Subject {
+export interface Target {
+  url: string;
+  path: string;
+  headers: Record<string, string>;
+}
+
+export interface Subject {
   name: string;
   description: string;
   /** `direct`: compared with the bare app; `proxied`: with the bare proxy in front of it. */
   kind: 'direct' | 'proxied';
   label: string;
-  target: (r: RequestPathRig) => { url: string; path: string; headers: Record<string, string> };
+  target: (r: RequestPathRig, ctx: BenchContext) => Target | Promise<Target>;
   processes: (r: RequestPathRig) => MeteredProcess[];
+  /** Closed-loop connections (default 100, `BENCH_CONNECTIONS`); heavy routes take fewer. */
+  connections?: number;
 }
 
 const usersDb = (r: RequestPathRig): MeteredProcess => ({ label: 'postgres (users db)', group: r.pg.database('postgres (users db)', databaseName(r.platform.databases.users)) });
 
-function requestPathScenario(subject: Subject): BenchScenario {
+export function requestPathScenario(subject: Subject): BenchScenario {
   return {
     name: subject.name,
     description: subject.description,
     async run(ctx) {
       const r = await rig(ctx);
-      const { url, path, headers } = subject.target(r);
+      // A target may seed its own data set first (the service read scenarios do).
+      const { url, path, headers } = await subject.target(r, ctx);
       // The baseline answers what the subject answers.
       const sample = await fetch(`${url}${path}`, { headers });
       if (!sample.ok) throw new Error(`${subject.label}: ${sample.status} ${await sample.text()}`);
@@ -90,7 +99,7 @@ function requestPathScenario(subject: Subject): BenchScenario {
               };
         const subjectVariant: Variant = { key: 'subject', label: subject.label, url, requests: request, processes: subject.processes(r), baseline: baseline.key };
         return await compareVariants(subject.name, [baseline, subjectVariant], {
-          connections: envNumber('BENCH_CONNECTIONS', CONNECTIONS),
+          connections: envNumber('BENCH_CONNECTIONS', subject.connections ?? CONNECTIONS),
           durationSec: ctx.durationSec,
           warmupSec: envNumber('BENCH_WARMUP', 2),
           rounds: ctx.rounds,

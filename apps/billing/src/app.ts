@@ -2,6 +2,7 @@ import type { Logger } from '@platform/logging';
 import { createService, migrationsFolderFor, staleTokenCheck } from '@platform/service-kit';
 import type { BillingConfig } from './config.js';
 import * as schema from './data/schema.js';
+import { billingDeps } from './deps.js';
 import { projectUsers } from './events/project-users.js';
 import { billingMetrics } from './metrics.js';
 import { billingRoutes } from './routes/index.js';
@@ -25,6 +26,7 @@ export async function buildApp(config: BillingConfig, options: BuildBillingOptio
     // issued, are refused (401) as soon as the event is projected. The role counts only once an
     // event set it (`profile_at`): a row opened from a token carries that token's role, which proves nothing.
     isRevoked: staleTokenCheck({ table: users, userId: users.userId, isActive: users.isActive, role: users.role, roleSince: users.profileAt }),
+    deps: billingDeps,
     consumers: () => [projectUsers],
     workers: (deps) => [billingRetention(deps, config)],
     routes: [(http, deps) => billingMetrics(http, deps.metrics), ...billingRoutes],

@@ -164,6 +164,13 @@ describe('billing invoices', () => {
     body(await h.request('GET', `${url}/${bobs.id}`, alice), 404);
     expect(body<InvoiceBody>(await h.request('GET', `${url}/${bobs.id}`, bob), 200).data.id).toBe(bobs.id);
     expect(body<InvoiceBody>(await h.request('GET', `${url}/${bobs.id}`, admin), 200).data.lines).toHaveLength(1);
+    // Lines come back in their order, in the list as in the single read, whoever asks.
+    const lines = ['First', 'Second', 'Third'].map((description, i) => ({ description, quantity: i + 1, unitAmountMinor: 100 }));
+    const three = body<InvoiceBody>(await h.request('POST', url, admin, { accountId: bobAccount, dueDate: '2030-01-31', lines }), 201).data;
+    const expected = lines.map((l) => ({ ...l, amountMinor: l.quantity * 100 }));
+    expect(body<InvoiceBody>(await h.request('GET', `${url}/${three.id}`, bob), 200).data.lines).toEqual(expected);
+    const bobsList = body<InvoiceBody[]>(await h.request('GET', `${url}?pageSize=100`, bob), 200).data;
+    expect(bobsList.find((i) => i.id === three.id)?.lines).toEqual(expected);
 
     const aliceList = body<InvoiceBody[]>(await h.request('GET', `${url}?pageSize=100`, alice), 200);
     expect(aliceList.data.length).toBeGreaterThan(0);
@@ -174,6 +181,13 @@ describe('billing invoices', () => {
     const all = body<InvoiceBody[]>(await h.request('GET', `${url}?pageSize=5&page=2`, admin), 200);
     const [{ total }] = (await h.env.database.sql`select count(*)::int as total from invoices`) as unknown as [{ total: number }];
     expect(all.meta).toEqual({ page: 2, pageSize: 5, total, totalPages: Math.ceil(total / 5) });
+
+    // Past the last page: no rows to carry the window count, the total is still the real one.
+    const past = body<InvoiceBody[]>(await h.request('GET', `${url}?pageSize=100&page=50`, alice), 200);
+    expect(past.data).toEqual([]);
+    expect(past.meta?.total).toBe(n);
+    const [{ none }] = (await h.env.database.sql`select count(*)::int as none from invoices where user_id = ${bob.id} and status = 'void'`) as unknown as [{ none: number }];
+    expect(body<InvoiceBody[]>(await h.request('GET', `${url}?status=void&page=3`, bob), 200).meta?.total).toBe(none);
 
     const issuedOnly = body<InvoiceBody[]>(await h.request('GET', `${url}?status=issued&pageSize=100`, admin), 200);
     expect(issuedOnly.data.length).toBeGreaterThan(0);

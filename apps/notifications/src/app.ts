@@ -2,6 +2,7 @@ import type { Logger } from '@platform/logging';
 import { createService, migrationsFolderFor, staleTokenCheck } from '@platform/service-kit';
 import type { NotificationsConfig } from './config.js';
 import * as schema from './data/schema.js';
+import { notificationsDeps } from './deps.js';
 import { keepRecipientsCurrent } from './events/keep-recipients-current.js';
 import { notifyInvoiceIssued } from './events/notify-invoice-issued.js';
 import { sendPaymentReceipt } from './events/send-payment-receipt.js';
@@ -27,6 +28,7 @@ export async function buildApp(config: NotificationsConfig, options: BuildNotifi
     openapi: { title: 'Notifications service', version: '1.0.0', description: 'In-app notifications, preferences and e-mail deliveries.' },
     // A token of a user we know to be deactivated, or issued before their role changed, is refused here too (docs/contract.md §3).
     isRevoked: staleTokenCheck({ table: recipients, userId: recipients.userId, isActive: recipients.active, role: recipients.role, roleSince: recipients.lastEventAt }),
+    deps: notificationsDeps,
     consumers: () => [keepRecipientsCurrent, sendWelcomeMessage, sendSecurityNotice, notifyInvoiceIssued, sendPaymentReceipt],
     // The sender runs apart from the consumers, so a slow SMTP server never holds up event processing.
     workers: (deps) => [notificationsRetention(deps), deliverySenderWorker(deps, config.mail)],

@@ -61,12 +61,18 @@ describe('GET /api/v1/notifications', () => {
     });
     const page2 = (await request('GET', '/api/v1/notifications?pageSize=2&page=2', aliceToken)).json();
     expect(page2.data.map((n: { title: string }) => n.title)).toEqual(['Title 0']);
+    expect(page2.meta).toEqual({ page: 2, pageSize: 2, total: 3, totalPages: 2 });
+    // Past the last page: no rows to carry the window count, the total is still the real one.
+    const past = (await request('GET', '/api/v1/notifications?pageSize=2&page=5', aliceToken)).json();
+    expect(past).toMatchObject({ data: [], meta: { page: 5, pageSize: 2, total: 3, totalPages: 2 } });
 
     await request('POST', `/api/v1/notifications/${rows[0]!.id}/read`, aliceToken);
     const unread = (await request('GET', '/api/v1/notifications?unread=true', aliceToken)).json();
     expect(unread.data.map((n: { title: string }) => n.title)).toEqual(['Title 2', 'Title 1']);
     const read = (await request('GET', '/api/v1/notifications?unread=false', aliceToken)).json();
     expect(read.data.map((n: { title: string }) => n.title)).toEqual(['Title 0']);
+    expect([unread.meta.total, read.meta.total]).toEqual([2, 1]);
+    expect((await request('GET', '/api/v1/notifications?unread=false&page=2', aliceToken)).json().meta.total).toBe(1);
   });
 
   it('shows the welcome an event produced', async () => {

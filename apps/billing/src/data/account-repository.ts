@@ -1,5 +1,5 @@
-import { findPage, type DbOrTx, type PageQuery } from '@platform/db-kit';
-import { count, desc, eq } from 'drizzle-orm';
+import { findPage, type Db, type DbOrTx, type PageQuery } from '@platform/db-kit';
+import { count, desc, eq, sql } from 'drizzle-orm';
 import { accounts } from './schema.js';
 
 export type AccountRow = typeof accounts.$inferSelect;
@@ -31,4 +31,10 @@ export function accountRepository(db: DbOrTx) {
       );
     },
   };
+}
+
+/** The user's account by user id, prepared: `GET /accounts/me` is a hot read. */
+export function prepareAccountByUserId(db: Db) {
+  const statement = db.select().from(accounts).where(eq(accounts.userId, sql.placeholder('userId'))).limit(1).prepare('accounts_by_user_id');
+  return async (userId: string): Promise<AccountRow | undefined> => (await statement.execute({ userId }))[0];
 }

@@ -1,5 +1,5 @@
-import { findPage, type DbOrTx, type PageQuery } from '@platform/db-kit';
-import { and, asc, count, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import type { DbOrTx } from '@platform/db-kit';
+import { asc, eq, inArray, sql } from 'drizzle-orm';
 import type { PricedLine } from '../domain/invoice-totals.js';
 import type { InvoiceStatus } from '../domain/invoice-status.js';
 import { invoiceLines, invoices, numberCounters } from './schema.js';
@@ -8,6 +8,7 @@ export type InvoiceRow = typeof invoices.$inferSelect;
 export type InvoiceWithLines = InvoiceRow & { lines: PricedLine[] };
 export type NewInvoice = Pick<InvoiceRow, 'number' | 'accountId' | 'userId' | 'currency' | 'totalMinor' | 'dueDate'>;
 
+/** Whose invoices a read may return (`userId` absent: anyone's, for an admin), and in which status. */
 export interface InvoiceFilter {
   userId?: string;
   status?: InvoiceStatus;
@@ -74,28 +75,5 @@ export function invoiceRepository(db: DbOrTx) {
         .set(paidAt ? { amountPaidMinor, status: 'paid', paidAt } : { amountPaidMinor })
         .where(eq(invoices.id, id));
     },
-
-    async find(id: string, filter: InvoiceFilter = {}): Promise<InvoiceWithLines | undefined> {
-      const rows = await db.select().from(invoices).where(and(eq(invoices.id, id), ...conditions(filter)));
-      const [found] = await withLines(rows);
-      return found;
-    },
-
-    async page(query: PageQuery, filter: InvoiceFilter) {
-      const where = and(...conditions(filter));
-      const result = await findPage(
-        query,
-        ({ limit, offset }) => db.select().from(invoices).where(where).orderBy(desc(invoices.createdAt), desc(invoices.number)).limit(limit).offset(offset),
-        async () => (await db.select({ n: count() }).from(invoices).where(where))[0]?.n ?? 0,
-      );
-      return { items: await withLines(result.items), total: result.total };
-    },
   };
-}
-
-function conditions({ userId, status }: InvoiceFilter): SQL[] {
-  const out: SQL[] = [];
-  if (userId) out.push(eq(invoices.userId, userId));
-  if (status) out.push(eq(invoices.status, status));
-  return out;
 }

@@ -1,11 +1,11 @@
 import { notFound } from '@platform/http-kit';
-import { invoiceRepository, type InvoiceWithLines } from '../data/invoice-repository.js';
+import type { InvoiceWithLines } from '../data/invoice-repository.js';
 import type { BillingDeps } from '../deps.js';
 import { ownerFilter, type Caller } from '../domain/access.js';
 
 /** One invoice for its owner or an admin; anyone else gets the same 404 as for a missing one. */
-export async function getInvoice({ db }: Pick<BillingDeps, 'db'>, caller: Caller, invoiceId: string): Promise<InvoiceWithLines> {
-  const invoice = await invoiceRepository(db).find(invoiceId, { userId: ownerFilter(caller) });
+export async function getInvoice({ invoiceReads }: Pick<BillingDeps, 'invoiceReads'>, caller: Caller, invoiceId: string): Promise<InvoiceWithLines> {
+  const invoice = await invoiceReads.find(invoiceId, { userId: ownerFilter(caller) });
   if (!invoice) throw notFound('Invoice not found');
   return invoice;
 }

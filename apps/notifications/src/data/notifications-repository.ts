@@ -1,5 +1,5 @@
-import { clientOf, findPage, type DbOrTx, type Page } from '@platform/db-kit';
-import { and, count, desc, eq, isNull, sql } from 'drizzle-orm';
+import { clientOf, type DbOrTx } from '@platform/db-kit';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { notifications, type NotificationRow } from './schema.js';
 
 export type NewNotification = typeof notifications.$inferInsert;
@@ -38,7 +38,7 @@ const insertMessage = `
     on conflict do nothing)
   select (select id from in_app) as in_app_id, exists (select 1 from email) as email`;
 
-/** In-app notifications are the only ones users list and mark; e-mail rows back the deliveries. */
+/** In-app notifications are the only ones users list (notification-reads.ts) and mark; e-mail rows back the deliveries. */
 export function notificationsRepository(db: DbOrTx) {
   const ownInApp = (userId: string) => and(eq(notifications.userId, userId), eq(notifications.channel, 'in_app'));
   return {
@@ -60,18 +60,6 @@ export function notificationsRepository(db: DbOrTx) {
       const params = [m.userId, m.template, m.title, m.body, m.sourceEventId, m.inApp, e !== null, e?.to ?? null, e?.subject ?? null, e?.text ?? null, e?.html ?? null, e?.correlationId ?? null, e?.traceContext ?? null];
       const [row] = await clientOf(db).unsafe<{ in_app_id: string | null; email: boolean }[]>(insertMessage, params, { prepare: true });
       return { inAppId: row?.in_app_id ?? null, email: row?.email ?? false };
-    },
-
-    listInApp(userId: string, query: { page: number; pageSize: number; unread?: boolean }): Promise<Page<NotificationRow>> {
-      const where = query.unread === undefined
-        ? ownInApp(userId)
-        : and(ownInApp(userId), query.unread ? isNull(notifications.readAt) : sql`${notifications.readAt} is not null`);
-      return findPage(
-        query,
-        ({ limit, offset }) =>
-          db.select().from(notifications).where(where).orderBy(desc(notifications.createdAt), desc(notifications.id)).limit(limit).offset(offset),
-        async () => (await db.select({ n: count() }).from(notifications).where(where))[0]?.n ?? 0,
-      );
     },
 
     /** Idempotent: the first read time is kept. Undefined when not the caller's (or not in-app). */
