@@ -16,6 +16,31 @@ export interface EnqueueOptions {
   occurredAt?: Date | string;
 }
 
+/** The validated event and the headers of its outbox row (what `enqueueEvent` writes). */
+export interface OutboxRecord<C extends EventContract> {
+  event: EventEnvelope<C>;
+  headers: Record<string, string>;
+}
+
+/**
+ * Validates the event and builds its outbox row without writing it, for a producer that writes
+ * the row inside a statement of its own (the change and its event in one round trip, still one
+ * transaction). Throws on invalid data. The caller inserts `event` as the payload, `event.id`,
+ * `event.type` as the subject and `headers`, and notifies `outboxChannel` in that transaction.
+ */
+export function outboxRecord<C extends EventContract>(contract: C, data: EventInput<C>, options: EnqueueOptions): OutboxRecord<C> {
+  const event = createEvent(contract, data, options);
+  const headers = {
+    [messageHeaders.correlationId]: event.correlationId,
+    [messageHeaders.requestId]: options.requestId ?? event.correlationId,
+    [messageHeaders.eventType]: event.type,
+    // The trace of the request that caused the event (nothing with tracing off): the relay's
+    // publish span continues it, and the consumers after it.
+    ...traceHeaders(),
+  };
+  return { event, headers };
+}
+
 /**
  * Validates the event and writes it to the outbox inside the caller's transaction, so the event
  * exists exactly when the change it describes does. Throws on invalid data (nothing is written).
@@ -26,20 +51,8 @@ export async function enqueueEvent<C extends EventContract>(
   data: EventInput<C>,
   options: EnqueueOptions,
 ): Promise<EventEnvelope<C>> {
-  const event = createEvent(contract, data, options);
-  await tx.insert(outboxTable).values({
-    id: event.id,
-    subject: event.type,
-    payload: event,
-    headers: {
-      [messageHeaders.correlationId]: event.correlationId,
-      [messageHeaders.requestId]: options.requestId ?? event.correlationId,
-      [messageHeaders.eventType]: event.type,
-      // The trace of the request that caused the event (nothing with tracing off): the relay's
-      // publish span continues it, and the consumers after it.
-      ...traceHeaders(),
-    },
-  });
+  const { event, headers } = outboxRecord(contract, data, options);
+  await tx.insert(outboxTable).values({ id: event.id, subject: event.type, payload: event, headers });
   await tx.execute(sql`select pg_notify(${outboxChannel}, '')`);
   return event;
 }
