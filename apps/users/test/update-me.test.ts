@@ -3,6 +3,7 @@
 import { userUpdatedV1 } from '@platform/contracts';
 import { expectEnvelope } from '@platform/http-kit/testing';
 import { outboxChannel } from '@platform/messaging';
+import { waitFor } from '@platform/messaging/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UserRow } from '../src/data/schema.js';
 import { prepareGuardedOwnUpdate, prepareUserById } from '../src/data/user-repository.js';
@@ -47,6 +48,21 @@ describe('PATCH /api/v1/users/me: the change and its event in one statement', ()
     expect(event.payload).toMatchObject({ type: userUpdatedV1.type, correlationId: 'req-one-statement' });
     expect(event.payload.data).toEqual({ userId: user.id, email: user.email, fullName: 'After Name', role: 'user', isActive: true });
     expect(event.headers['x-request-id']).toBe('req-one-statement');
+  });
+
+  it('wakes the relay: the statement notifies the outbox channel when it writes an event', async () => {
+    const { auth } = await t.signUp(uniqueEmail('notify'), 'Notify Me');
+    let notified = 0;
+    const listening = await t.env.database.sql.listen(outboxChannel, () => {
+      notified += 1;
+    });
+    try {
+      expectEnvelope(await patch(auth, { fullName: 'Notified' }), { status: 200, code: 'SUCCESS' });
+      await waitFor(async () => (notified > 0 ? true : undefined), { timeoutMs: 5_000 });
+      expect(notified).toBeGreaterThan(0);
+    } finally {
+      await listening.unlisten();
+    }
   });
 
   it('writes no event when the name stays the same, and clears what is given as null', async () => {
