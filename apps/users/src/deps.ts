@@ -1,6 +1,7 @@
+import { outboxChannel } from '@platform/messaging';
 import type { ServiceContext, ServiceDeps } from '@platform/service-kit';
 import type { UsersSettings } from './config.js';
-import { prepareUserById } from './data/user-repository.js';
+import { prepareGuardedOwnUpdate, prepareUserById } from './data/user-repository.js';
 import type * as schema from './data/schema.js';
 import { createLoginGuard } from './domain/login-guard.js';
 import type { PasswordHasher } from './domain/password-hasher.js';
@@ -16,6 +17,8 @@ export function usersDeps(settings: UsersSettings, verificationKeys: Array<{ kid
     verificationKeys,
     /** Prepared lookup by id for the hot read paths. */
     userById: prepareUserById(ctx.db),
+    /** `PATCH /users/me`'s change, event and relay wake-up in one statement (see update-me.ts). */
+    updateOwn: prepareGuardedOwnUpdate(ctx.sql, outboxChannel),
     /** The caller's row as the token check read it this request. */
     tokenUser: tokens.rowFor,
     hasher,

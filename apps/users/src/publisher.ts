@@ -6,22 +6,33 @@ import {
   userUpdatedV1,
 } from '@platform/contracts';
 import type { DbOrTx } from '@platform/db-kit';
-import { enqueueEvent } from '@platform/messaging';
+import { enqueueEvent, outboxRecord } from '@platform/messaging';
 import type { UserRow } from './data/schema.js';
+
+type UserSnapshotSource = Pick<UserRow, 'id' | 'email' | 'fullName' | 'role' | 'isActive'>;
+
+function snapshot(user: UserSnapshotSource) {
+  return { userId: user.id, email: user.email, fullName: user.fullName, role: user.role, isActive: user.isActive };
+}
 
 /**
  * What the users service publishes (docs/contract.md §6), always through the outbox inside the
  * transaction of the change: pass the transaction and the request id.
  */
-function snapshot(user: UserRow) {
-  return { userId: user.id, email: user.email, fullName: user.fullName, role: user.role, isActive: user.isActive };
-}
-
 export const userEvents = {
   registered: (tx: DbOrTx, user: UserRow, correlationId: string) =>
     enqueueEvent(tx, userRegisteredV1, snapshot(user), { correlationId }),
   /** Name, role or active flag changed (profile fields are not part of the snapshot). */
   updated: (tx: DbOrTx, user: UserRow, correlationId: string) => enqueueEvent(tx, userUpdatedV1, snapshot(user), { correlationId }),
+  /**
+   * The same event as `updated`, validated, as the outbox row's JSON texts: for a statement that
+   * writes the change and its outbox row together (the caller notifies the relay, see
+   * `prepareGuardedOwnUpdate`).
+   */
+  updatedRow(user: UserSnapshotSource, correlationId: string) {
+    const { event, headers } = outboxRecord(userUpdatedV1, snapshot(user), { correlationId });
+    return { id: event.id, subject: event.type, payload: JSON.stringify(event), headers: JSON.stringify(headers) };
+  },
   deactivated: (tx: DbOrTx, userId: string, correlationId: string) =>
     enqueueEvent(tx, userDeactivatedV1, { userId }, { correlationId }),
   loggedIn: (tx: DbOrTx, userId: string, correlationId: string) => enqueueEvent(tx, userLoggedInV1, { userId }, { correlationId }),

@@ -16,6 +16,31 @@ export interface EnqueueOptions {
   occurredAt?: Date | string;
 }
 
+/** The validated event and the headers of its outbox row (what `enqueueEvent` writes). */
+export interface OutboxRecord<C extends EventContract> {
+  event: EventEnvelope<C>;
+  headers: Record<string, string>;
+}
+
+/**
+ * Validates the event and builds its outbox row without writing it, for a producer that writes
+ * the row inside a statement of its own (the change and its event in one round trip, still one
+ * transaction). Throws on invalid data. The caller inserts `event` as the payload, `event.id`,
+ * `event.type` as the subject and `headers`, and notifies `outboxChannel` in that transaction.
+ */
+export function outboxRecord<C extends EventContract>(contract: C, data: EventInput<C>, options: EnqueueOptions): OutboxRecord<C> {
+  const event = createEvent(contract, data, options);
+  const headers = {
+    [messageHeaders.correlationId]: event.correlationId,
+    [messageHeaders.requestId]: options.requestId ?? event.correlationId,
+    [messageHeaders.eventType]: event.type,
+    // The trace of the request that caused the event (nothing with tracing off): the relay's
+    // publish span continues it, and the consumers after it.
+    ...traceHeaders(),
+  };
+  return { event, headers };
+}
+
 /**
  * Validates the event and writes it to the outbox inside the caller's transaction, so the event
  * exists exactly when the change it describes does. Throws on invalid data (nothing is written).
@@ -26,15 +51,7 @@ export async function enqueueEvent<C extends EventContract>(
   data: EventInput<C>,
   options: EnqueueOptions,
 ): Promise<EventEnvelope<C>> {
-  const event = createEvent(contract, data, options);
-  const headers: Record<string, string> = {
-    [messageHeaders.correlationId]: event.correlationId,
-    [messageHeaders.requestId]: options.requestId ?? event.correlationId,
-    [messageHeaders.eventType]: event.type,
-    // The trace of the request that caused the event (nothing with tracing off): the relay's
-    // publish span continues it, and the consumers after it.
-    ...traceHeaders(),
-  };
+  const { event, headers } = outboxRecord(contract, data, options);
   // The row and the relay's wake-up in one statement (one round trip instead of two per event;
   // the NOTIFY is still delivered only at commit, and only once per transaction and channel).
   await tx.execute(sql`

@@ -1,6 +1,7 @@
 import type { Db, DbOrTx } from '@platform/db-kit';
 import { findPage, type Page } from '@platform/db-kit';
-import { and, count, desc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, getTableColumns, ilike, or, sql, type SQL } from 'drizzle-orm';
+import type { Sql } from 'postgres';
 import { containsPattern } from '../domain/user-input.js';
 import { usersTable, type UserRow } from './schema.js';
 
@@ -78,4 +79,97 @@ export function userRepository(db: DbOrTx) {
 export function prepareUserById(db: Db) {
   const statement = db.select().from(usersTable).where(eq(usersTable.id, sql.placeholder('id'))).limit(1).prepare('users_by_id');
   return async (id: string): Promise<UserRow | undefined> => (await statement.execute({ id }))[0];
+}
+
+/** A change of one's own name and profile: `undefined` leaves a field as it is, `null` clears it. */
+export type OwnChanges = Partial<Pick<UserRow, 'fullName' | 'bio' | 'avatarUrl' | 'phone' | 'timezone' | 'language'>>;
+
+export interface GuardedOwnUpdate {
+  id: string;
+  /** What the caller's row must still hold (the event snapshot is built from it): else no change. */
+  expected: Pick<UserRow, 'email' | 'role'>;
+  changes: OwnChanges;
+  updatedAt: Date;
+  /**
+   * The outbox row of the change's event, written only when the name really changes (against
+   * the locked row, not the caller's earlier read); built by the publisher.
+   */
+  event?: { id: string; subject: string; payload: string; headers: string };
+}
+
+// The write of `PATCH /users/me` in one statement, hence one round trip and one implicit
+// transaction: lock the row only if it is still the active user with the expected e-mail and role
+// (so the snapshot the event carries is the row after the change), apply the change, write the
+// outbox row when the name changed, and notify the relay (delivered at commit, like every
+// outbox write). One fixed text: postgres.js prepares it once per connection. `null` in $4,
+// $11, $12 (never a stored value: the columns are not null) means "leave it"; $5/$7/$9 say
+// whether the nullable bio, avatar URL and phone are given.
+const OWN_UPDATE = `
+with locked as (
+  select id, full_name from users
+  where id = $1::uuid and email = $2::text and role = $3::text and is_active
+  for update
+), changed as (
+  update users u set
+    full_name = coalesce($4::text, u.full_name),
+    bio = case when $5::boolean then $6::text else u.bio end,
+    avatar_url = case when $7::boolean then $8::text else u.avatar_url end,
+    phone = case when $9::boolean then $10::text else u.phone end,
+    timezone = coalesce($11::text, u.timezone),
+    language = coalesce($12::text, u.language),
+    updated_at = $13::timestamptz
+  from locked where u.id = locked.id
+  returning u.*, locked.full_name as previous_full_name
+), event as (
+  insert into outbox (id, subject, payload, headers)
+  select $14::uuid, $15::text, $16::jsonb, $17::jsonb from changed
+  where $14::uuid is not null and changed.full_name <> changed.previous_full_name
+  returning id
+), woken as (
+  select pg_notify($18::text, '') from event
+)
+select changed.*, (select count(*) from woken)::int as events from changed`;
+
+/** Reads a raw `users` row (column names, driver values) as drizzle would: the same mapping. */
+const userColumns = Object.entries(getTableColumns(usersTable));
+function userRowFrom(raw: Record<string, unknown>): UserRow {
+  const row: Record<string, unknown> = {};
+  for (const [key, column] of userColumns) {
+    const value = raw[column.name];
+    row[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
+  }
+  return row as UserRow;
+}
+
+/**
+ * `PATCH /users/me`'s write as one prepared statement (see OWN_UPDATE). Resolves with the row
+ * after the change, or undefined when the row no longer matches `expected` (gone, deactivated,
+ * e-mail or role changed since it was read): the caller then takes the locking transaction.
+ */
+export function prepareGuardedOwnUpdate(sqlClient: Sql, notifyChannel: string) {
+  const given = (value: unknown) => value !== undefined;
+  return async ({ id, expected, changes, updatedAt, event }: GuardedOwnUpdate): Promise<{ user: UserRow; events: number } | undefined> => {
+    const params = [
+      id,
+      expected.email,
+      expected.role,
+      changes.fullName ?? null,
+      given(changes.bio),
+      changes.bio ?? null,
+      given(changes.avatarUrl),
+      changes.avatarUrl ?? null,
+      given(changes.phone),
+      changes.phone ?? null,
+      changes.timezone ?? null,
+      changes.language ?? null,
+      updatedAt.toISOString(),
+      event?.id ?? null,
+      event?.subject ?? null,
+      event?.payload ?? null,
+      event?.headers ?? null,
+      notifyChannel,
+    ];
+    const [raw] = await sqlClient.unsafe<Array<Record<string, unknown>>>(OWN_UPDATE, params as never[], { prepare: true });
+    return raw ? { user: userRowFrom(raw), events: Number(raw.events) } : undefined;
+  };
 }

@@ -23,7 +23,8 @@ export const meRoutes: RouteRegistrar<UsersDeps> = (app, deps) => {
 
   app.patch('/me', {
     schema: { summary: 'Change own name and profile', body: PatchMeBody, response: { 200: envelope(userSchema), ...errorResponses(400, 401, 404) } },
-  }, async (request, reply) => ok(reply, toUserDto(await updateMe(deps, request.user.sub, request.body, request.id)), 'Updated'));
+    // The row the token check read guards the one-statement write (see update-me.ts).
+  }, async (request, reply) => ok(reply, toUserDto(await updateMe(deps, request.user.sub, request.body, request.id, deps.tokenUser(request.user))), 'Updated'));
 
   app.post('/me/password', {
     schema: { summary: 'Change own password (ends every login)', body: ChangePasswordBody, response: { 200: envelope(z.null()), ...errorResponses(400, 401, 404, 429) } },

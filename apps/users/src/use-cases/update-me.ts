@@ -9,9 +9,22 @@ export interface OwnChanges {
   profile?: Pick<UserChanges, 'bio' | 'avatarUrl' | 'phone' | 'timezone' | 'language'>;
 }
 
-/** The caller's own name and profile; `updated` is published only when the name changed. */
-export async function updateMe(deps: UsersDeps, userId: string, input: OwnChanges, requestId: string): Promise<UserRow> {
+/**
+ * The caller's own name and profile; `updated` is published only when the name changed.
+ *
+ * `known` is the caller's row as this request's token check read it. With it, the change, its
+ * event and the relay's wake-up are one statement (one round trip, one transaction) guarded by
+ * that row's e-mail and role, so the event's snapshot is the row after the change. When the row
+ * changed meanwhile (an admin changed the role, deactivated the user), or without `known`, the
+ * locking transaction below decides, as it always did.
+ */
+export async function updateMe(deps: UsersDeps, userId: string, input: OwnChanges, requestId: string, known?: UserRow): Promise<UserRow> {
   const changes: UserChanges = { fullName: input.fullName, ...input.profile };
+  if (known && known.id === userId) {
+    const event = input.fullName === undefined ? undefined : userEvents.updatedRow({ ...known, fullName: input.fullName }, requestId);
+    const done = await deps.updateOwn({ id: userId, expected: known, changes, updatedAt: new Date(), event });
+    if (done) return done.user;
+  }
   const user = await deps.db.transaction(async (tx) => {
     const users = userRepository(tx);
     const before = await users.findByIdForUpdate(userId);

@@ -1,0 +1,114 @@
+// PATCH /users/me writes the change, its event and the relay's wake-up in one statement, guarded
+// by the row the token check read; a row that changed meanwhile takes the locking transaction.
+import { userUpdatedV1 } from '@platform/contracts';
+import { expectEnvelope } from '@platform/http-kit/testing';
+import { outboxChannel } from '@platform/messaging';
+import { waitFor } from '@platform/messaging/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { UserRow } from '../src/data/schema.js';
+import { prepareGuardedOwnUpdate, prepareUserById } from '../src/data/user-repository.js';
+import type { UsersDeps } from '../src/deps.js';
+import { updateMe } from '../src/use-cases/update-me.js';
+import { createUsersTestEnv, uniqueEmail, type UserBody, type UsersTestEnv } from './users-test-env.js';
+
+let t: UsersTestEnv;
+beforeAll(async () => {
+  t = await createUsersTestEnv();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+interface OutboxRow {
+  id: string;
+  payload: { id: string; type: string; correlationId: string; data: Record<string, unknown> };
+  headers: Record<string, string>;
+}
+const eventsOf = (userId: string) =>
+  t.env.database.sql<OutboxRow[]>`
+    select id, payload, headers from outbox where subject = ${userUpdatedV1.type} and payload->'data'->>'userId' = ${userId} order by created_at`;
+const rowOf = async (id: string) => (await prepareUserById(t.env.database.db)(id)) as UserRow;
+const patch = (auth: Record<string, string>, payload: unknown, requestId?: string) =>
+  t.app.inject({ method: 'PATCH', url: '/api/v1/users/me', headers: { ...auth, ...(requestId ? { 'x-request-id': requestId } : {}) }, payload: payload as object });
+
+describe('PATCH /api/v1/users/me: the change and its event in one statement', () => {
+  it('writes the event of a rename with the row after the change, the request id in its headers', async () => {
+    const { user, auth } = await t.signUp(uniqueEmail('one-statement'), 'Before Name');
+    const res = await patch(auth, { fullName: 'After Name', profile: { timezone: 'Europe/Paris', bio: 'hi' } }, 'req-one-statement');
+    const body = expectEnvelope<UserBody>(res, { status: 200, code: 'SUCCESS', module: 'users' }).data;
+    expect(body).toMatchObject({ id: user.id, fullName: 'After Name', profile: { timezone: 'Europe/Paris', bio: 'hi', language: 'en' } });
+    const stored = await rowOf(user.id);
+    expect(body.updatedAt).toBe(stored.updatedAt.toISOString());
+    expect(stored.updatedAt.getTime()).toBeGreaterThan(stored.createdAt.getTime());
+
+    const events = await eventsOf(user.id);
+    expect(events).toHaveLength(1);
+    const event = events[0] as OutboxRow;
+    expect(event.id).toBe(event.payload.id);
+    expect(event.payload).toMatchObject({ type: userUpdatedV1.type, correlationId: 'req-one-statement' });
+    expect(event.payload.data).toEqual({ userId: user.id, email: user.email, fullName: 'After Name', role: 'user', isActive: true });
+    expect(event.headers['x-request-id']).toBe('req-one-statement');
+  });
+
+  it('wakes the relay: the statement notifies the outbox channel when it writes an event', async () => {
+    const { auth } = await t.signUp(uniqueEmail('notify'), 'Notify Me');
+    let notified = 0;
+    const listening = await t.env.database.sql.listen(outboxChannel, () => {
+      notified += 1;
+    });
+    try {
+      expectEnvelope(await patch(auth, { fullName: 'Notified' }), { status: 200, code: 'SUCCESS' });
+      await waitFor(async () => (notified > 0 ? true : undefined), { timeoutMs: 5_000 });
+      expect(notified).toBeGreaterThan(0);
+    } finally {
+      await listening.unlisten();
+    }
+  });
+
+  it('writes no event when the name stays the same, and clears what is given as null', async () => {
+    const { user, auth } = await t.signUp(uniqueEmail('same-name'), 'Same Name');
+    expectEnvelope(await patch(auth, { profile: { bio: 'x', phone: '+1 555', avatarUrl: 'https://a.example/p.png' } }), { status: 200, code: 'SUCCESS' });
+    const res = await patch(auth, { fullName: 'Same Name', profile: { phone: null } });
+    expect(expectEnvelope<UserBody>(res, { status: 200, code: 'SUCCESS' }).data.profile).toMatchObject({ bio: 'x', phone: null, avatarUrl: 'https://a.example/p.png' });
+    expect(await eventsOf(user.id)).toHaveLength(0);
+  });
+
+  it('writes one event for concurrent renames to the same name: the row lock decides, not the earlier read', async () => {
+    const { user, auth } = await t.signUp(uniqueEmail('concurrent'), 'Old Name');
+    const results = await Promise.all(Array.from({ length: 6 }, () => patch(auth, { fullName: 'New Name' })));
+    for (const res of results) expectEnvelope(res, { status: 200, code: 'SUCCESS' });
+    const events = await eventsOf(user.id);
+    expect(events.map((e) => e.payload.data.fullName)).toEqual(['New Name']);
+  });
+
+  it('the guarded statement writes the change and the event when the row is as expected, nothing when it is not', async () => {
+    const { user } = await t.signUp(uniqueEmail('guarded'), 'Guarded');
+    const guarded = prepareGuardedOwnUpdate(t.env.database.sql, outboxChannel);
+    const row = (id: string) => ({ id, subject: userUpdatedV1.type, payload: JSON.stringify({ id, data: { userId: user.id } }), headers: '{"x-request-id":"r"}' });
+    const done = await guarded({ id: user.id, expected: { email: user.email, role: 'user' }, changes: { fullName: 'Guarded Too', language: 'de' }, updatedAt: new Date(), event: row('9f6b1f0e-3a0c-4c1e-8d7a-2f4b6c8d0e12') });
+    expect(done).toMatchObject({ events: 1, user: { id: user.id, fullName: 'Guarded Too', language: 'de', timezone: 'UTC', bio: null, role: 'user' } });
+    expect(done?.user.createdAt).toBeInstanceOf(Date);
+    expect((await eventsOf(user.id)).map((e) => e.id)).toEqual(['9f6b1f0e-3a0c-4c1e-8d7a-2f4b6c8d0e12']);
+
+    const event = row('2b0cf8c1-7e5b-4a35-9c55-6f3f7b1d2a10');
+    const changes = { fullName: 'Changed', bio: 'changed' };
+    expect(await guarded({ id: user.id, expected: { email: user.email, role: 'admin' }, changes, updatedAt: new Date(), event })).toBeUndefined();
+    expect(await guarded({ id: user.id, expected: { email: 'other@example.com', role: 'user' }, changes, updatedAt: new Date(), event })).toBeUndefined();
+    await t.env.database.sql`update users set is_active = false where id = ${user.id}`;
+    expect(await guarded({ id: user.id, expected: { email: user.email, role: 'user' }, changes, updatedAt: new Date(), event })).toBeUndefined();
+    expect(await rowOf(user.id)).toMatchObject({ fullName: 'Guarded Too', bio: null });
+    expect(await eventsOf(user.id)).toHaveLength(1);
+  });
+
+  it('falls back to the locking transaction when the row changed after the token check: the event carries the current role', async () => {
+    const { user } = await t.signUp(uniqueEmail('fallback'), 'Fallback');
+    const known = await rowOf(user.id); // what the token check read
+    await t.env.database.sql`update users set role = 'moderator' where id = ${user.id}`; // an admin, meanwhile
+    const deps = { db: t.env.database.db, updateOwn: prepareGuardedOwnUpdate(t.env.database.sql, outboxChannel) } as unknown as UsersDeps;
+    const after = await updateMe(deps, user.id, { fullName: 'Fallback Renamed' }, 'req-fallback', known);
+    expect(after).toMatchObject({ fullName: 'Fallback Renamed', role: 'moderator' });
+    const events = await eventsOf(user.id);
+    expect(events.map((e) => e.payload.data)).toEqual([{ userId: user.id, email: user.email, fullName: 'Fallback Renamed', role: 'moderator', isActive: true }]);
+    expect(events[0]?.payload.correlationId).toBe('req-fallback');
+  });
+});
