@@ -1,2 +1,3 @@
 export { createLogger, redactPaths, redactUrl, requestIdLogLabel, type CreateLoggerOptions } from './create-logger.js';
+export { lazyChild } from './lazy-child.js';
 export type { Logger, DestinationStream } from 'pino';

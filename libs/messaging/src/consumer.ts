@@ -1,14 +1,13 @@
 import type { JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import { parseEvent, type EventContract, type EventEnvelope, type StreamDefinition, type StreamKey } from '@platform/contracts';
 import type { Db, Tx } from '@platform/db-kit';
-import type { Logger } from '@platform/logging';
+import { lazyChild, type Logger } from '@platform/logging';
 import type { Metrics } from '@platform/metrics';
 import { createDependencyMonitor, type DependencyMonitor } from '@platform/resilience';
 import { SpanKind, activeTraceId, tracingActive, withSpan } from '@platform/tracing';
 import { sql } from 'drizzle-orm';
 import { consumeLoop } from './consume-loop.js';
 import { durableConsumer } from './durable-consumer.js';
-import { lazyChild } from './lazy-logger.js';
 import { consumerMetrics } from './metrics.js';
 import { namespacedSubject, stripNamespace } from './namespace.js';
 import { retryPolicy } from './retry-policy.js';
@@ -125,7 +124,7 @@ export function createConsumer<C extends EventContract>(options: ConsumerOptions
     const traceId = activeTraceId();
     // Made on first line written at an enabled level: a child with the redaction paths costs more
     // than the rest of the framework's work on an event, and most events write no line.
-    const log = lazyChild(logger, () => ({ correlationId: event.correlationId, eventId: event.id, eventType: event.type, ...(traceId ? { traceId } : {}) }));
+    const log = lazyChild(logger, { correlationId: event.correlationId, eventId: event.id, eventType: event.type, ...(traceId ? { traceId } : {}) });
     if (deliveryCount > retry.maxAttempts) {
       // A delivery that never got an answer (a crash mid-handler) counts as a failed attempt too.
       return retry.deadLetter(msg, `gave up after ${deliveryCount - 1} deliveries without an outcome`, log);

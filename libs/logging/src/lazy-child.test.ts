@@ -1,12 +1,12 @@
-import { captureLogs } from '@platform/logging/testing';
 import { describe, expect, it, vi } from 'vitest';
-import { lazyChild } from './lazy-logger.js';
+import { lazyChild } from './lazy-child.js';
+import { captureLogs } from './testing/index.js';
 
 describe('lazyChild', () => {
   it('makes no child for a line below the level, and one carrying the bindings for a line at it', () => {
     const logs = captureLogs('test', 'info');
     const childOf = vi.spyOn(logs.logger, 'child');
-    const log = lazyChild(logs.logger, () => ({ eventId: 'e-1' }));
+    const log = lazyChild(logs.logger, { eventId: 'e-1' });
     log.debug({ detail: 1 }, 'not written');
     expect(childOf).not.toHaveBeenCalled();
     log.info({ detail: 2 }, 'written');
@@ -20,7 +20,7 @@ describe('lazyChild', () => {
 
   it('behaves as the child for everything else (bindings, grandchildren, level)', () => {
     const logs = captureLogs('test', 'info');
-    const log = lazyChild(logs.logger, () => ({ eventId: 'e-2' }));
+    const log = lazyChild(logs.logger, { eventId: 'e-2' });
     expect(log.bindings()).toMatchObject({ eventId: 'e-2' });
     log.child({ step: 'x' }).info('nested');
     expect(logs.lines[0]).toMatchObject({ eventId: 'e-2', step: 'x', msg: 'nested' });
