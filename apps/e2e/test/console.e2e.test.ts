@@ -134,7 +134,11 @@ describe('the operator console in Chromium', () => {
     // Rates need two scrapes; the pages opened so far have scraped already. The gateway has served this test.
     const gateway = page.locator('tbody tr', { has: page.locator('td:text-is("gateway")') });
     await waitFor(async () => /^\d+\.\d{2}$/.test((await gateway.locator('td').nth(1).textContent()) ?? ''), { timeoutMs: 20_000 });
-    expect(await page.locator('.recharts-wrapper').count()).toBe(4);
+    // Recharts' ResponsiveContainer draws a chart only once its ResizeObserver has measured the box, a frame
+    // or more after the table: wait for the four charts (three lines, the backlog bars) with a bound.
+    const charts = page.locator('.recharts-wrapper');
+    await waitFor(async () => (await charts.count()) === 4, { timeoutMs: 10_000 });
+    expect(await charts.count()).toBe(4);
     // A point per scrape interval on the request-rate chart, one line per app.
     await waitFor(async () => (await page.locator('figure:has-text("Request rate") .recharts-line-dot').count()) >= 5, { timeoutMs: 20_000 });
     expect(await page.locator('text=No metrics from').count()).toBe(0);
