@@ -59,6 +59,9 @@ describe('billing accounts', () => {
     body(await h.request('POST', url, user, { currency: 'USD' }), 409);
     expect(await h.counts()).toEqual(before);
     expect(body<Account>(await h.request('GET', `${url}/me`, user), 200).data).toEqual(first);
+    // Microseconds in the table: the millisecond JavaScript's Date keeps, as the write answered.
+    await h.env.database.sql`update accounts set created_at = '2026-01-02 03:04:05.678999+00' where id = ${first.id}`;
+    expect(body<Account>(await h.request('GET', `${url}/me`, user), 200).data).toEqual({ ...first, createdAt: '2026-01-02T03:04:05.678Z' });
   });
 
   it('opens one account when the same user races ten requests', async () => {

@@ -199,6 +199,27 @@ describe('billing invoices', () => {
     body(await h.request('GET', url, null), 401);
   });
 
+  it('reads an invoice as its writes answered it, timestamps in ISO 8601 UTC truncated to the millisecond', async () => {
+    const issued = await issuedInvoice(h, admin, aliceAccount, 5000);
+    const pay = (amountMinor: number, key: string) =>
+      h.request('POST', `${url}/${issued.id}/payments`, alice, { amountMinor, method: 'card' }, { 'idempotency-key': key });
+    body(await pay(2000, `part-${issued.id}`), 201);
+    const read = async () => body<InvoiceBody>(await h.request('GET', `${url}/${issued.id}`, alice), 200).data;
+    const listed = async () => body<InvoiceBody[]>(await h.request('GET', `${url}?pageSize=100`, alice), 200).data.find((i) => i.id === issued.id);
+    const partlyPaid = await read();
+    expect(partlyPaid).toEqual({ ...issued, amountPaidMinor: 2000, amountDueMinor: 3000 });
+    expect(await listed()).toEqual(partlyPaid);
+    body(await pay(3000, `rest-${issued.id}`), 201);
+    const paid = await read();
+    expect(paid).toMatchObject({ status: 'paid', amountPaidMinor: 5000, amountDueMinor: 0, paidAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) });
+    expect(Object.keys(paid).sort()).toEqual(Object.keys(issued).sort());
+    // Microseconds in the table: the same millisecond JavaScript's Date (what the writes answer with) keeps.
+    await h.env.database.sql`update invoices set created_at = '2026-01-02 03:04:05.678999+00', issued_at = '1999-12-31 23:59:59.000001+00', paid_at = '2030-06-30 12:00:00+02' where id = ${issued.id}`;
+    const precise = { createdAt: '2026-01-02T03:04:05.678Z', issuedAt: '1999-12-31T23:59:59.000Z', paidAt: '2030-06-30T10:00:00.000Z' };
+    expect(await read()).toMatchObject(precise);
+    expect(await listed()).toMatchObject(precise);
+  });
+
   it('delivers each issued and voided event once to the BILLING stream', async () => {
     const counts = async (subject: string) =>
       ((await h.env.database.sql`select count(*)::int as n from outbox where subject = ${subject}`) as unknown as [{ n: number }])[0].n;

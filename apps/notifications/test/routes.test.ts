@@ -101,6 +101,11 @@ describe('marking read', () => {
     expect(first.data.readAt).toMatch(/Z$/);
     const again = (await request('POST', `/api/v1/notifications/${mine!.id}/read`, aliceToken)).json();
     expect(again.data.readAt).toBe(first.data.readAt);
+    // The list answers it as the write did; microseconds in the table keep JavaScript's Date's millisecond.
+    const listed = async () => (await request('GET', '/api/v1/notifications?unread=false&pageSize=100', aliceToken)).json().data.find((n: { id: string }) => n.id === mine!.id);
+    expect(await listed()).toEqual(first.data);
+    await h.env.database.sql`update notifications set read_at = '2031-02-03 04:05:06.789999+00' where id = ${mine!.id}`;
+    expect(await listed()).toEqual({ ...first.data, readAt: '2031-02-03T04:05:06.789Z' });
 
     const [bobs] = await seed(bob, 1);
     expectEnvelope(await request('POST', `/api/v1/notifications/${bobs!.id}/read`, aliceToken), { status: 404, code: 'NOT_FOUND', module: 'notifications' });

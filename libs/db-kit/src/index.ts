@@ -8,3 +8,4 @@ export * from './columns.js';
 export * from './delete-in-batches.js';
 export * from './url.js';
 export * from './client-of.js';
+export * from './iso-timestamp.js';

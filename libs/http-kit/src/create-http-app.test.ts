@@ -166,6 +166,19 @@ describe('createHttpApp conventions', () => {
       expect(ctx.logs.lines.some((line) => line.requestId === body.requestId && line.level === 'error')).toBe(true);
     });
 
+    it.each(['uuid', 'enum', 'int', 'nan', 'missing', 'datetime', 'date'])('refuses a response with a bad %s as a logged 500 (the compiled check)', async (kind) => {
+      const res = await ctx.app.inject({ method: 'GET', url: `/bad-output/${kind}` });
+      const body = expectEnvelope(res, { status: 500, code: 'INTERNAL_ERROR' });
+      expect(body.message).toBe('Internal server error');
+      const logged = ctx.logs.lines.find((line) => line.requestId === body.requestId && line.level === 'error');
+      expect(JSON.stringify(logged)).toContain('Response doesn');
+    });
+
+    it('answers the same route with a good response', async () => {
+      const body = expectEnvelope(await ctx.app.inject({ method: 'GET', url: '/bad-output/good' }), { status: 200, code: 'SUCCESS' });
+      expect(body.data).toEqual({ id: '8f8c2a4e-7a7b-4b65-9d3c-3f1f4f0c2b1a', kind: 'a', count: 1, at: null });
+    });
+
     it('keeps Retry-After on 429', async () => {
       const res = await ctx.app.inject({ method: 'GET', url: '/limited' });
       expectEnvelope(res, { status: 429, code: 'RATE_LIMITED' });

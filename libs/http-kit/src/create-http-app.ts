@@ -7,7 +7,7 @@ import Fastify, {
   type RawServerDefault,
 } from 'fastify';
 import type { IncomingMessage } from 'node:http';
-import { serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { HTTP_SERVER_DEFAULTS, type HttpServerSettings } from '@platform/config';
 import { requestIdLogLabel, type Logger } from '@platform/logging';
 import { createMetrics, type Metrics } from '@platform/metrics';
@@ -21,6 +21,7 @@ import { installErrorHandling, sendError } from './error-handling.js';
 import { HEALTH_PATHS, registerHealthRoutes, type ReadinessChecks } from './health.js';
 import { installHttpMetrics, METRICS_PATH } from './metrics.js';
 import { OPENAPI_PATH, registerOpenApi, type OpenApiOptions } from './openapi.js';
+import { outputSerializerCompiler } from './output/output-serializer.js';
 import { REQUEST_ID_HEADER, genRequestId } from './request-id.js';
 import { lazyRequestLogger } from './request-logger.js';
 import { capConnectionsPerClient, timeoutOptions } from './server-limits.js';
@@ -110,7 +111,8 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   // First, so every route registered below gets its server span (a no-op with tracing off).
   installHttpTracing(app);
   app.setValidatorCompiler(strictQueryValidatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  // zod's check on every response body, through an ajv-compiled equivalent where one exists.
+  app.setSerializerCompiler(outputSerializerCompiler);
   installStrictQueryStrings(app);
   installJsonOnlyParsing(app);
   installNulGuard(app);

@@ -61,3 +61,4 @@ export { isStaleToken, knownUser, refuseStaleTokens, type KnownUserState } from 
 export { MAX_JSON_DEPTH, jsonNestingExceeds, TOO_DEEP_MESSAGE } from './json-depth.js';
 export { humanText, isDisplaySafe, TEXT_CONTROL_MESSAGE } from './text.js';
 export { addRouteHook, METRICS_PATH, onRouteResponse, statusClass } from './metrics.js';
+export { compiledOutput } from './output/output-serializer.js';

@@ -49,6 +49,22 @@ export async function buildTestApp(overrides: Partial<HttpAppOptions> = {}) {
     // A handler bug: the data does not match its schema. Must be a 500, never a leak.
     ok(reply, { id: 42, email: 'x' } as unknown as { id: string; email: string }),
   );
+  // Each a different way to break a compiled response schema (output-serializer.ts): all must be a logged 500.
+  const strictOutput = envelope(z.object({ id: z.uuid(), kind: z.enum(['a', 'b']), count: z.number().int(), at: z.iso.datetime().nullable() }));
+  const goodOutput = { id: '8f8c2a4e-7a7b-4b65-9d3c-3f1f4f0c2b1a', kind: 'a', count: 1, at: null };
+  const badOutputs: Record<string, unknown> = {
+    good: goodOutput,
+    uuid: { ...goodOutput, id: 'not-a-uuid' },
+    enum: { ...goodOutput, kind: 'c' },
+    int: { ...goodOutput, count: 1.5 },
+    nan: { ...goodOutput, count: Number.NaN },
+    missing: { id: goodOutput.id, kind: 'a', at: null },
+    datetime: { ...goodOutput, at: '2026-12-01 17:00:00' },
+    date: { ...goodOutput, at: new Date(0) },
+  };
+  app.get('/bad-output/:kind', { schema: { params: z.object({ kind: z.string() }), response: { 200: strictOutput } } }, async (request, reply) =>
+    ok(reply, badOutputs[request.params.kind] as z.infer<typeof strictOutput>['data']),
+  );
   app.get('/boom', async () => {
     throw new Error('relation "users" does not exist at SELECT password_hash FROM users');
   });

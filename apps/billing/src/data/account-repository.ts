@@ -1,5 +1,5 @@
-import { findPage, type Db, type DbOrTx, type PageQuery } from '@platform/db-kit';
-import { count, desc, eq, sql } from 'drizzle-orm';
+import { clientOf, findPage, isoUtc, type Db, type DbOrTx, type PageQuery } from '@platform/db-kit';
+import { count, desc, eq } from 'drizzle-orm';
 import { accounts } from './schema.js';
 
 export type AccountRow = typeof accounts.$inferSelect;
@@ -33,8 +33,18 @@ export function accountRepository(db: DbOrTx) {
   };
 }
 
-/** The user's account by user id, prepared: `GET /accounts/me` is a hot read. */
+/** An account as the API answers it (routes/schemas.ts `Account`): `createdAt` as ISO 8601 UTC. */
+export type AccountView = Omit<AccountRow, 'createdAt'> & { createdAt: string };
+
+// Built by Postgres in the response's shape, one JSON.parse instead of a row mapped field by field.
+const accountByUserId = `select json_build_object(
+  'id', id, 'userId', user_id, 'currency', currency, 'billingEmail', billing_email, 'companyName', company_name,
+  'createdAt', ${isoUtc('created_at')}
+) as account from accounts where user_id = $1`;
+
+/** The user's account by user id, prepared: `GET /accounts/me` is a hot read (see invoice-reads.ts). */
 export function prepareAccountByUserId(db: Db) {
-  const statement = db.select().from(accounts).where(eq(accounts.userId, sql.placeholder('userId'))).limit(1).prepare('accounts_by_user_id');
-  return async (userId: string): Promise<AccountRow | undefined> => (await statement.execute({ userId }))[0];
+  const sql = clientOf(db);
+  return async (userId: string): Promise<AccountView | undefined> =>
+    (await sql.unsafe<Array<{ account: AccountView }>>(accountByUserId, [userId], { prepare: true }))[0]?.account;
 }

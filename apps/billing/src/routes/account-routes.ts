@@ -22,7 +22,7 @@ export const accountRoutes: RouteRegistrar<BillingDeps> = (app, deps) => {
   app.get(
     '/accounts/me',
     { schema: { summary: 'The caller’s billing account', response: { 200: envelope(Account), ...errorResponses(401, 404) } } },
-    async (request, reply) => ok(reply, toAccount(await getOwnAccount(deps, request.user))),
+    async (request, reply) => ok(reply, await getOwnAccount(deps, request.user)),
   );
 
   app.get(

@@ -46,14 +46,14 @@ export const invoiceRoutes: RouteRegistrar<BillingDeps> = (app, deps) => {
     },
     async (request, reply) => {
       const { page: pageNumber, pageSize } = request.query;
-      const result = await listInvoices(deps, request.user, request.query);
-      return page(reply, { items: result.items.map(toInvoice), total: result.total }, { page: pageNumber, pageSize });
+      // The reads answer in the response's shape already (data/invoice-reads.ts).
+      return page(reply, await listInvoices(deps, request.user, request.query), { page: pageNumber, pageSize });
     },
   );
 
   app.get(
     '/invoices/:id',
     { schema: { summary: 'One invoice (owner or admin)', params: idParams, response: { 200: envelope(Invoice), ...errorResponses(400, 401, 404) } } },
-    async (request, reply) => ok(reply, toInvoice(await getInvoice(deps, request.user, request.params.id))),
+    async (request, reply) => ok(reply, await getInvoice(deps, request.user, request.params.id)),
   );
 };

@@ -1,50 +1,47 @@
-import { pageParams, type Db, type Page, type PageQuery } from '@platform/db-kit';
-import { and, count, desc, eq, isNull, sql, type Placeholder, type SQL } from 'drizzle-orm';
-import { notifications, type NotificationRow } from './schema.js';
+import { clientOf, isoUtc, pageParams, type Db, type Page, type PageQuery } from '@platform/db-kit';
+import type { NotificationRow } from './schema.js';
+
+/** An in-app notification as the API answers it (routes/schemas.ts `Notification`): timestamps as ISO 8601 UTC. */
+export type NotificationView = Omit<NotificationRow, 'sourceEventId' | 'readAt' | 'createdAt'> & { readAt: string | null; createdAt: string };
 
 /** `unread`: only unread (true), only read (false), or both (absent). */
 type ReadFilter = boolean | undefined;
 
-function readCondition(unread: ReadFilter): SQL | undefined {
-  if (unread === undefined) return undefined;
-  return unread ? isNull(notifications.readAt) : sql`${notifications.readAt} is not null`;
-}
+const ownInApp = (unread: ReadFilter) =>
+  `n.user_id = $1 and n.channel = 'in_app'${unread === undefined ? '' : unread ? ' and n.read_at is null' : ' and n.read_at is not null'}`;
 
-function ownInApp(userId: Placeholder | string, unread: ReadFilter): SQL | undefined {
-  return and(eq(notifications.userId, userId), eq(notifications.channel, 'in_app'), readCondition(unread));
-}
+// Postgres builds each item in the response's shape (no source event id): one JSON.parse per row
+// instead of postgres.js parsing and drizzle mapping every column, then a Date → ISO per timestamp.
+const pageStatement = (unread: ReadFilter) => `select json_build_object(
+    'id', n.id, 'userId', n.user_id, 'channel', n.channel, 'template', n.template, 'title', n.title, 'body', n.body,
+    'readAt', ${isoUtc('n.read_at')}, 'createdAt', ${isoUtc('n.created_at')}
+  ) as notification, (count(*) over ())::int as total
+  from notifications n where ${ownInApp(unread)}
+  order by n.created_at desc, n.id desc limit $2 offset $3`;
 
-const statementName = (unread: ReadFilter) => `notifications_in_app_page${unread === undefined ? '' : unread ? '_unread' : '_read'}`;
+const countStatement = (unread: ReadFilter) => `select count(*)::int as n from notifications n where ${ownInApp(unread)}`;
 
 /**
- * The in-app list, prepared once per read filter: one round trip per page (the rows and, as a
- * window count over the filtered rows before the limit, their total). Before, each page was two
- * statements built per request, the rows and a count, on two connections. A page past the end
- * has no row to carry the total: only then is it counted apart.
+ * The in-app list, one prepared round trip per page (postgres.js names and caches the statement
+ * per connection): the rows and, as a window count over the filtered rows before the limit,
+ * their total. A page past the end has no row to carry the total: only then is it counted apart.
  */
 export function notificationReads(db: Db) {
-  const prepare = (unread: ReadFilter) =>
-    db
-      .select({ notification: notifications, total: sql<number>`count(*) over ()`.mapWith(Number) })
-      .from(notifications)
-      .where(ownInApp(sql.placeholder('userId'), unread))
-      .orderBy(desc(notifications.createdAt), desc(notifications.id))
-      .limit(sql.placeholder('limit'))
-      .offset(sql.placeholder('offset'))
-      .prepare(statementName(unread));
-  const pages = { all: prepare(undefined), unread: prepare(true), read: prepare(false) };
+  const sql = clientOf(db);
+  const pick = <T>(forms: { all: T; unread: T; read: T }, unread: ReadFilter) => (unread === undefined ? forms.all : unread ? forms.unread : forms.read);
+  const pages = { all: pageStatement(undefined), unread: pageStatement(true), read: pageStatement(false) };
+  const counts = { all: countStatement(undefined), unread: countStatement(true), read: countStatement(false) };
 
   return {
     /** The user's own in-app notifications, newest first. */
-    async listInApp(userId: string, query: PageQuery & { unread?: boolean }): Promise<Page<NotificationRow>> {
+    async listInApp(userId: string, query: PageQuery & { unread?: boolean }): Promise<Page<NotificationView>> {
       const { limit, offset } = pageParams(query);
-      const statement = query.unread === undefined ? pages.all : query.unread ? pages.unread : pages.read;
-      const rows = await statement.execute({ userId, limit, offset });
+      const rows = await sql.unsafe<Array<{ notification: NotificationView; total: number }>>(pick(pages, query.unread), [userId, limit, offset], { prepare: true });
       const first = rows[0];
       if (!first) {
         if (offset === 0) return { items: [], total: 0 };
-        const [counted] = await db.select({ n: count() }).from(notifications).where(ownInApp(userId, query.unread));
-        return { items: [], total: Number(counted?.n ?? 0) };
+        const [counted] = await sql.unsafe<Array<{ n: number }>>(pick(counts, query.unread), [userId], { prepare: true });
+        return { items: [], total: counted?.n ?? 0 };
       }
       return { items: rows.map((row) => row.notification), total: first.total };
     },

@@ -16,7 +16,8 @@ export const inAppRoutes: RouteRegistrar<NotificationsDeps> = (app, deps) => {
     },
   }, async (request, reply) => {
     const result = await listNotifications(deps, request.user.sub, request.query);
-    return page(reply, { items: result.items.map(toNotification), total: result.total }, request.query);
+    // The read answers in the response's shape already (data/notification-reads.ts).
+    return page(reply, result, request.query);
   });
 
   app.post('/read-all', {
