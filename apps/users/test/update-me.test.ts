@@ -87,7 +87,7 @@ describe('PATCH /api/v1/users/me: the change and its event in one statement', ()
     const guarded = prepareGuardedOwnUpdate(t.env.database.sql, outboxChannel);
     const row = (id: string) => ({ id, subject: userUpdatedV1.type, payload: JSON.stringify({ id, data: { userId: user.id } }), headers: '{"x-request-id":"r"}' });
     const done = await guarded({ id: user.id, expected: { email: user.email, role: 'user' }, changes: { fullName: 'Guarded Too', language: 'de' }, updatedAt: new Date(), event: row('9f6b1f0e-3a0c-4c1e-8d7a-2f4b6c8d0e12') });
-    expect(done).toMatchObject({ events: 1, user: { id: user.id, fullName: 'Guarded Too', language: 'de', timezone: 'UTC', bio: null, role: 'user' } });
+    expect(done).toMatchObject({ events: 1, user: { id: user.id, fullName: 'Guarded Too', role: 'user', profile: { language: 'de', timezone: 'UTC', bio: null } } });
     // The user as the API shows it, read by the statement itself: what drizzle's row maps to.
     expect(done?.user).toEqual(toUserDto(await rowOf(user.id)));
     expect((await eventsOf(user.id)).map((e) => e.id)).toEqual(['9f6b1f0e-3a0c-4c1e-8d7a-2f4b6c8d0e12']);

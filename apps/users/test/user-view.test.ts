@@ -35,7 +35,7 @@ line', avatar_url = 'https://example.com/a.png', phone = '+1 555 0100', timezone
       where id = ${user.id}`;
     const after = await view(user.id);
     expect(after).toEqual(await dtoOf(user.id));
-    expect(after).toMatchObject({ createdAt: '1999-12-31T23:59:59.999Z', updatedAt: '2026-03-04T00:36:07.000Z', lastLoginAt: null });
+    expect(after).toMatchObject({ createdAt: '1999-12-31T23:59:59.999Z', updatedAt: '2026-03-03T23:36:07.000Z', lastLoginAt: null });
     expect(after).not.toHaveProperty('passwordHash');
     expect(await view('00000000-0000-4000-8000-000000000000')).toBeUndefined();
   });
