@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UserRow } from '../src/data/schema.js';
 import { prepareGuardedOwnUpdate, prepareUserById } from '../src/data/user-repository.js';
 import type { UsersDeps } from '../src/deps.js';
+import { toUserDto } from '../src/routes/user-dto.js';
 import { updateMe } from '../src/use-cases/update-me.js';
 import { createUsersTestEnv, uniqueEmail, type UserBody, type UsersTestEnv } from './users-test-env.js';
 
@@ -86,8 +87,9 @@ describe('PATCH /api/v1/users/me: the change and its event in one statement', ()
     const guarded = prepareGuardedOwnUpdate(t.env.database.sql, outboxChannel);
     const row = (id: string) => ({ id, subject: userUpdatedV1.type, payload: JSON.stringify({ id, data: { userId: user.id } }), headers: '{"x-request-id":"r"}' });
     const done = await guarded({ id: user.id, expected: { email: user.email, role: 'user' }, changes: { fullName: 'Guarded Too', language: 'de' }, updatedAt: new Date(), event: row('9f6b1f0e-3a0c-4c1e-8d7a-2f4b6c8d0e12') });
-    expect(done).toMatchObject({ events: 1, user: { id: user.id, fullName: 'Guarded Too', language: 'de', timezone: 'UTC', bio: null, role: 'user' } });
-    expect(done?.user.createdAt).toBeInstanceOf(Date);
+    expect(done).toMatchObject({ events: 1, user: { id: user.id, fullName: 'Guarded Too', role: 'user', profile: { language: 'de', timezone: 'UTC', bio: null } } });
+    // The user as the API shows it, read by the statement itself: what drizzle's row maps to.
+    expect(done?.user).toEqual(toUserDto(await rowOf(user.id)));
     expect((await eventsOf(user.id)).map((e) => e.id)).toEqual(['9f6b1f0e-3a0c-4c1e-8d7a-2f4b6c8d0e12']);
 
     const event = row('2b0cf8c1-7e5b-4a35-9c55-6f3f7b1d2a10');
@@ -102,7 +104,7 @@ describe('PATCH /api/v1/users/me: the change and its event in one statement', ()
 
   it('falls back to the locking transaction when the row changed after the token check: the event carries the current role', async () => {
     const { user } = await t.signUp(uniqueEmail('fallback'), 'Fallback');
-    const known = await rowOf(user.id); // what the token check read
+    const known = toUserDto(await rowOf(user.id)); // what the token check read
     await t.env.database.sql`update users set role = 'moderator' where id = ${user.id}`; // an admin, meanwhile
     const deps = { db: t.env.database.db, updateOwn: prepareGuardedOwnUpdate(t.env.database.sql, outboxChannel) } as unknown as UsersDeps;
     const after = await updateMe(deps, user.id, { fullName: 'Fallback Renamed' }, 'req-fallback', known);

@@ -1,9 +1,10 @@
 import type { Db, DbOrTx } from '@platform/db-kit';
 import { findPage, type Page } from '@platform/db-kit';
-import { and, count, desc, eq, getTableColumns, ilike, or, sql, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
 import type { Sql } from 'postgres';
 import { containsPattern } from '../domain/user-input.js';
 import { usersTable, type UserRow } from './schema.js';
+import { USER_VIEW_COLUMNS, userViewFrom, type UserView, type UserViewValues } from './user-view.js';
 
 export type Role = UserRow['role'];
 
@@ -128,27 +129,17 @@ with locked as (
 ), woken as (
   select pg_notify($18::text, '') from event
 )
-select changed.*, (select count(*) from woken)::int as events from changed`;
-
-/** Reads a raw `users` row (column names, driver values) as drizzle would: the same mapping. */
-const userColumns = Object.entries(getTableColumns(usersTable));
-function userRowFrom(raw: Record<string, unknown>): UserRow {
-  const row: Record<string, unknown> = {};
-  for (const [key, column] of userColumns) {
-    const value = raw[column.name];
-    row[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
-  }
-  return row as UserRow;
-}
+select ${USER_VIEW_COLUMNS}, (select count(*) from woken)::int as events from changed`;
 
 /**
- * `PATCH /users/me`'s write as one prepared statement (see OWN_UPDATE). Resolves with the row
- * after the change, or undefined when the row no longer matches `expected` (gone, deactivated,
- * e-mail or role changed since it was read): the caller then takes the locking transaction.
+ * `PATCH /users/me`'s write as one prepared statement (see OWN_UPDATE). Resolves with the user
+ * after the change as the API shows it (`UserView`, no drizzle mapping), or undefined when the
+ * row no longer matches `expected` (gone, deactivated, e-mail or role changed since it was
+ * read): the caller then takes the locking transaction.
  */
 export function prepareGuardedOwnUpdate(sqlClient: Sql, notifyChannel: string) {
   const given = (value: unknown) => value !== undefined;
-  return async ({ id, expected, changes, updatedAt, event }: GuardedOwnUpdate): Promise<{ user: UserRow; events: number } | undefined> => {
+  return async ({ id, expected, changes, updatedAt, event }: GuardedOwnUpdate): Promise<{ user: UserView; events: number } | undefined> => {
     const params = [
       id,
       expected.email,
@@ -169,7 +160,9 @@ export function prepareGuardedOwnUpdate(sqlClient: Sql, notifyChannel: string) {
       event?.headers ?? null,
       notifyChannel,
     ];
-    const [raw] = await sqlClient.unsafe<Array<Record<string, unknown>>>(OWN_UPDATE, params as never[], { prepare: true });
-    return raw ? { user: userRowFrom(raw), events: Number(raw.events) } : undefined;
+    const [values] = await sqlClient.unsafe(OWN_UPDATE, params as never[], { prepare: true }).values();
+    if (!values) return undefined;
+    const row = values as unknown as [...UserViewValues, number];
+    return { user: userViewFrom(row), events: Number(row[13]) };
   };
 }

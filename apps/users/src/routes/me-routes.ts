@@ -18,13 +18,13 @@ const ChangePasswordBody = z.strictObject({ currentPassword: presentedPasswordSc
 export const meRoutes: RouteRegistrar<UsersDeps> = (app, deps) => {
   app.get('/me', {
     schema: { summary: 'Own user', response: { 200: envelope(userSchema), ...errorResponses(401, 404) } },
-    // The token check has just read the caller's row (one round trip, not two).
-  }, async (request, reply) => ok(reply, toUserDto(deps.tokenUser(request.user) ?? (await getUser(deps, request.user.sub)))));
+    // The token check has just read the caller's user, in the answer's shape (one round trip, not two).
+  }, async (request, reply) => ok(reply, deps.tokenUser(request.user) ?? toUserDto(await getUser(deps, request.user.sub))));
 
   app.patch('/me', {
     schema: { summary: 'Change own name and profile', body: PatchMeBody, response: { 200: envelope(userSchema), ...errorResponses(400, 401, 404) } },
     // The row the token check read guards the one-statement write (see update-me.ts).
-  }, async (request, reply) => ok(reply, toUserDto(await updateMe(deps, request.user.sub, request.body, request.id, deps.tokenUser(request.user))), 'Updated'));
+  }, async (request, reply) => ok(reply, await updateMe(deps, request.user.sub, request.body, request.id, deps.tokenUser(request.user)), 'Updated'));
 
   app.post('/me/password', {
     schema: { summary: 'Change own password (ends every login)', body: ChangePasswordBody, response: { 200: envelope(z.null()), ...errorResponses(400, 401, 404, 429) } },

@@ -1,6 +1,7 @@
 import { roleSchema } from '@platform/http-kit';
 import { z } from 'zod';
 import type { UserRow } from '../data/schema.js';
+import { userViewOf } from '../data/user-view.js';
 
 /** The user as docs/contract.md §4 shows it. An output schema (z.object): anything else, a hash included, is stripped. */
 export const userSchema = z.object({
@@ -23,17 +24,5 @@ export const userSchema = z.object({
 
 export type UserDto = z.infer<typeof userSchema>;
 
-export function toUserDto(user: UserRow): UserDto {
-  return {
-    id: user.id,
-    email: user.email,
-    fullName: user.fullName,
-    role: user.role,
-    isActive: user.isActive,
-    createdAt: user.createdAt.toISOString(),
-    updatedAt: user.updatedAt.toISOString(),
-    lastLoginAt: user.lastLoginAt?.toISOString() ?? null,
-    profile: { bio: user.bio, avatarUrl: user.avatarUrl, phone: user.phone, timezone: user.timezone, language: user.language },
-  };
-}
-
+/** A drizzle row as the user of the API (the same mapping as the raw reads of `data/user-view.ts`). */
+export const toUserDto: (user: UserRow) => UserDto = userViewOf;

@@ -1,5 +1,5 @@
 import { notFound } from '@platform/http-kit';
-import type { UserRow } from '../data/schema.js';
+import { userViewOf, type UserView } from '../data/user-view.js';
 import { userRepository, type UserChanges } from '../data/user-repository.js';
 import type { UsersDeps } from '../deps.js';
 import { userEvents } from '../publisher.js';
@@ -12,13 +12,13 @@ export interface OwnChanges {
 /**
  * The caller's own name and profile; `updated` is published only when the name changed.
  *
- * `known` is the caller's row as this request's token check read it. With it, the change, its
+ * `known` is the caller's user as this request's token check read it. With it, the change, its
  * event and the relay's wake-up are one statement (one round trip, one transaction) guarded by
  * that row's e-mail and role, so the event's snapshot is the row after the change. When the row
  * changed meanwhile (an admin changed the role, deactivated the user), or without `known`, the
  * locking transaction below decides, as it always did.
  */
-export async function updateMe(deps: UsersDeps, userId: string, input: OwnChanges, requestId: string, known?: UserRow): Promise<UserRow> {
+export async function updateMe(deps: UsersDeps, userId: string, input: OwnChanges, requestId: string, known?: UserView): Promise<UserView> {
   const changes: UserChanges = { fullName: input.fullName, ...input.profile };
   if (known && known.id === userId) {
     const event = input.fullName === undefined ? undefined : userEvents.updatedRow({ ...known, fullName: input.fullName }, requestId);
@@ -35,5 +35,5 @@ export async function updateMe(deps: UsersDeps, userId: string, input: OwnChange
     return after;
   });
   if (!user) throw notFound('User not found');
-  return user;
+  return userViewOf(user);
 }
