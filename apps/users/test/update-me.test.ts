@@ -22,7 +22,7 @@ afterAll(async () => {
 
 interface OutboxRow {
   id: string;
-  payload: { id: string; type: string; correlationId: string; data: Record<string, unknown> };
+  payload: { id: string; type: string; occurredAt: string; correlationId: string; data: Record<string, unknown> };
   headers: Record<string, string>;
 }
 const eventsOf = (userId: string) =>
@@ -80,6 +80,34 @@ describe('PATCH /api/v1/users/me: the change and its event in one statement', ()
     for (const res of results) expectEnvelope(res, { status: 200, code: 'SUCCESS' });
     const events = await eventsOf(user.id);
     expect(events.map((e) => e.payload.data.fullName)).toEqual(['New Name']);
+  });
+
+  it('concurrent renames to different names: the newest event by occurredAt carries the name the row ends with', async () => {
+    const { user, auth } = await t.signUp(uniqueEmail('racing'), 'Racer 0');
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => patch(auth, { fullName: `Racer ${i + 1}` })));
+    for (const res of results) expectEnvelope(res, { status: 200, code: 'SUCCESS' });
+    const events = await eventsOf(user.id);
+    expect(events).toHaveLength(8);
+    // Billing's projection keeps the newest snapshot by occurredAt: each must be later than the
+    // one before it in the order the renames took the row, never a tie.
+    const byTime = [...events].sort((a, b) => a.payload.occurredAt.localeCompare(b.payload.occurredAt));
+    expect(new Set(byTime.map((e) => e.payload.occurredAt)).size).toBe(8);
+    const stored = await rowOf(user.id);
+    expect(byTime.at(-1)?.payload.data.fullName).toBe(stored.fullName);
+    expect(byTime.at(-1)?.payload.occurredAt).toBe(stored.updatedAt.toISOString());
+  });
+
+  it('stamps the event with the row’s new updated_at, taken under the lock, whatever the caller built', async () => {
+    const { user } = await t.signUp(uniqueEmail('stamped'), 'Stamped');
+    const before = await rowOf(user.id);
+    const guarded = prepareGuardedOwnUpdate(t.env.database.sql, outboxChannel);
+    const id = 'c3d9e1a4-5b6f-4c7d-8e9f-0a1b2c3d4e5f';
+    const stale = JSON.stringify({ id, occurredAt: '2000-01-01T00:00:00.000Z', data: { userId: user.id } });
+    const done = await guarded({ id: user.id, expected: { email: user.email, role: 'user' }, changes: { fullName: 'Stamped Again' }, updatedAt: new Date(0), event: { id, subject: userUpdatedV1.type, payload: stale, headers: '{}' } });
+    expect(done?.events).toBe(1);
+    const after = await rowOf(user.id);
+    expect(after.updatedAt.getTime()).toBeGreaterThanOrEqual(before.updatedAt.getTime() + 1);
+    expect((await eventsOf(user.id))[0]?.payload.occurredAt).toBe(after.updatedAt.toISOString());
   });
 
   it('the guarded statement writes the change and the event when the row is as expected, nothing when it is not', async () => {

@@ -1,4 +1,5 @@
 import type { Sql } from 'postgres';
+import { isoUtc } from '@platform/db-kit';
 import type { UserRow } from './schema.js';
 
 /**
@@ -18,10 +19,9 @@ export interface UserView {
   profile: { bio: string | null; avatarUrl: string | null; phone: string | null; timezone: string; language: string };
 }
 
-// `to_char`'s MS truncates the microseconds as a JS Date does when it parses them, and `at time
-// zone 'UTC'` makes the text independent of the session's TimeZone: the same text as
-// `toISOString()` of drizzle's Date (user-view.test.ts compares the two on real rows).
-const iso = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+// isoUtc: `to_char` in UTC with truncated milliseconds, the same text as `toISOString()` of
+// drizzle's Date whatever the session's TimeZone (user-view.test.ts compares the two on real rows).
+const iso = isoUtc;
 
 /** The columns of a `UserView`, in the order `userViewFrom` reads them. */
 export const USER_VIEW_COLUMNS = [
