@@ -77,7 +77,10 @@ const NOWHERE = '/';
  * proxy all see the normalised target; `request.originalUrl` keeps what the client sent.
  */
 export function rewriteToNormalisedTarget(request: IncomingMessage): string {
-  const result = normaliseTarget(request.url ?? '');
+  const target = request.url ?? '';
+  // Nearly every target: nothing to normalise, and no result object per request.
+  if (ALREADY_NORMAL.test(target)) return target;
+  const result = normaliseTarget(target);
   if (result.ok) return result.url;
   (request as MarkedRequest)[REFUSED] = result.reason;
   return NOWHERE;
