@@ -9,12 +9,12 @@ import { registerDeprecations } from './deprecation.js';
 import { gatewayMetrics } from './metrics.js';
 import { registerDocs } from './openapi/docs.js';
 import { registerProxy } from './proxy/proxy-plugin.js';
-import { refuseAmbiguousTargets, rewriteToNormalisedTarget } from './proxy/normalise-target.js';
+import { refusedTarget, rewriteToNormalisedTarget } from './proxy/normalise-target.js';
 import { keepRawJsonBodies } from './proxy/raw-body.js';
 import { createUpstreams, replicasAvailable, type Upstreams } from './proxy/replicas.js';
 import { isPublicRoute, pathOf } from './proxy/routes-table.js';
 import { registerRateLimits } from './rate-limit/rate-limit.js';
-import { registerSecurity } from './security.js';
+import { registerCors, securityHeaderSetter } from './security.js';
 import { upstreamReadiness } from './upstream-readiness.js';
 
 export interface BuildGatewayOptions {
@@ -69,9 +69,16 @@ export async function buildApp(config: GatewayConfig, options: BuildGatewayOptio
   app.addHook('onClose', async () => {
     for (const replicas of Object.values(upstreams)) replicas.close();
   });
-  refuseAmbiguousTargets(app);
+  // The edge's first hook, one for both (a callback hook: each hook is a step of Fastify's runner
+  // per request): security headers on every answer, a refused target's 400 included, then that
+  // 400 before anything else runs.
+  const setSecurityHeaders = securityHeaderSetter();
+  app.addHook('onRequest', (request, reply, done) => {
+    setSecurityHeaders(reply.raw);
+    done(refusedTarget(request));
+  });
   keepRawJsonBodies(app);
-  await registerSecurity(app, config.corsOrigins);
+  await registerCors(app, config.corsOrigins);
   registerDeprecations(app, config.deprecatedRoutes);
   const metrics = gatewayMetrics(app);
   const limits = await registerRateLimits(app, config, {
@@ -102,7 +109,8 @@ export async function buildApp(config: GatewayConfig, options: BuildGatewayOptio
         return;
       }
       const verifying = authenticate(request);
-      (verifying ? verifying.then(() => limits.perUser(request, reply)) : limits.perUser(request, reply)).then(() => done(), done);
+      if (verifying) verifying.then(() => limits.perUser(request, reply, done), done);
+      else limits.perUser(request, reply, done);
     },
   });
   if (config.docsEnabled) await registerDocs(app, config, upstreams);

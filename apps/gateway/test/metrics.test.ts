@@ -57,6 +57,33 @@ describe('gateway metrics', () => {
     for (const name of upstreamNames) expect(samplesOf(after, 'gateway_upstream_timeouts_total', { upstream: name })).toHaveLength(1);
   });
 
+  it('shows every request at the next scrape, exactly, however many came between scrapes', async () => {
+    const before = await scrape();
+    const tokens = Array.from({ length: 4 }, () => signTestToken(keys, { role: 'user' }));
+    // Concurrent, as under load: the counts are folded into the series when /metrics is read.
+    await Promise.all(Array.from({ length: 300 }, () => get('/health', {})));
+    const forwarded = await Promise.all(tokens.flatMap((t) => Array.from({ length: 4 }, () => get('/api/v1/billing/echo', bearer(t)))));
+    expect(forwarded.every((res) => res.statusCode === 200)).toBe(true);
+    await Promise.all(Array.from({ length: 20 }, () => get('/api/v1/billing/echo', {})));
+    const middle = await scrape();
+    await Promise.all(Array.from({ length: 7 }, () => get('/health', {})));
+    const after = await scrape();
+    const delta = (from: string, to: string, name: string, labels: Record<string, string>) => sampleValue(to, name, labels) - sampleValue(from, name, labels);
+    const health = { route: '/health', method: 'GET' };
+    expect(delta(before, middle, 'http_requests_total', { ...health, status_class: '2xx' })).toBe(300);
+    expect(delta(before, middle, 'http_request_duration_seconds_count', health)).toBe(300);
+    expect(delta(before, middle, 'http_request_duration_seconds_bucket', { ...health, le: '+Inf' })).toBe(300);
+    expect(delta(before, middle, 'http_request_duration_seconds_bucket', { ...health, le: '10' })).toBe(300);
+    expect(delta(before, middle, 'http_request_duration_seconds_sum', health)).toBeGreaterThan(0);
+    expect(delta(before, middle, 'http_requests_total', { route: '/api/v1/billing/*', method: 'GET', status_class: '2xx' })).toBe(16);
+    expect(delta(before, middle, 'http_requests_total', { route: '/api/v1/billing/*', method: 'GET', status_class: '4xx' })).toBe(20);
+    expect(delta(before, middle, 'gateway_upstream_requests_total', { upstream: 'billing', status_class: '2xx' })).toBe(16);
+    expect(delta(before, middle, 'gateway_upstream_requests_total', { upstream: 'billing', status_class: '4xx' })).toBe(0);
+    expect(delta(middle, after, 'http_requests_total', { ...health, status_class: '2xx' })).toBe(7);
+    expect(delta(middle, after, 'http_request_duration_seconds_count', health)).toBe(7);
+    expect(delta(middle, after, 'gateway_upstream_requests_total', { upstream: 'billing', status_class: '2xx' })).toBe(0);
+  });
+
   it('counts rate-limit rejections by scope', async () => {
     const user = signTestToken(keys, { role: 'user' });
     const before = sampleValue(await scrape(), 'gateway_rate_limit_rejections_total', { scope: 'user' });

@@ -35,6 +35,30 @@ describe('gateway rate limits', () => {
     await app.close();
   });
 
+  it('tells each client its limit, what is left and when the window resets; a 429 only Retry-After', async () => {
+    const app = await build({ RATE_LIMIT_PER_CLIENT: '3', RATE_LIMIT_PER_USER: '2' });
+    const token = bearer(signTestToken(keys, { sub: '33333333-3333-4333-8333-333333333333' }));
+    const call = (headers: Record<string, string> = {}) => app.inject({ method: 'GET', url: '/api/v1/billing/echo', remoteAddress: '10.2.0.1', headers: { ...token, ...headers } });
+    const answers = [await call(), await call(), await call(), await call()];
+    expect(answers.map((res) => res.statusCode)).toEqual([200, 200, 429, 429]);
+    // The client's limit speaks in headers (the per-user limit never does); the user's refused the third.
+    expect(answers.slice(0, 2).map((res) => [res.headers['x-ratelimit-limit'], res.headers['x-ratelimit-remaining']])).toEqual([['3', '2'], ['3', '1']]);
+    for (const res of answers.slice(0, 2)) {
+      expect(Number(res.headers['x-ratelimit-reset'])).toBeGreaterThan(0);
+      expect(Number(res.headers['x-ratelimit-reset'])).toBeLessThanOrEqual(60);
+    }
+    // Third: the client had one left (headers set), the user was over (429); fourth: the client is over too.
+    for (const res of answers.slice(2)) {
+      expectEnvelope(res, { status: 429, code: 'RATE_LIMITED', module: 'gateway' });
+      expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+    }
+    expect(answers[2]?.headers['x-ratelimit-remaining']).toBe('0');
+    expect(answers[3]?.headers['x-ratelimit-remaining']).toBeUndefined();
+    expect(answers[3]?.headers['x-ratelimit-limit']).toBeUndefined();
+    expect((await app.inject({ method: 'GET', url: '/health', remoteAddress: '10.2.0.1' })).headers['x-ratelimit-limit']).toBeUndefined();
+    await app.close();
+  });
+
   it('ignores X-Forwarded-For unless TRUST_PROXY is set', async () => {
     const direct = await build({ RATE_LIMIT_PER_CLIENT: '2' });
     const spoof = (app: typeof direct, xff: string) => app.inject({ method: 'GET', url: '/api/v1/auth/jwks.json', remoteAddress: '10.0.0.9', headers: { 'x-forwarded-for': xff } });

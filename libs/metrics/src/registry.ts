@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
+import { Gauge, Registry, collectDefaultMetrics, type Counter, type Histogram, type Metric } from 'prom-client';
+import { BatchedCounter, BatchedHistogram } from './batched.js';
 import { polledGauge, type PolledGaugeOptions } from './polled-gauge.js';
 
 export interface CreateMetricsOptions {
@@ -31,7 +32,10 @@ export interface Metrics {
   readonly registry: Registry;
   /** The `Content-Type` of `render()`'s output (Prometheus text format 0.0.4). */
   readonly contentType: string;
-  /** Each returns the metric already registered under that name, so libraries share definitions. */
+  /**
+   * Each returns the metric already registered under that name, so libraries share definitions.
+   * Children of counters and histograms (`labels(...)`) count in plain cells folded in at scrape time (batched.ts).
+   */
   counter<L extends string = never>(options: MetricOptions<L>): Counter<L>;
   gauge<L extends string = never>(options: MetricOptions<L>): Gauge<L>;
   histogram<L extends string = never>(options: HistogramOptions<L>): Histogram<L>;
@@ -64,9 +68,9 @@ export function createMetrics(options: CreateMetricsOptions): Metrics {
     service: options.service,
     registry,
     contentType: registry.contentType,
-    counter: (o) => getOrCreate(o.name, () => new Counter(base(o))),
+    counter: (o) => getOrCreate(o.name, () => new BatchedCounter(base(o))),
     gauge: (o) => getOrCreate(o.name, () => new Gauge(base(o))),
-    histogram: (o) => getOrCreate(o.name, () => new Histogram({ ...base(o), buckets: o.buckets ?? LATENCY_BUCKETS })),
+    histogram: (o) => getOrCreate(o.name, () => new BatchedHistogram({ ...base(o), buckets: o.buckets ?? LATENCY_BUCKETS })),
     polledGauge: (o) => getOrCreate(o.name, () => polledGauge(registry, { ...o, maxAgeMs: o.maxAgeMs ?? options.pollMaxAgeMs })),
     render: () => registry.metrics(),
   };

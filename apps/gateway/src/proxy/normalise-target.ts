@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import type { FastifyInstance } from 'fastify';
-import { badRequest } from '@platform/http-kit';
+import type { FastifyRequest } from 'fastify';
+import { badRequest, type AppError } from '@platform/http-kit';
 import { redactUrl } from '@platform/logging';
 
 export type NormalisedTarget = { ok: true; url: string } | { ok: false; reason: string };
@@ -77,22 +77,19 @@ const NOWHERE = '/';
  * proxy all see the normalised target; `request.originalUrl` keeps what the client sent.
  */
 export function rewriteToNormalisedTarget(request: IncomingMessage): string {
-  const result = normaliseTarget(request.url ?? '');
+  const target = request.url ?? '';
+  // Nearly every target: nothing to normalise, and no result object per request.
+  if (ALREADY_NORMAL.test(target)) return target;
+  const result = normaliseTarget(target);
   if (result.ok) return result.url;
   (request as MarkedRequest)[REFUSED] = result.reason;
   return NOWHERE;
 }
 
-/** Answers a refused target with a 400 in the gateway's envelope before anything else runs. */
-export function refuseAmbiguousTargets(app: FastifyInstance): void {
-  // A callback hook: it runs on every request (an async one costs a promise per request).
-  app.addHook('onRequest', (request, _reply, done) => {
-    const reason = (request.raw as MarkedRequest)[REFUSED];
-    if (reason === undefined) {
-      done();
-      return;
-    }
-    request.log.info({ reason, target: redactUrl(request.originalUrl.slice(0, 500)) }, 'request target refused');
-    done(badRequest('Malformed request path'));
-  });
+/** A refused target's 400 in the gateway's envelope (logged once), or undefined for every other request. */
+export function refusedTarget(request: FastifyRequest): AppError | undefined {
+  const reason = (request.raw as MarkedRequest)[REFUSED];
+  if (reason === undefined) return undefined;
+  request.log.info({ reason, target: redactUrl(request.originalUrl.slice(0, 500)) }, 'request target refused');
+  return badRequest('Malformed request path');
 }

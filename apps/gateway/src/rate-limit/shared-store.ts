@@ -14,9 +14,14 @@ export interface SharedStoreOptions {
   onError?: (error: Error) => void;
 }
 
+/** @fastify/rate-limit's store interface: count one more request for `key` in its window. */
+export interface CounterStore {
+  incr(key: string, callback: Parameters<RedisStore['incr']>[1], timeWindow: number, max: number): void;
+}
+
 export interface SharedStore {
-  /** The `store` option of @fastify/rate-limit. */
-  Store: new (params: { continueExceeding?: boolean; exponentialBackoff?: boolean }) => unknown;
+  /** One store for every limiter: their keys (`client:...`, `user:...`) already differ. */
+  store: CounterStore;
   /** Failed commands so far (each one a request let through). */
   errors(): number;
   /** Waits (bounded) for the first connection, so a gateway that starts with Redis up enforces from its first request. */
@@ -28,7 +33,7 @@ export interface SharedStore {
  * Rate-limit counters in Redis, shared by every gateway replica: @fastify/rate-limit's own store
  * (one Lua call: INCR + PEXPIRE), over an ioredis client that never queues. Disconnected, a
  * command fails at once; slow, it fails after `timeoutMs`; the limiter then lets the request
- * through (`skipOnError`: fail open) and the failure is counted and logged. ioredis reconnects
+ * through (fail open, as the plugin's `skipOnError` did) and the failure is counted and logged. ioredis reconnects
  * in the background (at most every 2 s), so limits apply again as soon as Redis is back.
  */
 export async function createSharedStore(options: SharedStoreOptions): Promise<SharedStore> {
@@ -69,25 +74,19 @@ export async function createSharedStore(options: SharedStoreOptions): Promise<Sh
     }
   }
 
-  class FailOpenRedisStore {
-    private readonly inner: RedisStore;
-    constructor(params: { continueExceeding?: boolean; exponentialBackoff?: boolean }) {
-      this.inner = new RedisStoreClass(Boolean(params.continueExceeding), Boolean(params.exponentialBackoff), redis, options.prefix);
-    }
-    incr(key: string, callback: Parameters<RedisStore['incr']>[1], timeWindow: number, max: number): void {
-      this.inner.incr(key, (error, result) => {
+  // @fastify/rate-limit's own store, as its plugin built it (fixed window, no backoff): same Lua, same keys.
+  const inner = new RedisStoreClass(false, false, redis, options.prefix);
+  const store: CounterStore = {
+    incr(key, callback, timeWindow, max) {
+      inner.incr(key, (error, result) => {
         if (error) failed(error);
         callback(error, result);
       }, timeWindow, max);
-    }
-    /** Every limiter shares the prefix: their keys (`client:...`, `user:...`) already differ. */
-    child(): FailOpenRedisStore {
-      return this;
-    }
-  }
+    },
+  };
 
   return {
-    Store: FailOpenRedisStore,
+    store,
     errors: () => errors,
     async connected() {
       if (redis.status === 'ready') return;
