@@ -1,5 +1,5 @@
 // Footprint of each service from its built bundle (`npx nx build <app>` → dist/apps/<app>/main.js,
-// run as the container image runs it: `node --enable-source-maps main.js`):
+// run as the container image runs it: `node main.js`):
 //   cold start  spawn → the first 200 from `/ready` (polled every 5 ms), databases already migrated
 //   boot CPU    utime + stime of the process (every thread) from spawn to that first 200: what the
 //               cold start costs the machine, readable when a busy machine queues the wall clock

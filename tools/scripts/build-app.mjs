@@ -95,7 +95,7 @@ async function writeManifestAndLockfile(dependencies) {
     private: true,
     type: 'module',
     engines: { node: '>=20.19' },
-    scripts: { start: 'node --enable-source-maps main.js' },
+    scripts: { start: 'node main.js' },
     dependencies,
   };
   // Nx's own lockfile pruning (what @nx/js:prune-lockfile uses), fed the bundle's real externals.

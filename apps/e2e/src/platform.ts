@@ -89,7 +89,7 @@ export function portAccepts(port: number): Promise<boolean> {
  * flow also proves the bundles. The console always runs from source.
  */
 function entryArgs(name: ProcessName): string[] {
-  if (process.env.E2E_SERVERS === 'dist' && name !== 'console') return ['--enable-source-maps', `dist/apps/${name}/main.js`];
+  if (process.env.E2E_SERVERS === 'dist' && name !== 'console') return [`dist/apps/${name}/main.js`];
   return ['--conditions=@platform/source', '--import', 'tsx', `apps/${name}/src/main.ts`];
 }
 

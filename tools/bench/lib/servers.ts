@@ -117,7 +117,7 @@ function appArgs(app: AppName, entry: ServerEntry, nodeArgs: readonly string[] =
   if (entry === 'source') return [...nodeArgs, '--conditions=@platform/source', '--import', 'tsx', `apps/${app}/src/main.ts`];
   const bundle = join(root, 'dist', 'apps', app, 'main.js');
   if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run npx nx run-many -t build first (the footprint scenario does)`);
-  return [...nodeArgs, '--enable-source-maps', bundle]; // what the container image runs
+  return [...nodeArgs, bundle]; // what the container image runs (`node main.js`)
 }
 
 export interface BenchPlatform {
