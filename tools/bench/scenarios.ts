@@ -7,10 +7,11 @@ import { requestPathScenarios } from './request-path.js';
 import { serviceReadScenarios, withDbRatio } from './service-reads.js';
 import { gatewayTracing } from './tracing-cost.js';
 import type { BenchScenario } from './types.js';
+import { v8Flags } from './v8-flags.js';
 import { writePath } from './write-path.js';
 
 // users `/me` direct is a service hot read too: it gets the service ÷ Postgres figure of the others.
 const requestPath = requestPathScenarios.map((s) => (s.name === 'users-me' ? withDbRatio(s, 'users') : s));
 
 /** Every scenario `npm run bench` runs, in order; `npm run bench -- <name>` runs some. */
-export const scenarios: BenchScenario[] = [...requestPath, ...serviceReadScenarios, gatewayTracing, writePath, eventPath, relayDrain, consumerOverhead, footprint, billingPayments, analyticsScenario];
+export const scenarios: BenchScenario[] = [...requestPath, ...serviceReadScenarios, gatewayTracing, writePath, eventPath, relayDrain, consumerOverhead, footprint, v8Flags, billingPayments, analyticsScenario];

@@ -2,17 +2,17 @@
 // Builds one app into a deployable folder: dist/apps/<app>/{main.js, drizzle/, package.json, package-lock.json}.
 //
 // Why a script and not @nx/esbuild + prune-lockfile: we bundle the workspace libraries from
-// source, so the app's own package.json is the wrong list of runtime dependencies (it names
-// @platform/* and misses what the libraries import). esbuild's metafile says exactly which
-// third-party packages the bundle still imports; Nx's lockfile pruning then gives a lockfile
+// source (and the pure-JS third-party packages with them), so the app's own package.json is the
+// wrong list of runtime dependencies (it names @platform/* and misses what the libraries import).
+// esbuild's metafile says exactly which third-party packages the bundle still imports; Nx's lockfile pruning then gives a lockfile
 // that `npm ci --omit=dev` installs with no workspace around.
 //
 // Usage: node tools/scripts/build-app.mjs <app>   (wired as `nx build <app>`)
 import { build } from 'esbuild';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { builtinModules } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isBuiltin, packageName, thirdPartyBundling } from './lib/third-party-bundling.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const app = process.argv[2];
@@ -24,30 +24,15 @@ const appDir = join(root, 'apps', app);
 const outDir = join(root, 'dist', 'apps', app);
 const readJson = (file) => JSON.parse(readFileSync(file, 'utf8'));
 
-/** `@scope/name/sub/path` → `@scope/name`, `name/sub` → `name`. */
-const packageName = (specifier) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
-const builtins = new Set(builtinModules);
-const isBuiltin = (specifier) => specifier.startsWith('node:') || builtins.has(packageName(specifier));
-const isBare = (specifier) => !specifier.startsWith('.') && !specifier.startsWith('/');
-
-// Workspace libraries are bundled from their TypeScript source; every other bare import stays
-// external and is installed from the pruned lockfile. Packages we patch (tools/patches) are
-// bundled too, so the deployed app runs the patched code without patch-package at install time.
-// drizzle-orm imports postgres itself, so it is bundled as well to share the one patched copy.
+// Workspace libraries are bundled from their TypeScript source, and so are the pure-JS
+// third-party packages (tools/scripts/lib/third-party-bundling.mjs says which stay external and
+// why); the external ones are installed from the pruned lockfile. Packages we patch
+// (tools/patches) are always bundled, so the deployed app runs the patched code without
+// patch-package at install time; drizzle-orm imports postgres itself, so it shares the one copy.
 const patched = new Set([
   ...readdirSync(join(root, 'tools', 'patches')).map((file) => file.replace(/\+[^+]+\.patch$/, '').replaceAll('+', '/')),
   'drizzle-orm',
 ]);
-const externalThirdParty = {
-  name: 'external-third-party',
-  setup(b) {
-    b.onResolve({ filter: /.*/ }, (args) => {
-      if (args.kind === 'entry-point' || !isBare(args.path) || args.path.startsWith('@platform/')) return undefined;
-      if (patched.has(packageName(args.path))) return undefined;
-      return { path: args.path, external: true };
-    });
-  },
-};
 
 async function bundle() {
   rmSync(outDir, { recursive: true, force: true });
@@ -61,12 +46,20 @@ async function bundle() {
     format: 'esm',
     target: 'node20',
     conditions: ['@platform/source'],
+    // Whitespace and comments out (identifiers kept: names in logs and stack traces stay), and
+    // licence comments into main.js.LEGAL.txt: V8 keeps the whole source in memory, and one
+    // non-ASCII character (a comment's "—") makes it a two-byte string, twice the size.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    legalComments: 'external',
+    charset: 'ascii',
     sourcemap: true,
     sourcesContent: false,
     metafile: true,
     logLevel: 'warning',
-    plugins: [externalThirdParty],
-    // Bundled ESM has no `require`; a CommonJS-style lookup in our own code still works.
+    plugins: [thirdPartyBundling({ root, patched })],
+    // Bundled ESM has no `require`: the inlined CommonJS packages' require() of built-ins and of
+    // the external packages (esbuild's __require) and a CommonJS-style lookup in our code use this one.
     banner: { js: "import { createRequire as __platformCreateRequire } from 'node:module';\nconst require = __platformCreateRequire(import.meta.url);" },
   });
   const imports = Object.values(result.metafile.outputs).flatMap((output) => output.imports);
@@ -102,7 +95,7 @@ async function writeManifestAndLockfile(dependencies) {
     private: true,
     type: 'module',
     engines: { node: '>=20.19' },
-    scripts: { start: 'node --enable-source-maps main.js' },
+    scripts: { start: 'node main.js' },
     dependencies,
   };
   // Nx's own lockfile pruning (what @nx/js:prune-lockfile uses), fed the bundle's real externals.

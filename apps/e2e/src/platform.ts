@@ -83,8 +83,18 @@ export function portAccepts(port: number): Promise<boolean> {
   });
 }
 
+/**
+ * From source through tsx, as `npm start` runs it; `E2E_SERVERS=dist`: the five apps from their
+ * built bundles (`npx nx run-many -t build` first) as the container image runs them, so every
+ * flow also proves the bundles. The console always runs from source.
+ */
+function entryArgs(name: ProcessName): string[] {
+  if (process.env.E2E_SERVERS === 'dist' && name !== 'console') return [`dist/apps/${name}/main.js`];
+  return ['--conditions=@platform/source', '--import', 'tsx', `apps/${name}/src/main.ts`];
+}
+
 function startApp(name: ProcessName, env: NodeJS.ProcessEnv, port: number): RunningApp {
-  const child = spawn(process.execPath, ['--conditions=@platform/source', '--import', 'tsx', `apps/${name}/src/main.ts`], {
+  const child = spawn(process.execPath, entryArgs(name), {
     cwd: root,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -113,11 +113,11 @@ export async function waitReady(server: NodeProcess, { path = '/ready', timeoutM
   throw new Error(`${server.name} not ready after ${timeoutMs} ms:\n${server.output.slice(-20).join('\n')}`);
 }
 
-function appArgs(app: AppName, entry: ServerEntry): string[] {
-  if (entry === 'source') return ['--conditions=@platform/source', '--import', 'tsx', `apps/${app}/src/main.ts`];
+function appArgs(app: AppName, entry: ServerEntry, nodeArgs: readonly string[] = []): string[] {
+  if (entry === 'source') return [...nodeArgs, '--conditions=@platform/source', '--import', 'tsx', `apps/${app}/src/main.ts`];
   const bundle = join(root, 'dist', 'apps', app, 'main.js');
   if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run npx nx run-many -t build first (the footprint scenario does)`);
-  return ['--enable-source-maps', bundle]; // what the container image runs
+  return [...nodeArgs, bundle]; // what the container image runs (`node main.js`)
 }
 
 export interface BenchPlatform {
@@ -141,6 +141,8 @@ export interface PlatformOptions {
   apps?: readonly AppName[];
   entry?: ServerEntry;
   env?: NodeJS.ProcessEnv;
+  /** Node/V8 flags before the entry, e.g. `--max-semi-space-size=2` (the v8-flags scenario). */
+  nodeArgs?: readonly string[];
 }
 
 /**
@@ -179,7 +181,7 @@ export async function startBenchPlatform(options: PlatformOptions): Promise<Benc
   const profiles = profiled();
   const running: Partial<Record<AppName, NodeProcess>> = {};
   const spawnApp = (app: AppName) => {
-    running[app] = spawnNode({ name: app, args: appArgs(app, entry), env, port: ports[app], profileAs: profiles.has(app) ? options.label : undefined });
+    running[app] = spawnNode({ name: app, args: appArgs(app, entry, options.nodeArgs), env, port: ports[app], profileAs: profiles.has(app) ? options.label : undefined });
     return running[app];
   };
   const stopApps = () => Promise.all(Object.values(running).map((p) => p.stop()));
