@@ -123,13 +123,21 @@ export const eventPath: BenchScenario = {
       // (round 3's drizzle transaction, four round trips, cost the producer ~530 µs of CPU a commit
       // on the cores the platform needs).
       const updateOwn = prepareGuardedOwnUpdate(producer.sql, outboxChannel);
+      // One change of a user at a time (the next waits for the last to commit): the event is built
+      // before its statement, so two in flight for one user could commit in the other order than
+      // their occurredAt, and billing's projection (newest occurredAt wins) would end on the other name.
+      const lastOf = new Map<string, Promise<unknown>>();
       const from = new Date();
       const window = await startCpuWindow(pipe.groups);
       const produced = await atRate(rate, seconds, async (i) => {
         const user = users[i % users.length]!;
         const fullName = `Entity ${i % users.length} #${i}`;
         const t = performance.now();
-        const done = await updateOwn({ id: user.id, expected: user, changes: { fullName }, updatedAt: new Date(), event: userEvents.updatedRow({ ...user, fullName }, `bench-event-${i}`) });
+        const change = (lastOf.get(user.id) ?? Promise.resolve())
+          .catch(() => undefined)
+          .then(() => updateOwn({ id: user.id, expected: user, changes: { fullName }, updatedAt: new Date(), event: userEvents.updatedRow({ ...user, fullName }, `bench-event-${i}`) }));
+        lastOf.set(user.id, change);
+        const done = await change;
         if (done?.events !== 1) throw new Error('the change wrote no event');
         commitMs.push(performance.now() - t);
       });
