@@ -134,6 +134,15 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   /** Set by a NOTIFY that came while a batch was being worked: the next idle is skipped. */
   let notified = false;
 
+  /** Set while a batch is being recorded: a NOTIFY then lets the next claim start. */
+  let busy: (() => void) | undefined;
+
+  /** Resolves (true) at the first NOTIFY since the last claim. */
+  function notice(): Promise<boolean> {
+    if (notified) return Promise.resolve(true);
+    return new Promise((resolve) => (busy = () => resolve(true)));
+  }
+
   function idle(ms: number): Promise<void> {
     if (notified) {
       notified = false;
@@ -152,8 +161,11 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
 
   function onNotify(): void {
     if (wake) wake();
-    // A commit notified while a batch was in flight: its row may be newer than that claim.
-    else notified = true;
+    else {
+      // A commit notified while a batch was in flight: its row may be newer than that claim.
+      notified = true;
+      busy?.();
+    }
   }
 
   type Settled = { result: BatchResult } | { error: unknown };
@@ -184,9 +196,10 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   }
 
   /**
-   * One batch ahead: once a full batch's publishes are on the wire, the next is claimed (SKIP
-   * LOCKED passes over the rows still locked) and published while the first one's acks come
-   * back, so the database's round trips overlap JetStream's. The stream still receives the rows
+   * One batch ahead: once a full batch's publishes are on the wire, or a commit is notified while
+   * a batch waits for its acks and UPDATE, the next is claimed (SKIP LOCKED passes over the rows
+   * still locked) and published while the first one's acks come back, so the database's round
+   * trips overlap JetStream's and a fresh commit waits for one claim, not a whole batch. The stream still receives the rows
    * in claim order (a batch is sent only after the one before it), and each row is marked only
    * after its own ack, in its own batch's transaction. Never more than two batches at once.
    */
@@ -198,12 +211,22 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       const claimed = await batch.sent;
       let next: Next | undefined;
       if (ahead) {
-        next = outcome(await ahead);
+        const before = outcome(await ahead);
+        // Only a failure of the batch before counts here: whether it was full is old news now.
+        next = before === 'outage' || before === 'backoff' ? before : undefined;
         ahead = undefined;
       }
-      if (claimed === batchSize && running && (next === undefined || next === 'now')) {
-        ahead = batch.done;
-        continue;
+      // A full batch means more is waiting; a commit notified before this batch is recorded may
+      // be one its claim did not see. Either way the next claim goes out then, not after this
+      // batch's acks and UPDATE.
+      if (claimed > 0 && running && next === undefined) {
+        const more = claimed === batchSize || (await Promise.race([batch.done.then(() => false), notice()]));
+        busy = undefined;
+        if (more && running) {
+          notified = false;
+          ahead = batch.done;
+          continue;
+        }
       }
       const own = outcome(await batch.done);
       // The worse of the two decides (an outage, then a failure, then polling).

@@ -166,6 +166,40 @@ describe('transactional outbox', () => {
     expect(rows.every((r) => r.attempts === 1 && r.publishedAt)).toBe(true);
   });
 
+  it('claims a commit notified while the batch before it waits for its acks, and marks each row once', async () => {
+    await tdb.db.delete(outboxTable);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const sent: string[] = [];
+    // The first publish's ack is held back: its batch cannot be recorded until released.
+    const slowJs: Pick<JetStreamClient, 'publish'> = {
+      async publish(subj, payload, opts) {
+        sent.push(String(opts?.msgID));
+        const ack = await m.js.publish(subj, payload, opts);
+        if (sent.length === 1) await held;
+        return ack;
+      },
+    };
+    const relay = relayFor(slowJs, { sql: tdb.sql, pollIntervalMs: 60_000 });
+    await relay.start();
+    try {
+      const first = await changeWithEvent('held-ack');
+      await waitFor(() => sent.length === 1, { timeoutMs: 3_000 });
+      const second = await changeWithEvent('while-held');
+      await waitFor(() => sent.includes(second.id), { timeoutMs: 3_000 });
+      const [waiting] = await tdb.db.select().from(outboxTable).where(eq(outboxTable.id, first.id));
+      expect(waiting?.publishedAt).toBeNull();
+      release();
+      await waitFor(async () => (await tdb.db.$count(outboxTable, isNull(outboxTable.publishedAt))) === 0, { timeoutMs: 3_000 });
+      const rows = await tdb.db.select().from(outboxTable);
+      expect(rows.map((r) => r.attempts)).toEqual([1, 1]);
+      expect(sent).toEqual([first.id, second.id]);
+    } finally {
+      release();
+      await relay.stop();
+    }
+  });
+
   it('wakes on NOTIFY without waiting for the poll interval', async () => {
     const relay = relayFor(m.js, { sql: tdb.sql, pollIntervalMs: 60_000 });
     await relay.start();

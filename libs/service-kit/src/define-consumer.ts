@@ -13,6 +13,8 @@ export function defineConsumer<D extends ConsumerDeclaration>(
   declaration: D,
   options: Pick<ConsumerOptions<never>, 'maxAttempts' | 'backoffMs'> & {
     handler: (event: DeclaredEvent<D>, tx: Tx, ctx: HandlerContext) => Promise<void>;
+    /** See `ConsumerOptions.concurrencyKey`: handlers of different keys share the batch's round trips. */
+    concurrencyKey?: (event: DeclaredEvent<D>) => string;
   },
 ): ConsumerDefinition {
   return { name: declaration.name, stream: declaration.stream, contracts: contractsOf(declaration), ...options } as unknown as ConsumerDefinition;

@@ -30,4 +30,9 @@ async function projectUser(event: UsersEvent, tx: Tx, ctx: HandlerContext): Prom
  * deactivated events. The inbox makes each event count once; the projection's rule
  * (`applyUserEvent`, applied by the repository's upsert) makes the delivery order irrelevant.
  */
-export const projectUsers = defineConsumer(declaration, { handler: projectUser });
+export const projectUsers = defineConsumer(declaration, {
+  handler: projectUser,
+  // One row per user, one statement per event: a batch's users are projected with their
+  // statements pipelined (one round trip, not one per event); one user's events stay in order.
+  concurrencyKey: (event) => event.data.userId,
+});

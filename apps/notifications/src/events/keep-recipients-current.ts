@@ -15,6 +15,9 @@ export const deactivatedReason = 'recipient deactivated';
  * A deactivated user gets nothing more: their pending e-mails are settled as failed.
  */
 export const keepRecipientsCurrent = defineConsumer(notificationsConsumers.keepRecipientsCurrent, {
+  // Everything a handler touches belongs to its user (recipient, preferences, their deliveries):
+  // different users' statements are pipelined in the batch; one user's events stay in order.
+  concurrencyKey: (event) => event.data.userId,
   handler: async (event, tx, ctx) => {
     const occurredAt = new Date(event.occurredAt);
     const recipients = recipientsRepository(tx);
