@@ -50,9 +50,12 @@ describe(`npx nx g @platform/tools:service ${name}`, () => {
     checks.project = scratch.run(npx, ['nx', 'run-many', '-t', 'lint', 'typecheck', 'test', '-p', name, '--excludeTaskDependencies', '--outputStyle=static', '--parallel=3'], { timeoutMs: 300_000 });
     checks.affected = scratch.run(npx, ['nx', 'show', 'projects', '--affected', `--files=apps/${name}/src/app.ts`, '--json'], { timeoutMs: 120_000 });
     checks.affectedBilling = scratch.run(npx, ['nx', 'show', 'projects', '--affected', '--files=apps/billing/src/app.ts', '--json'], { timeoutMs: 120_000 });
-    checks.gateway = scratch.run(npx, ['vitest', 'run', 'test/proxy.test.ts', '-t', 'routing', '--reporter=verbose'], { cwd: 'apps/gateway', timeoutMs: 240_000 });
-    checks.contracts = scratch.run(npx, ['vitest', 'run', 'src/compatibility', 'src/asyncapi.test.ts', 'src/consumers'], { cwd: 'libs/contracts', timeoutMs: 240_000 });
-    checks.manifests = scratch.run(npx, ['vitest', 'run'], { cwd: 'deploy', timeoutMs: 240_000 });
+    // Seven checks share 2 cores here, so a nested test may take several times its usual time;
+    // the run's own timeoutMs still bounds each one.
+    const slow = ['--testTimeout=90000', '--hookTimeout=120000'];
+    checks.gateway = scratch.run(npx, ['vitest', 'run', 'test/proxy.test.ts', '-t', 'routing', '--reporter=verbose', ...slow], { cwd: 'apps/gateway', timeoutMs: 240_000 });
+    checks.contracts = scratch.run(npx, ['vitest', 'run', 'src/compatibility', 'src/asyncapi.test.ts', 'src/consumers', ...slow], { cwd: 'libs/contracts', timeoutMs: 240_000 });
+    checks.manifests = scratch.run(npx, ['vitest', 'run', ...slow], { cwd: 'deploy', timeoutMs: 240_000 });
     checks.sync = scratch.run(npx, ['nx', 'sync:check'], { timeoutMs: 120_000 });
     checks.asyncapi = scratch.run(
       process.execPath,
