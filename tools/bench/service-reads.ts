@@ -53,7 +53,7 @@ export function withDbRatio(scenario: BenchScenario, service: ServiceName): Benc
       const label = own.name.slice(0, own.name.indexOf(': CPU per request'));
       const ownRounds = roundsOf(own);
       const dbRounds = roundsOf(db);
-      const ratios = ownRounds.map((us, i) => round(us / dbRounds[i]!, 2));
+      const ratios = ownRounds.map((us, i) => round(us / (dbRounds[i] ?? Number.NaN), 2));
       figures.push({
         scenario: scenario.name,
         name: `${label}: CPU per request, ${service} ÷ its Postgres`,
@@ -165,31 +165,56 @@ function serviceRead(read: ServiceRead): BenchScenario {
   );
 }
 
-export const billingInvoices = serviceRead({
+interface OwnerRead extends Omit<ServiceRead, 'seed'> {
+  /** The seeded user's label and how many invoices they get (seedBilling). */
+  label: string;
+  invoices: number;
+  /** What to read, from what was seeded. */
+  path(data: BillingDataSet): string;
+  /** Waits for what the read needs beyond the seeding (e.g. the consumers' effects). */
+  ready?(r: RequestPathRig, data: BillingDataSet): Promise<void>;
+}
+
+/** A read by the owner of a fresh billing data set (the shape of every billing and notifications read). */
+function ownerRead({ label, invoices, path, ready, ...read }: OwnerRead): BenchScenario {
+  return serviceRead({
+    ...read,
+    async seed(r, ctx) {
+      const data = await seedBilling(r, ctx, label, invoices);
+      await ready?.(r, data);
+      return { path: path(data), token: data.userToken };
+    },
+  });
+}
+
+export const billingInvoices = ownerRead({
   name: 'billing-invoices',
   description: 'billing GET /api/v1/billing/invoices (owner, page of 20 of 45, 3 lines each)',
   service: 'billing',
   route: 'GET /api/v1/billing/invoices',
-  seed: async (r, ctx) => ({ path: '/api/v1/billing/invoices?page=1&pageSize=20', token: (await seedBilling(r, ctx, 'bench-invoices')).userToken }),
+  label: 'bench-invoices',
+  invoices: 45,
+  path: () => '/api/v1/billing/invoices?page=1&pageSize=20',
 });
 
-export const billingInvoice = serviceRead({
+export const billingInvoice = ownerRead({
   name: 'billing-invoice',
   description: 'billing GET /api/v1/billing/invoices/:id (owner, 3 lines)',
   service: 'billing',
   route: 'GET /api/v1/billing/invoices/:id',
-  async seed(r, ctx) {
-    const data = await seedBilling(r, ctx, 'bench-invoice', 6);
-    return { path: `/api/v1/billing/invoices/${data.invoiceIds[1]}`, token: data.userToken };
-  },
+  label: 'bench-invoice',
+  invoices: 6,
+  path: (data) => `/api/v1/billing/invoices/${data.invoiceIds[1]}`,
 });
 
-export const billingAccount = serviceRead({
+export const billingAccount = ownerRead({
   name: 'billing-account',
   description: 'billing GET /api/v1/billing/accounts/me',
   service: 'billing',
   route: 'GET /api/v1/billing/accounts/me',
-  seed: async (r, ctx) => ({ path: '/api/v1/billing/accounts/me', token: (await seedBilling(r, ctx, 'bench-account', 0)).userToken }),
+  label: 'bench-account',
+  invoices: 0,
+  path: () => '/api/v1/billing/accounts/me',
 });
 
 /** Waits (bounded) until the user's in-app list holds `expected` notifications: the consumers run behind the API. */
@@ -206,16 +231,15 @@ async function awaitNotifications(url: string, token: string, expected: number, 
   throw new Error(`only ${total} of ${expected} notifications after ${timeoutMs} ms`);
 }
 
-export const notificationsList = serviceRead({
+export const notificationsList = ownerRead({
   name: 'notifications-list',
   description: 'notifications GET /api/v1/notifications (owner, page of 20 of 41)',
   service: 'notifications',
   route: 'GET /api/v1/notifications',
-  async seed(r, ctx) {
-    const data = await seedBilling(r, ctx, 'bench-notifications', 30);
-    await awaitNotifications(r.platform.app('notifications').url, data.userToken, data.expectedNotifications);
-    return { path: '/api/v1/notifications?page=1&pageSize=20', token: data.userToken };
-  },
+  label: 'bench-notifications',
+  invoices: 30,
+  ready: (r, data) => awaitNotifications(r.platform.app('notifications').url, data.userToken, data.expectedNotifications),
+  path: () => '/api/v1/notifications?page=1&pageSize=20',
 });
 
 /** Analytics' event log, bulk-loaded once per run on the bench's own connection. */

@@ -22,16 +22,22 @@ function snapshot(user: UserSnapshotSource) {
 export const userEvents = {
   registered: (tx: DbOrTx, user: UserRow, correlationId: string) =>
     enqueueEvent(tx, userRegisteredV1, snapshot(user), { correlationId }),
-  /** Name, role or active flag changed (profile fields are not part of the snapshot). */
-  updated: (tx: DbOrTx, user: UserRow, correlationId: string) => enqueueEvent(tx, userUpdatedV1, snapshot(user), { correlationId }),
+  /**
+   * Name, role or active flag changed (profile fields are not part of the snapshot). `occurredAt`:
+   * when the change took the row (its new `updated_at`, see `updateInOrder`); now by default.
+   */
+  updated: (tx: DbOrTx, user: UserRow, correlationId: string, occurredAt?: Date) =>
+    enqueueEvent(tx, userUpdatedV1, snapshot(user), { correlationId, occurredAt }),
   /**
    * The same event as `updated`, validated, as the outbox row's JSON texts: for a statement that
    * writes the change and its outbox row together (the caller notifies the relay, see
-   * `prepareGuardedOwnUpdate`).
+   * `prepareGuardedOwnUpdate`). Without `occurredAt`: the row's new `updated_at`, which only that
+   * statement knows, is the statement's to add.
    */
   updatedRow(user: UserSnapshotSource, correlationId: string) {
     const { event, headers } = outboxRecord(userUpdatedV1, snapshot(user), { correlationId });
-    return { id: event.id, subject: event.type, payload: JSON.stringify(event), headers: JSON.stringify(headers) };
+    const { occurredAt: _setByTheStatement, ...payload } = event;
+    return { id: event.id, subject: event.type, payload: JSON.stringify(payload), headers: JSON.stringify(headers) };
   },
   deactivated: (tx: DbOrTx, userId: string, correlationId: string) =>
     enqueueEvent(tx, userDeactivatedV1, { userId }, { correlationId }),

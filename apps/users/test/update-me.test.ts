@@ -1,6 +1,6 @@
 // PATCH /users/me writes the change, its event and the relay's wake-up in one statement, guarded
 // by the row the token check read; a row that changed meanwhile takes the locking transaction.
-import { userUpdatedV1 } from '@platform/contracts';
+import { parseEvent, userUpdatedV1 } from '@platform/contracts';
 import { expectEnvelope } from '@platform/http-kit/testing';
 import { outboxChannel } from '@platform/messaging';
 import { waitFor } from '@platform/messaging/testing';
@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UserRow } from '../src/data/schema.js';
 import { prepareGuardedOwnUpdate, prepareUserById } from '../src/data/user-repository.js';
 import type { UsersDeps } from '../src/deps.js';
+import { userEvents } from '../src/publisher.js';
 import { toUserDto } from '../src/routes/user-dto.js';
 import { updateMe } from '../src/use-cases/update-me.js';
 import { createUsersTestEnv, uniqueEmail, type UserBody, type UsersTestEnv } from './users-test-env.js';
@@ -97,17 +98,20 @@ describe('PATCH /api/v1/users/me: the change and its event in one statement', ()
     expect(byTime.at(-1)?.payload.occurredAt).toBe(stored.updatedAt.toISOString());
   });
 
-  it('stamps the event with the row’s new updated_at, taken under the lock, whatever the caller built', async () => {
+  it('stamps the event with the row’s new updated_at, taken under the lock: the caller’s event has no occurredAt', async () => {
     const { user } = await t.signUp(uniqueEmail('stamped'), 'Stamped');
     const before = await rowOf(user.id);
     const guarded = prepareGuardedOwnUpdate(t.env.database.sql, outboxChannel);
-    const id = 'c3d9e1a4-5b6f-4c7d-8e9f-0a1b2c3d4e5f';
-    const stale = JSON.stringify({ id, occurredAt: '2000-01-01T00:00:00.000Z', data: { userId: user.id } });
-    const done = await guarded({ id: user.id, expected: { email: user.email, role: 'user' }, changes: { fullName: 'Stamped Again' }, updatedAt: new Date(0), event: { id, subject: userUpdatedV1.type, payload: stale, headers: '{}' } });
+    const event = userEvents.updatedRow({ ...user, role: 'user', fullName: 'Stamped Again' }, 'req-stamped');
+    expect(JSON.parse(event.payload)).not.toHaveProperty('occurredAt');
+    const done = await guarded({ id: user.id, expected: { email: user.email, role: 'user' }, changes: { fullName: 'Stamped Again' }, updatedAt: new Date(0), event });
     expect(done?.events).toBe(1);
     const after = await rowOf(user.id);
     expect(after.updatedAt.getTime()).toBeGreaterThanOrEqual(before.updatedAt.getTime() + 1);
-    expect((await eventsOf(user.id))[0]?.payload.occurredAt).toBe(after.updatedAt.toISOString());
+    const [stored] = await eventsOf(user.id);
+    expect(stored?.payload.occurredAt).toBe(after.updatedAt.toISOString());
+    // What consumers parse: the envelope as the contract has it, occurredAt included.
+    expect(parseEvent(userUpdatedV1, stored?.payload).success).toBe(true);
   });
 
   it('the guarded statement writes the change and the event when the row is as expected, nothing when it is not', async () => {
@@ -140,5 +144,19 @@ describe('PATCH /api/v1/users/me: the change and its event in one statement', ()
     const events = await eventsOf(user.id);
     expect(events.map((e) => e.payload.data)).toEqual([{ userId: user.id, email: user.email, fullName: 'Fallback Renamed', role: 'moderator', isActive: true }]);
     expect(events[0]?.payload.correlationId).toBe('req-fallback');
+    expect(events[0]?.payload.occurredAt).toBe((await rowOf(user.id)).updatedAt.toISOString());
+  });
+
+  it('the locking transaction orders its change like the one statement: updated_at (and occurredAt) after the previous one', async () => {
+    const { user } = await t.signUp(uniqueEmail('fallback-order'), 'Fallback Order');
+    // The previous change's updated_at ahead of this clock (another replica's, or the same millisecond).
+    const ahead = new Date(Date.now() + 60_000);
+    await t.env.database.sql`update users set updated_at = ${ahead.toISOString()}::timestamptz where id = ${user.id}`;
+    const deps = { db: t.env.database.db, updateOwn: prepareGuardedOwnUpdate(t.env.database.sql, outboxChannel) } as unknown as UsersDeps;
+    const after = await updateMe(deps, user.id, { fullName: 'Fallback Ordered' }, 'req-fallback-order');
+    const stored = await rowOf(user.id);
+    expect(stored.updatedAt.getTime()).toBe(ahead.getTime() + 1);
+    expect(after.updatedAt).toBe(stored.updatedAt.toISOString());
+    expect((await eventsOf(user.id)).map((e) => e.payload.occurredAt)).toEqual([stored.updatedAt.toISOString()]);
   });
 });

@@ -1,35 +1,17 @@
 import { clientOf, isoUtc, pageParams, type Db, type PageQuery } from '@platform/db-kit';
-import { amountDue, type PricedLine } from '../domain/invoice-totals.js';
-import type { InvoiceStatus } from '../domain/invoice-status.js';
+import type { InvoiceView } from '../domain/invoice.js';
+import { amountDue } from '../domain/invoice-totals.js';
 import type { InvoiceFilter } from './invoice-repository.js';
 
-/** An invoice as the API answers it (routes/schemas.ts `Invoice`): timestamps as ISO 8601 UTC. */
-export interface InvoiceView {
-  id: string;
-  number: string;
-  accountId: string;
-  userId: string;
-  status: InvoiceStatus;
-  currency: string;
-  lines: PricedLine[];
-  totalMinor: number;
-  amountPaidMinor: number;
-  amountDueMinor: number;
-  dueDate: string;
-  issuedAt: string | null;
-  paidAt: string | null;
-  createdAt: string;
-}
-
 /**
- * The invoice reads of the API, one prepared round trip each (postgres.js names and caches the
- * statement per connection). Postgres builds each invoice in the response's own shape, its lines
- * as one JSON array ordered by position, and postgres.js hands it over with one `JSON.parse`: the
- * profile of round 3 put postgres.js' per-column parsing, drizzle's row mapping and the Date →
- * ISO mapping at ~25 % of billing's CPU per read (docs/benchmarks.md, issue 12 round 4). Money is
- * bigint in the table and a JSON number here, as drizzle's `mode: 'number'` read it (amounts are
- * refused above Number.MAX_SAFE_INTEGER before they are stored). What is still owed is the
- * domain's rule (`amountDue`), applied here.
+ * The invoice reads of the API (`InvoiceView`, domain/invoice.ts), one prepared round trip each
+ * (postgres.js names and caches the statement per connection). Postgres builds each invoice in
+ * the response's own shape, its lines as one JSON array ordered by position, and postgres.js
+ * hands it over with one `JSON.parse`: the profile of round 3 put postgres.js' per-column
+ * parsing, drizzle's row mapping and the Date → ISO mapping at ~25 % of billing's CPU per read
+ * (docs/benchmarks.md, issue 12 round 4). Money is bigint in the table and a JSON number here,
+ * as drizzle's `mode: 'number'` read it (amounts are refused above Number.MAX_SAFE_INTEGER
+ * before they are stored). What is still owed is the domain's rule (`amountDue`), applied here.
  *
  * The total of a page is a window count over the filtered rows (counted before the limit). A
  * page past the end has no row to carry it: only then is it counted apart.

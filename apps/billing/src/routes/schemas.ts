@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { AccountRow } from '../data/account-repository.js';
 import type { InvoiceWithLines } from '../data/invoice-repository.js';
 import { IDEMPOTENCY_KEY_PATTERN } from '../domain/idempotency.js';
+import { INVOICE_STATUSES, type InvoiceView } from '../domain/invoice.js';
 import { amountDue } from '../domain/invoice-totals.js';
 import { moneyMinorSchema } from '../domain/money.js';
 
@@ -27,26 +28,8 @@ export const OpenAccountBody = z.strictObject({
 
 export const toAccount = (row: AccountRow) => ({ ...row, createdAt: iso(row.createdAt) as string });
 
-const statuses = ['draft', 'issued', 'paid', 'void'] as const;
-
-const Line = z.object({ description: z.string(), quantity: z.number().int(), unitAmountMinor: z.number().int(), amountMinor: z.number().int() });
-
-export const Invoice = z.object({
-  id: z.uuid(),
-  number: z.string(),
-  accountId: z.uuid(),
-  userId: z.uuid(),
-  status: z.enum(statuses),
-  currency: z.string(),
-  lines: z.array(Line),
-  totalMinor: z.number().int(),
-  amountPaidMinor: z.number().int(),
-  amountDueMinor: z.number().int(),
-  dueDate: z.string(),
-  issuedAt: z.string().nullable(),
-  paidAt: z.string().nullable(),
-  createdAt: z.string(),
-});
+// The invoice's response schema is the domain's (domain/invoice.ts), shared with the reads' type.
+export { Invoice } from '../domain/invoice.js';
 
 const LineInput = z.strictObject({
   // Shown to the customer and in the e-mail about the invoice.
@@ -62,9 +45,9 @@ export const CreateInvoiceBody = z.strictObject({
   lines: z.array(LineInput).min(1).max(100),
 });
 
-export const ListInvoicesQuery = paginationQuery.extend({ status: z.enum(statuses).optional() });
+export const ListInvoicesQuery = paginationQuery.extend({ status: z.enum(INVOICE_STATUSES).optional() });
 
-export const toInvoice = (invoice: InvoiceWithLines) => ({
+export const toInvoice = (invoice: InvoiceWithLines): InvoiceView => ({
   id: invoice.id,
   number: invoice.number,
   accountId: invoice.accountId,

@@ -57,6 +57,17 @@ export function userRepository(db: DbOrTx) {
       return row;
     },
 
+    /**
+     * `update` with the new `updated_at` taken as `PATCH /users/me`'s one statement takes it
+     * (OWN_UPDATE): the database's clock, at least a millisecond after the value it replaces, so
+     * events stamped with it order as the changes took the row. Call it with the row locked.
+     */
+    async updateInOrder(id: string, changes: Omit<UserChanges, 'updatedAt'>): Promise<UserRow | undefined> {
+      const updatedAt = sql.raw(laterThan(usersTable.updatedAt.name));
+      const [row] = await db.update(usersTable).set({ ...changes, updatedAt }).where(eq(usersTable.id, id)).returning();
+      return row;
+    },
+
     async list(query: UserListQuery): Promise<Page<UserRow>> {
       const filters: SQL[] = [];
       if (query.search !== undefined) {
@@ -82,6 +93,9 @@ export function prepareUserById(db: Db) {
   return async (id: string): Promise<UserRow | undefined> => (await statement.execute({ id }))[0];
 }
 
+/** The database's clock, but at least a millisecond after `previous` (a column): one user's changes in order. */
+const laterThan = (previous: string) => `greatest(clock_timestamp(), ${previous} + interval '1 millisecond')`;
+
 /** A change of one's own name and profile: `undefined` leaves a field as it is, `null` clears it. */
 export type OwnChanges = Partial<Pick<UserRow, 'fullName' | 'bio' | 'avatarUrl' | 'phone' | 'timezone' | 'language'>>;
 
@@ -105,11 +119,11 @@ export interface GuardedOwnUpdate {
 // outbox write). One fixed text: postgres.js prepares it once per connection. `null` in $4,
 // $11, $12 (never a stored value: the columns are not null) means "leave it"; $5/$7/$9 say
 // whether the nullable bio, avatar URL and phone are given.
-// The event's occurredAt is the row's new updated_at, decided once the lock is held and always at
-// least a millisecond after the previous one, not the time the caller built the event: consumers
-// keep the newest snapshot by occurredAt (billing's projection), so renames racing for one user
-// must carry the order in which they took the row, or the projection keeps a name the row no
-// longer has (a bench producer saw 45 of 3,000 concurrent renames end that way).
+// The event's occurredAt is set here, once: the row's new updated_at, decided once the lock is
+// held and always at least a millisecond after the previous one (the caller's event leaves it
+// out). Consumers keep the newest snapshot by occurredAt (billing's projection), so renames racing
+// for one user must carry the order in which they took the row, or the projection keeps a name
+// the row no longer has (a bench producer saw 45 of 3,000 concurrent renames end that way).
 const OWN_UPDATE = `
 with locked as (
   select id, full_name, updated_at from users
@@ -123,12 +137,12 @@ with locked as (
     phone = case when $9::boolean then $10::text else u.phone end,
     timezone = coalesce($11::text, u.timezone),
     language = coalesce($12::text, u.language),
-    updated_at = greatest($13::timestamptz, clock_timestamp(), locked.updated_at + interval '1 millisecond')
+    updated_at = greatest($13::timestamptz, ${laterThan('locked.updated_at')})
   from locked where u.id = locked.id
   returning u.*, locked.full_name as previous_full_name
 ), event as (
   insert into outbox (id, subject, payload, headers)
-  select $14::uuid, $15::text, jsonb_set($16::jsonb, '{occurredAt}', to_jsonb(${isoUtc('changed.updated_at')})), $17::jsonb from changed
+  select $14::uuid, $15::text, $16::jsonb || jsonb_build_object('occurredAt', ${isoUtc('changed.updated_at')}), $17::jsonb from changed
   where $14::uuid is not null and changed.full_name <> changed.previous_full_name
   returning id
 ), woken as (

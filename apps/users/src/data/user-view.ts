@@ -19,13 +19,13 @@ export interface UserView {
   profile: { bio: string | null; avatarUrl: string | null; phone: string | null; timezone: string; language: string };
 }
 
-// isoUtc: `to_char` in UTC with truncated milliseconds, the same text as `toISOString()` of
-// drizzle's Date whatever the session's TimeZone (user-view.test.ts compares the two on real rows).
-const iso = isoUtc;
-
-/** The columns of a `UserView`, in the order `userViewFrom` reads them. */
+/**
+ * The columns of a `UserView`, in the order `userViewFrom` reads them. `isoUtc`: `to_char` in UTC
+ * with truncated milliseconds, the same text as `toISOString()` of drizzle's Date whatever the
+ * session's TimeZone (user-view.test.ts compares the two on real rows).
+ */
 export const USER_VIEW_COLUMNS = [
-  'id', 'email', 'full_name', 'role', 'is_active', iso('created_at'), iso('updated_at'), iso('last_login_at'),
+  'id', 'email', 'full_name', 'role', 'is_active', isoUtc('created_at'), isoUtc('updated_at'), isoUtc('last_login_at'),
   'bio', 'avatar_url', 'phone', 'timezone', 'language',
 ].join(', ');
 

@@ -14,7 +14,8 @@ export interface OwnChanges {
  *
  * `known` is the caller's user as this request's token check read it. With it, the change, its
  * event and the relay's wake-up are one statement (one round trip, one transaction) guarded by
- * that row's e-mail and role, so the event's snapshot is the row after the change. When the row
+ * that row's e-mail and role, so the event's snapshot is the row after the change; either way the
+ * event's occurredAt is the row's new updated_at, taken under the lock. When the row
  * changed meanwhile (an admin changed the role, deactivated the user), or without `known`, the
  * locking transaction below decides, as it always did.
  */
@@ -29,9 +30,10 @@ export async function updateMe(deps: UsersDeps, userId: string, input: OwnChange
     const users = userRepository(tx);
     const before = await users.findByIdForUpdate(userId);
     if (!before) return undefined;
-    const after = await users.update(before.id, changes);
+    // Ordered like the one statement's: the event carries the row's new updated_at as occurredAt.
+    const after = await users.updateInOrder(before.id, changes);
     // Other services keep the name (event snapshot); the profile is the users service's own.
-    if (after && after.fullName !== before.fullName) await userEvents.updated(tx, after, requestId);
+    if (after && after.fullName !== before.fullName) await userEvents.updated(tx, after, requestId, after.updatedAt);
     return after;
   });
   if (!user) throw notFound('User not found');

@@ -61,6 +61,24 @@ describe('access-token verification', () => {
     expect(body.message).toMatch(/revoked/);
   });
 
+  it('judges revocation on every request, also for a token verified before (remembered)', async () => {
+    const jti = 'revoked-later';
+    const token = signTestToken(key, { jti });
+    expectEnvelope(await get('/me', token), { status: 200, code: 'SUCCESS' });
+    expectEnvelope(await get('/me', token), { status: 200, code: 'SUCCESS' });
+    revokedJtis.add(jti);
+    expectEnvelope(await get('/me', token), { status: 401, code: 'UNAUTHORIZED' });
+  });
+
+  it('tells a missing token from an invalid one', async () => {
+    const token = signTestToken(key);
+    expect(expectEnvelope(await get('/me', undefined, `Basic ${token}`), { status: 401, code: 'UNAUTHORIZED' }).message).toBe('Missing access token');
+    for (const raw of [`Bearer  ${token}`, `Bearer ${token} x`, `Bearer\t${token}`]) {
+      expect(expectEnvelope(await get('/me', undefined, raw), { status: 401, code: 'UNAUTHORIZED' }).message).toBe('Invalid access token');
+    }
+    expectEnvelope(await get('/me', undefined, `bearer ${token}`), { status: 200, code: 'SUCCESS' });
+  });
+
   const now = () => Math.floor(Date.now() / 1000);
   const claims = () => ({ sub: '0b8e5c2a-6f3d-4c1b-8a9e-3d2f1e0c9b8a', role: 'admin', jti: 'j', iss: TEST_ISSUER, aud: TEST_AUDIENCE, iat: now(), exp: now() + 600 });
 

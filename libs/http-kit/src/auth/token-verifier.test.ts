@@ -1,0 +1,92 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { generateTestKeyPair, signTestToken, TEST_AUDIENCE, TEST_ISSUER } from '../testing/index.js';
+import { createTokenVerifier, tokenFailureMessage, type KeyResolver } from './token-verifier.js';
+
+const key = generateTestKeyPair();
+const other = generateTestKeyPair();
+
+function verifierWith(resolveKey: KeyResolver, maxVerified?: number) {
+  return createTokenVerifier({ resolveKey, algorithms: ['EdDSA'], issuer: TEST_ISSUER, audience: TEST_AUDIENCE, clockToleranceMs: 0, maxVerified });
+}
+
+const failure = (promise: Promise<unknown>) => promise.then(() => 'accepted', tokenFailureMessage);
+
+/** Another character in the middle of `part` (0 header, 1 payload, 2 signature): still base64url. */
+function changed(token: string, part: number): string {
+  const parts = token.split('.');
+  const text = parts[part] as string;
+  const at = Math.floor(text.length / 2);
+  parts[part] = `${text.slice(0, at)}${text[at] === 'A' ? 'B' : 'A'}${text.slice(at + 1)}`;
+  return parts.join('.');
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('createTokenVerifier: tokens that passed are remembered by their exact text', () => {
+  it('answers a remembered token with its claims, a copy of its own each time', async () => {
+    const verify = verifierWith(async (kid) => (kid === key.kid ? key.publicKeyPem : undefined));
+    const token = signTestToken(key, { role: 'moderator' });
+    const first = await verify(token);
+    const second = await verify(token);
+    expect(second).toEqual(first);
+    expect(second).not.toBe(first);
+    expect(first).toMatchObject({ role: 'moderator', iss: TEST_ISSUER, aud: TEST_AUDIENCE });
+  });
+
+  it('refuses a token one character away from a remembered one: header, payload or signature', async () => {
+    const verify = verifierWith(async (kid) => (kid === key.kid ? key.publicKeyPem : undefined));
+    const token = signTestToken(key);
+    await verify(token);
+    for (const part of [0, 1, 2]) expect(await failure(verify(changed(token, part)))).toBe('Invalid access token');
+    expect(await failure(verify(`${token}x`))).toBe('Invalid access token');
+    expect(await failure(verify(token.slice(0, -1)))).toBe('Invalid access token');
+    expect(await failure(verify(token))).toBe('accepted');
+  });
+
+  it('refuses a remembered token once its key is withdrawn (a JWKS rotation), and again while it stays away', async () => {
+    const keys = new Map([[key.kid, key.publicKeyPem]]);
+    const verify = verifierWith(async (kid) => (kid === undefined ? undefined : keys.get(kid)));
+    const token = signTestToken(key);
+    expect(await failure(verify(token))).toBe('accepted');
+    keys.delete(key.kid);
+    expect(await failure(verify(token))).toBe('Invalid access token');
+    // The kid now names another key: the signature does not verify with it.
+    keys.set(key.kid, other.publicKeyPem);
+    expect(await failure(verify(token))).toBe('Invalid access token');
+    keys.set(key.kid, key.publicKeyPem);
+    expect(await failure(verify(token))).toBe('accepted');
+  });
+
+  it('refuses a remembered token once it has expired', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const verify = verifierWith(async () => key.publicKeyPem);
+    const token = signTestToken(key, {}, { expiresInSec: 60 });
+    expect(await failure(verify(token))).toBe('accepted');
+    vi.setSystemTime(Date.now() + 59_000);
+    expect(await failure(verify(token))).toBe('accepted');
+    vi.setSystemTime(Date.now() + 2_000);
+    expect(await failure(verify(token))).toBe('Access token expired');
+  });
+
+  it('keeps at most maxVerified tokens (the oldest goes first) and still verifies every other one in full', async () => {
+    let lookups = 0;
+    const verify = verifierWith(async () => {
+      lookups += 1;
+      return key.publicKeyPem;
+    }, 2);
+    const [a, b, c] = [signTestToken(key), signTestToken(key), signTestToken(key)] as [string, string, string];
+    for (const token of [a, b, c, a, c]) expect(await failure(verify(token))).toBe('accepted');
+    // a, b, c: full (3 lookups); a again: evicted by c, full (1); c: remembered (1, the key check).
+    expect(lookups).toBe(5);
+  });
+
+  it('remembers nothing that failed, and nothing at all with maxVerified 0', async () => {
+    const verify = verifierWith(async () => key.publicKeyPem, 0);
+    const token = signTestToken(key, {}, { audience: 'other-api' });
+    expect(await failure(verify(token))).toBe('Invalid access token');
+    expect(await failure(verify(token))).toBe('Invalid access token');
+    expect(await failure(verify(signTestToken(key)))).toBe('accepted');
+  });
+});
