@@ -62,8 +62,24 @@ async function bundle() {
     // the external packages (esbuild's __require) and a CommonJS-style lookup in our code use this one.
     banner: { js: "import { createRequire as __platformCreateRequire } from 'node:module';\nconst require = __platformCreateRequire(import.meta.url);" },
   });
+  refuseWholeZod(result.metafile);
   const imports = Object.values(result.metafile.outputs).flatMap((output) => output.imports);
   return [...new Set(imports.filter((i) => i.external && !isBuiltin(i.path)).map((i) => packageName(i.path)))].sort();
+}
+
+/**
+ * `import { z } from 'zod'` takes zod's namespace as one value, so the bundle keeps every export,
+ * its 64 locales included (~430 KB of a 2.9 MB main.js, held in memory as source by every
+ * process); `import * as z from 'zod'` lets esbuild keep what is used. Fails the build, naming
+ * the files, when a locale other than the default `en` made it in.
+ */
+function refuseWholeZod(metafile) {
+  // What went into main.js (metafile.inputs also lists the files read and then shaken out).
+  const inputs = Object.values(metafile.outputs).flatMap((output) => Object.entries(output.inputs).filter(([, used]) => used.bytesInOutput > 0).map(([file]) => file));
+  if (!inputs.some((file) => /node_modules\/zod\/.*\/locales\/(?!en\.js$)[^/]+\.js$/.test(file))) return;
+  const named = /import\s*\{[^}]*\bz\b[^}]*\}\s*from\s*['"]zod['"]/;
+  const offenders = inputs.filter((file) => !file.includes('node_modules') && /\.[cm]?[jt]s$/.test(file) && named.test(readFileSync(join(root, file), 'utf8')));
+  throw new Error(`zod's locales are in the bundle: import it as \`import * as z from 'zod'\`, not \`{ z }\` (${offenders.join(', ') || 'no workspace file found: a third-party import?'})`);
 }
 
 /** Exact versions from the root lockfile: what the workspace tested is what ships. */

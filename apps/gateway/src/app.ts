@@ -113,7 +113,7 @@ export async function buildApp(config: GatewayConfig, options: BuildGatewayOptio
       else limits.perUser(request, reply, done);
     },
   });
-  if (config.docsEnabled) await registerDocs(app, config, upstreams);
+  if (config.docsEnabled) registerDocs(app, config, upstreams);
 
   // Warm the key cache; a users service still starting is fine (keys are fetched on first use).
   app.addHook('onReady', async () => {

@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { envInt, findWorkspaceRoot, loadConfig, urlSchema, type Env } from '@platform/config';
 import { serviceEnvSchema, toServiceConfig, type ServiceConfig } from '@platform/service-kit';
 

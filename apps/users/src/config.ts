@@ -1,7 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import { envInt, loadConfig, type Env } from '@platform/config';
 import { keyId, privateKeyFileSchema, serviceEnvSchema, toServiceConfig, type ServiceConfig } from '@platform/service-kit';
-import { z } from 'zod';
+import * as z from 'zod';
 import { passwordProblems } from './domain/password-policy.js';
 import { emailSchema } from './domain/user-input.js';
 

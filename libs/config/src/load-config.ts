@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError, describeIssues } from './errors.js';
 
 export type Env = Record<string, string | undefined>;

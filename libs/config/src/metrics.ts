@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The variable every HTTP process (gateway and services) reads for its `/metrics`; spread into its env schema. */
 export const metricsEnv = {

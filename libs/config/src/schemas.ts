@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const nodeEnvSchema = z.enum(['development', 'test', 'production']).default('development');
 

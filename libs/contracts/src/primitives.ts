@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Shared field schemas so every event spells ids, money and dates the same way. */
 export const uuidSchema = z.uuid();

@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import { z } from 'zod';
+import * as z from 'zod';
 import { SUCCESS_CODE } from './errors/codes.js';
 import { pageMeta, pageMetaSchema, type PageMeta } from './pagination.js';
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import * as z from 'zod';
 import { envelope, errorEnvelope, ok } from './envelope.js';
 
 export type ReadinessCheck = () => Promise<void>;

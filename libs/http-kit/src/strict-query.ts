@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { validatorCompiler } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import * as z from 'zod';
 
 interface ObjectSchema {
   _zod: { def: { type: string; catchall?: unknown } };

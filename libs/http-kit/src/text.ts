@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // C0 controls but tab, LF and CR; DEL; C1 controls. Matching control characters is the point here.
 // eslint-disable-next-line no-control-regex

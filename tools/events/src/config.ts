@@ -1,5 +1,5 @@
 import { databaseUrlSchema, natsUrlSchema, parseConfig, serviceEnv, type Env } from '@platform/config';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The services with a database (and so an outbox); the gateway has none. */
 export const services = ['users', 'billing', 'notifications', 'analytics'] as const;

@@ -1,5 +1,5 @@
 import { errorResponses, page, pagedEnvelope, paginationQuery, queryBoolean, type RouteRegistrar } from '@platform/http-kit';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AnalyticsDeps } from '../deps.js';
 import { listEvents } from '../use-cases/list-events.js';
 import { assertRange, rangeQuery } from './schemas.js';

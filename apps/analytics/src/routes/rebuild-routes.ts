@@ -1,5 +1,5 @@
 import { envelope, errorResponses, ok, type RouteRegistrar } from '@platform/http-kit';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RebuildRun } from '../data/rebuild-runs.js';
 import type { AnalyticsDeps } from '../deps.js';
 import { getRebuildStatus } from '../use-cases/get-rebuild-status.js';

@@ -1,5 +1,5 @@
 import { validationError } from '@platform/http-kit';
-import { z } from 'zod';
+import * as z from 'zod';
 import { checkRange, type Interval } from '../domain/time-range.js';
 
 /** An ISO 8601 instant with a zone (`2025-01-31T12:00:00Z`) or a date (`2025-01-31`, midnight UTC). */

@@ -1,5 +1,5 @@
 import { envelope, errorResponses, ok, type RouteRegistrar } from '@platform/http-kit';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AnalyticsDeps } from '../deps.js';
 import { getSummary } from '../use-cases/get-summary.js';
 import { assertRange, rangeQuery } from './schemas.js';

@@ -1,5 +1,5 @@
 import { currencySchema, envelope, errorResponses, ok, type RouteRegistrar } from '@platform/http-kit';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AnalyticsDeps } from '../deps.js';
 import { defaultSeriesRange } from '../domain/time-range.js';
 import { getTimeseries } from '../use-cases/get-timeseries.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The largest amount the API accepts or returns: beyond it a JSON number stops being exact. */
 export const MAX_MONEY_MINOR = Number.MAX_SAFE_INTEGER;

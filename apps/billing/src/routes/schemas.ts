@@ -1,5 +1,5 @@
 import { currencySchema, humanText, paginationQuery } from '@platform/http-kit';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AccountRow } from '../data/account-repository.js';
 import type { InvoiceWithLines } from '../data/invoice-repository.js';
 import { IDEMPOTENCY_KEY_PATTERN } from '../domain/idempotency.js';

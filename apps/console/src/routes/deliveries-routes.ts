@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isApiError, type PlatformClient } from '@platform/client';
 import { AppError, errorResponses, pagedEnvelope, paginationQuery, serviceUnavailable, type HttpApp } from '@platform/http-kit';
 

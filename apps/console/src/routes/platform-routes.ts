@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { allConsumers } from '@platform/contracts';
 import { envelope, errorResponses, ok, type HttpApp } from '@platform/http-kit';
 import { watchedApps, type ConsoleConfig } from '../config.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { envelope, errorResponses, ok, type HttpApp } from '@platform/http-kit';
 import type { EventOperations } from '../sources/event-operations.js';
 

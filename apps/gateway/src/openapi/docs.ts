@@ -1,9 +1,9 @@
-import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { ASYNCAPI_PATH, asyncApiDocument } from '@platform/contracts';
 import { OPENAPI_PATH } from '@platform/http-kit';
 import { upstreamNames, type GatewayConfig } from '../config.js';
 import type { Upstreams } from '../proxy/replicas.js';
+import { registerSwaggerUi } from './docs-ui.js';
 import { mergeOpenApi, type OpenApiDocument } from './merge.js';
 
 async function fetchDocument(baseUrl: string, timeoutMs: number): Promise<OpenApiDocument> {
@@ -20,11 +20,12 @@ async function fetchDocument(baseUrl: string, timeoutMs: number): Promise<OpenAp
 /**
  * `GET /openapi.json`: the gateway's own document merged with every service's, fetched in
  * parallel with a timeout and reused for a short while; a service that is down contributes
- * nothing (it reappears on the next merge). `GET /docs`: Swagger UI over that document.
+ * nothing (it reappears on the next merge). `GET /docs`: Swagger UI over that document, loaded
+ * on its first request (docs-ui.ts).
  * `GET /asyncapi.json`: the events (AsyncAPI 3), built from the contracts lib this gateway was
  * built with. Registered only when docs are enabled (never in production unless DOCS_ENABLED=true).
  */
-export async function registerDocs(app: FastifyInstance, config: GatewayConfig, upstreams: Upstreams): Promise<void> {
+export function registerDocs(app: FastifyInstance, config: GatewayConfig, upstreams: Upstreams): void {
   let cached: { document: OpenApiDocument; at: number } | undefined;
   let building: Promise<OpenApiDocument> | undefined;
 
@@ -56,20 +57,12 @@ export async function registerDocs(app: FastifyInstance, config: GatewayConfig, 
     reply.type('application/json; charset=utf-8').send(await merged()),
   );
 
-  // The contracts are code: the document is the same for the life of the process.
-  const asyncApi = JSON.stringify(asyncApiDocument());
-  app.get(ASYNCAPI_PATH, { schema: { hide: true } }, async (_request, reply) => reply.type('application/json; charset=utf-8').send(asyncApi));
+  // The contracts are code: the document is the same for the life of the process, built when
+  // first asked for (converting every event schema is boot work no request needs).
+  let asyncApi: string | undefined;
+  app.get(ASYNCAPI_PATH, { schema: { hide: true } }, async (_request, reply) =>
+    reply.type('application/json; charset=utf-8').send((asyncApi ??= JSON.stringify(asyncApiDocument()))),
+  );
 
-  await app.register(swaggerUi, {
-    routePrefix: '/docs',
-    // Swagger UI's own CSP replaces helmet's strict default on these pages only.
-    staticCSP: true,
-    uiConfig: { deepLinking: true, persistAuthorization: false },
-    uiHooks: {
-      // The UI reads ./json: answer it with the merged document, not just the gateway's.
-      onRequest: async (request, reply) => {
-        if (request.routeOptions.url === '/docs/json') return reply.type('application/json; charset=utf-8').send(await merged());
-      },
-    },
-  });
+  registerSwaggerUi(app, merged);
 }

@@ -1,5 +1,5 @@
 import { envelope, errorResponses, idParams, ok, page, pagedEnvelope, type RouteRegistrar } from '@platform/http-kit';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { NotificationsDeps } from '../deps.js';
 import { listNotifications } from '../use-cases/list-notifications.js';
 import { markAllRead } from '../use-cases/mark-all-read.js';

@@ -1,5 +1,5 @@
 import { paginationQuery, queryBoolean } from '@platform/http-kit';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DeliveryRow, NotificationRow } from '../data/schema.js';
 
 export const Notification = z.object({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Postgres refuses NUL in text (and a NUL can cut a value short in other systems), so every

@@ -1,5 +1,5 @@
 import { humanText } from '@platform/http-kit';
-import { z } from 'zod';
+import * as z from 'zod';
 import { noNul } from './text.js';
 
 export const EMAIL_MAX = 254;

@@ -1,5 +1,5 @@
 import { envelope, errorResponses, idParams, ok, requireRole, roleSchema, type RouteRegistrar } from '@platform/http-kit';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { UsersDeps } from '../deps.js';
 import { fullNameSchema, nonEmpty } from '../domain/user-input.js';
 import { changeUser } from '../use-cases/change-user.js';

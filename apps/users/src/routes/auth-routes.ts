@@ -1,5 +1,5 @@
 import { created, envelope, errorResponses, ok, type RouteRegistrar } from '@platform/http-kit';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { UsersDeps } from '../deps.js';
 import { toJwks } from '../domain/jwks.js';
 import { passwordSchema, presentedPasswordSchema } from '../domain/password-policy.js';

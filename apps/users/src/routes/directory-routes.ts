@@ -1,5 +1,5 @@
 import { envelope, errorResponses, idParams, notFound, ok, page, pagedEnvelope, paginationQuery, queryBoolean, requireRole, roleSchema, type RouteRegistrar } from '@platform/http-kit';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { UsersDeps } from '../deps.js';
 import { noNul } from '../domain/text.js';
 import { getUser } from '../use-cases/get-user.js';

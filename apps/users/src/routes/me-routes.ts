@@ -1,5 +1,5 @@
 import { envelope, errorResponses, ok, type RouteRegistrar } from '@platform/http-kit';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { UsersDeps } from '../deps.js';
 import { passwordSchema, presentedPasswordSchema } from '../domain/password-policy.js';
 import { fullNameSchema, nonEmpty, profilePatchSchema } from '../domain/user-input.js';

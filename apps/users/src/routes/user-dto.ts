@@ -1,5 +1,5 @@
 import { roleSchema } from '@platform/http-kit';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { UserRow } from '../data/schema.js';
 import { userViewOf } from '../data/user-view.js';
 

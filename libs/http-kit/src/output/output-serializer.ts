@@ -2,7 +2,7 @@ import AjvCompiler from '@fastify/ajv-compiler';
 import type { FastifySerializerCompiler } from 'fastify/types/schema.js';
 import fastJson from 'fast-json-stringify';
 import { ResponseSerializationError } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import * as z from 'zod';
 import { jsonSchemaOf } from './json-schema-of.js';
 
 /**

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** `/:id` of every resource: platform ids are UUIDs, anything else is a 400 before a query runs. */
 export const idParams = z.strictObject({ id: z.uuid('id must be a UUID') });
