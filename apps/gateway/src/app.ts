@@ -74,7 +74,7 @@ export async function buildApp(config: GatewayConfig, options: BuildGatewayOptio
   // 400 before anything else runs.
   const setSecurityHeaders = securityHeaderSetter();
   app.addHook('onRequest', (request, reply, done) => {
-    setSecurityHeaders(reply.raw);
+    setSecurityHeaders(reply);
     done(refusedTarget(request));
   });
   keepRawJsonBodies(app);

@@ -1,5 +1,5 @@
 import cors from '@fastify/cors';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import helmet from 'helmet';
 
@@ -34,21 +34,27 @@ export function helmetDefaults(): SecurityHeaders {
 }
 
 /**
- * Sets helmet's default headers on a raw response (helmet defaults: the API serves JSON only, so
- * its strict CSP costs nothing; /docs sets its own in onSend, which wins over these raw headers
- * as it did over helmet's). Set on the raw response like helmet did, so route code and proxied
- * answers override them alike. Call it from the gateway's first hook (app.ts).
+ * Sets helmet's default headers on a reply (helmet defaults: the API serves JSON only, so its
+ * strict CSP costs nothing; /docs sets its own in onSend, which wins over these). On the reply,
+ * not the raw response: a header set on the raw response sends every header of the answer down
+ * Node's slow `writeHead` path (a `setHeader` each, then `_storeHeader`: 9 % of `/health`'s
+ * profile, docs/benchmarks.md, issue 12 round 5), while reply headers alone are written in one
+ * pass. Route code and proxied answers override them alike. The headers helmet removes
+ * (`x-powered-by`) are never set by Fastify; the proxy drops them from upstream answers
+ * (`removedByHelmet`). Call it from the gateway's first hook (app.ts).
  */
-export function securityHeaderSetter(): (res: ServerResponse) => void {
-  const { set, removed } = helmetDefaults();
+export function securityHeaderSetter(): (reply: FastifyReply) => void {
+  const { set } = helmetDefaults();
   // Plain arrays and an indexed loop: no iterator nor destructuring per header per request.
   const names = set.map(([name]) => name);
   const values = set.map(([, value]) => value);
-  return (res) => {
-    for (let i = 0; i < removed.length; i++) res.removeHeader(removed[i] as string);
-    for (let i = 0; i < names.length; i++) res.setHeader(names[i] as string, values[i] as string);
+  return (reply) => {
+    for (let i = 0; i < names.length; i++) reply.header(names[i] as string, values[i]);
   };
 }
+
+/** The headers helmet removes from every answer (lower case). */
+export const removedByHelmet = (): readonly string[] => helmetDefaults().removed;
 
 /**
  * CORS only for the configured browser origins; tokens travel in `Authorization`, never in

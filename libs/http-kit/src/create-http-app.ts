@@ -1,5 +1,4 @@
 import Fastify, {
-  LogController,
   type FastifyBaseLogger,
   type FastifyInstance,
   type RawReplyDefaultExpression,
@@ -16,14 +15,14 @@ import { registerAuth, type AuthOptions } from './auth/auth-plugin.js';
 import { clientErrorHandler } from './client-errors.js';
 import { installJsonOnlyParsing } from './content-type.js';
 import { installNulGuard } from './nul-guard.js';
-import { serviceUnavailable } from './errors/app-error.js';
+import { installConnectionDraining } from './connection-draining.js';
 import { installErrorHandling, sendError } from './error-handling.js';
 import { HEALTH_PATHS, registerHealthRoutes, type ReadinessChecks } from './health.js';
 import { installHttpMetrics, METRICS_PATH } from './metrics.js';
 import { OPENAPI_PATH, registerOpenApi, type OpenApiOptions } from './openapi.js';
 import { outputSerializerCompiler } from './output/output-serializer.js';
 import { REQUEST_ID_HEADER, genRequestId } from './request-id.js';
-import { lazyRequestLogger } from './request-logger.js';
+import { lazyRequestLogger, pathOf, RequestLogController } from './request-logger.js';
 import { capConnectionsPerClient, timeoutOptions } from './server-limits.js';
 import { installStrictQueryStrings, strictQueryValidatorCompiler } from './strict-query.js';
 
@@ -94,10 +93,10 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     childLoggerFactory: lazyRequestLogger,
     // Fastify's own answer while closing is a bare JSON body; ours is the envelope (see below).
     return503OnClosing: false,
-    logController: new LogController({
+    logController: new RequestLogController({
       requestIdLogLabel,
       // Probes hit /health and /ready every few seconds: their lines would drown the rest.
-      disableRequestLogging: (request) => QUIET_PATHS.has(request.url.split('?')[0] ?? ''),
+      disableRequestLogging: (request) => QUIET_PATHS.has(pathOf(request.url)),
     }),
     frameworkErrors: (error, request, reply) => {
       reply.header(REQUEST_ID_HEADER, request.id);
@@ -117,14 +116,15 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   installJsonOnlyParsing(app);
   installNulGuard(app);
   installErrorHandling(app);
-  // Callback hooks on every request's path (here and below): an async hook costs a promise and a
-  // microtask turn per request for what is synchronous work (docs/benchmarks.md, issue 12 round 3).
+  // One callback hook for the request id, the connection cap and draining: each hook is a step of
+  // Fastify's runner per request, and an async one a promise and a microtask turn besides
+  // (docs/benchmarks.md, issue 12 rounds 3 and 5).
+  const overCap = capConnectionsPerClient(app, server.maxConnectionsPerClient);
+  const refusedWhileClosing = installConnectionDraining(app);
   app.addHook('onRequest', (request, reply, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);
-    done();
+    done(overCap(request) ?? refusedWhileClosing());
   });
-  capConnectionsPerClient(app, server.maxConnectionsPerClient);
-  installConnectionDraining(app);
   installHttpMetrics(app, app.metrics, options.metricsToken);
 
   await registerOpenApi(
@@ -135,26 +135,4 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   if (options.auth) await registerAuth(app, options.auth);
   registerHealthRoutes(app, options.readiness ?? {}, options.readinessTimeoutMs);
   return app.withTypeProvider<ZodTypeProvider>();
-}
-
-/**
- * `app.close()` waits for every open socket; a keep-alive client (a proxy, the gateway) would
- * hold it open until the grace period kills the process. Once closing, each response tells its
- * client to hang up, so in-flight requests finish and their connections end with them. A request
- * that still arrives (on a kept-alive connection, or while consumers drain before the listener
- * closes) is refused with the envelope's 503, never run.
- */
-function installConnectionDraining(app: FastifyInstance): void {
-  let closing = false;
-  app.addHook('preClose', async () => {
-    closing = true;
-  });
-  app.addHook('onRequest', (_request, _reply, done) => {
-    if (closing) done(serviceUnavailable('Service is shutting down, try again', { headers: { 'retry-after': 1 } }));
-    else done();
-  });
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    if (closing) reply.header('connection', 'close');
-    done(null, payload);
-  });
 }

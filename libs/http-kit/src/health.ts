@@ -46,7 +46,8 @@ export function registerHealthRoutes(app: FastifyInstance, checks: ReadinessChec
     {
       schema: { tags: ['health'], summary: 'Process is alive', response: { 200: envelope(z.object({ status: z.literal('ok') })) } },
     },
-    async (_request, reply) => ok(reply, { status: 'ok' as const }),
+    // Synchronous: probes (and the gateway's own /health) need no promise per request.
+    (_request, reply) => ok(reply, { status: 'ok' as const }),
   );
   typed.get(
     '/ready',

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { HttpServerSettings } from '@platform/config';
-import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { FastifyInstance, FastifyRequest, FastifyServerOptions } from 'fastify';
 import type { ServerOptions } from 'node:http';
 import { AppError } from './errors/app-error.js';
 
@@ -25,13 +25,17 @@ export function timeoutOptions(settings: HttpServerSettings): Pick<FastifyServer
 const OVER_CAP = Symbol('platform.overConnectionCap');
 type CountedSocket = Socket & { [OVER_CAP]?: true };
 
+const NO_CAP = (): undefined => undefined;
+
 /**
  * At most `max` open connections per client address (the socket's peer: behind a load balancer
  * that is the balancer, so raise or disable the cap there). A connection over the cap gets one
- * 429 envelope (`Retry-After: 1`, `Connection: close`) to its first request and is closed.
+ * 429 envelope (`Retry-After: 1`, `Connection: close`) to its first request and is closed. The
+ * returned check gives that error for the app's first onRequest hook (create-http-app.ts), and
+ * undefined for every other request.
  */
-export function capConnectionsPerClient(app: FastifyInstance, max: number): void {
-  if (max <= 0) return;
+export function capConnectionsPerClient(app: FastifyInstance, max: number): (request: FastifyRequest) => AppError | undefined {
+  if (max <= 0) return NO_CAP;
   const open = new Map<string, number>();
   app.server.on('connection', (socket: CountedSocket) => {
     const peer = socket.remoteAddress ?? '';
@@ -44,9 +48,8 @@ export function capConnectionsPerClient(app: FastifyInstance, max: number): void
       else open.delete(peer);
     });
   });
-  app.addHook('onRequest', (request, _reply, done) => {
-    if ((request.raw.socket as CountedSocket | undefined)?.[OVER_CAP]) {
-      done(new AppError('RATE_LIMITED', 'Too many open connections from this client', { headers: { 'retry-after': 1, connection: 'close' } }));
-    } else done();
-  });
+  return (request) =>
+    (request.raw.socket as CountedSocket | undefined)?.[OVER_CAP]
+      ? new AppError('RATE_LIMITED', 'Too many open connections from this client', { headers: { 'retry-after': 1, connection: 'close' } })
+      : undefined;
 }

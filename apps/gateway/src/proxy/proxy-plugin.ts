@@ -6,6 +6,8 @@ import { upstreamNames, type GatewayConfig } from '../config.js';
 import type { ProxyMetrics } from '../metrics.js';
 import type { ReplicaSet, Upstreams } from './replicas.js';
 import { pathOf, proxiedMethods, upstreamPrefixes } from './routes-table.js';
+import { sendUpstreamAnswer, type UpstreamAnswer } from './whole-answers.js';
+import { removedByHelmet } from '../security.js';
 
 export interface ProxyOptions {
   config: GatewayConfig;
@@ -34,19 +36,20 @@ function causeCode(error: Error): string | undefined {
   return cause?.code ?? (error as { code?: string }).code;
 }
 
-const hopByHopNames = new Set(hopByHop);
+/** Never in an answer: hop-by-hop headers, and those helmet removes (`x-powered-by`). */
+const droppedResponseHeaders = new Set([...hopByHop, ...removedByHelmet()]);
 /** Set on the forwarded request's headers to drop them (undici skips `undefined` values). */
 const droppedRequestHeaders = [...hopByHop, ...clientForwarding];
 
 /**
- * The upstream's response headers minus hop-by-hop ones, in one pass into a new object: copying
+ * The upstream's response headers minus hop-by-hop ones (and helmet's removed ones), in one pass into a new object: copying
  * with a spread and then `delete`ing turned every answer's headers into a slow dictionary-mode
  * object (`stripHopByHop`: 4.6 µs a request in the gateway's profile, docs/benchmarks.md).
  */
 function withoutHopByHop<T extends object>(headers: T): T {
   const kept: Record<string, unknown> = {};
   for (const name in headers) {
-    if (!hopByHopNames.has(name)) kept[name] = headers[name as keyof T];
+    if (!droppedResponseHeaders.has(name)) kept[name] = headers[name as keyof T];
   }
   return kept as T;
 }
@@ -98,6 +101,33 @@ async function upstreamScope(
     disableRequestLogging: true,
   });
 
+  // One name and attribute set per service for the proxy hop's span (not an object per request).
+  const spanName = `proxy ${name}`;
+  const spanAttributes = { 'server.address': name };
+
+  const onError: NonNullable<FastifyReplyFromHooks['onError']> = (failedReply, { error }) => {
+    const reply = failedReply as FastifyReply;
+    const request = reply.request;
+    const base = request.replica as string;
+    const code = causeCode(error);
+    if (neverConnected.has(code ?? '')) {
+      replicas.markDown(base, code ?? error.message);
+      const tried = (request.replicasTried ??= new Set());
+      tried.add(base);
+      const other = replicas.pick(tried);
+      if (other) {
+        request.log.warn({ upstream: name, replica: base, code, next: other }, 'upstream replica unreachable, trying another');
+        forward(request, reply, other);
+        return;
+      }
+    }
+    const timedOut = (error as { statusCode?: number }).statusCode === 504 || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
+    request.log.warn({ upstream: name, path: pathOf(request.url), code: code ?? error.message }, timedOut ? 'upstream timed out' : 'upstream unreachable');
+    metrics?.failed(name, timedOut);
+    // Refused, reset, DNS, closed mid-answer: the client learns only that the service is unavailable.
+    reply.send(timedOut ? gatewayTimeout() : serviceUnavailable());
+  };
+
   // Built once per service, not per request: reply-from reads the replica and everything else
   // from the request itself (closures made per request were a visible share of the profile).
   const fromOptions: FastifyReplyFromHooks = {
@@ -116,7 +146,7 @@ async function upstreamScope(
       out['x-forwarded-for'] = req.ip;
       out['x-forwarded-proto'] = req.protocol;
       // The service continues the gateway's trace (a CLIENT span for this hop), not the client's header.
-      traceOutgoing(req, out, `proxy ${name}`, { 'server.address': name });
+      traceOutgoing(req, out, spanName, spanAttributes);
       return headers;
     },
     rewriteHeaders: (headers) => withoutHopByHop(headers),
@@ -124,28 +154,9 @@ async function upstreamScope(
     // on a kept-alive connection the service had just closed.
     retryDelay: ({ err, req, attempt }) =>
       (req.method === 'GET' || req.method === 'HEAD') && attempt === 0 && err && staleConnection.has(causeCode(err) ?? '') ? 1 : null,
-    onError: (failedReply, { error }) => {
-      const reply = failedReply as FastifyReply;
-      const request = reply.request;
-      const base = request.replica as string;
-      const code = causeCode(error);
-      if (neverConnected.has(code ?? '')) {
-        replicas.markDown(base, code ?? error.message);
-        const tried = (request.replicasTried ??= new Set());
-        tried.add(base);
-        const other = replicas.pick(tried);
-        if (other) {
-          request.log.warn({ upstream: name, replica: base, code, next: other }, 'upstream replica unreachable, trying another');
-          forward(request, reply, other);
-          return;
-        }
-      }
-      const timedOut = (error as { statusCode?: number }).statusCode === 504 || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
-      request.log.warn({ upstream: name, path: pathOf(request.url), code: code ?? error.message }, timedOut ? 'upstream timed out' : 'upstream unreachable');
-      metrics?.failed(name, timedOut);
-      // Refused, reset, DNS, closed mid-answer: the client learns only that the service is unavailable.
-      reply.send(timedOut ? gatewayTimeout() : serviceUnavailable());
-    },
+    onError,
+    // Small answers are read whole and sent as one buffer, larger ones piped (whole-answers.ts).
+    onResponse: (_request, reply, res) => sendUpstreamAnswer(reply as FastifyReply, res as unknown as UpstreamAnswer, onError),
   };
 
   function forward(request: FastifyRequest, reply: FastifyReply, base: string): FastifyReply {
