@@ -13,7 +13,7 @@ import { namespacedSubject, stripNamespace } from './namespace.js';
 import { retryPolicy } from './retry-policy.js';
 import { resolveStream } from './streams.js';
 import { messageAttributes, messageContext } from './tracing.js';
-import { inboxTable } from './tables.js';
+import { recordInbox } from './inbox.js';
 import { workThrough } from './work-through.js';
 
 /** The envelope type of any of the contracts, discriminated by `type`. */
@@ -158,12 +158,7 @@ export function createConsumer<C extends EventContract>(options: ConsumerOptions
     const timed = counters.time();
     try {
       const outcome = await db.transaction(async (tx): Promise<Outcome> => {
-        const fresh = await tx
-          .insert(inboxTable)
-          .values({ consumer: name, eventId: event.id })
-          .onConflictDoNothing()
-          .returning({ eventId: inboxTable.eventId });
-        if (fresh.length === 0) return 'duplicate';
+        if ((await recordInbox(tx, name, [event.id])).size === 0) return 'duplicate';
         await handler(event, tx, ctx);
         return 'handled';
       });
@@ -195,13 +190,9 @@ export function createConsumer<C extends EventContract>(options: ConsumerOptions
     const timers = batch.map(() => counters.time());
     try {
       await db.transaction(async (tx) => {
-        const fresh = await tx
-          .insert(inboxTable)
-          .values(batch.map(({ event }) => ({ consumer: name, eventId: event.id })))
-          .onConflictDoNothing()
-          .returning({ eventId: inboxTable.eventId });
         // A set consumed as applied: an event delivered twice in one batch is applied once.
-        const pending = new Set(fresh.map((row) => row.eventId));
+        const pending = await recordInbox(tx, name, batch.map(({ event }) => event.id));
+        const fresh = pending.size;
         if (concurrencyKey) {
           const blamed = await runKeyed(batch, pending, tx);
           if (blamed) {
@@ -215,7 +206,7 @@ export function createConsumer<C extends EventContract>(options: ConsumerOptions
           }
         }
         current = -1;
-        handled = fresh.length;
+        handled = fresh;
       });
     } catch (err) {
       // The database (not a handler) failed: every message waits for it, no attempt spent.

@@ -1,0 +1,39 @@
+import { clientOf, type Tx } from '@platform/db-kit';
+import type { OutboxRow } from './tables.js';
+
+/** What the relay reads of a row: the payload as its JSON text, sent as is. */
+export type ClaimedRow = Pick<OutboxRow, 'id' | 'subject' | 'headers' | 'attempts'> & { payload: string };
+
+// The relay's two statements go through the transaction's postgres.js client as tagged templates:
+// named prepared statements cached per connection, so after a connection's first batch each is
+// one Bind/Execute round trip with no parse or plan in Postgres. Through drizzle's `execute` they
+// were sent unnamed: Parse/Describe, a wait for the parameter types, then Bind/Execute, parsed and
+// planned every batch (round 4's write path: two round trips each, per batch of one or two events).
+// Behind a transaction-mode pooler (`createDb({ prepare: false })`) the client sends them unnamed,
+// as it does every other statement there.
+
+/**
+ * Claims up to `limit` unpublished rows, oldest first, under row locks held until the caller's
+ * transaction ends; rows another relay replica holds are skipped (SKIP LOCKED), never waited for.
+ */
+export async function claimRows(tx: Tx, limit: number): Promise<ClaimedRow[]> {
+  const rows = await clientOf(tx)<ClaimedRow[]>`
+    select id, subject, payload::text as payload, headers, attempts from outbox
+    where published_at is null order by created_at limit ${limit}
+    for update skip locked`;
+  return rows;
+}
+
+/**
+ * Records a batch's outcome in one statement, whatever the mix: every row spent an attempt; a row
+ * whose error is null was acked (published now), the others keep their error for the next try
+ * and stay unpublished. `ids` and `errors` are parallel arrays.
+ */
+export async function markRows(tx: Tx, ids: string[], errors: Array<string | null>): Promise<void> {
+  if (ids.length === 0) return;
+  await clientOf(tx)`
+    update outbox o
+    set published_at = case when f.err is null then now() end, attempts = o.attempts + 1, last_error = f.err
+    from unnest(${ids}::uuid[], ${errors}::text[]) as f(id, err)
+    where o.id = f.id`;
+}
