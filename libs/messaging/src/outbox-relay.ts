@@ -1,5 +1,5 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
-import type { Db } from '@platform/db-kit';
+import { clientOf, type Db } from '@platform/db-kit';
 import type { Logger } from '@platform/logging';
 import type { Metrics } from '@platform/metrics';
 import { backoff, waitOut, type DependencyMonitor } from '@platform/resilience';
@@ -9,6 +9,7 @@ import { toMsgHdrs } from './headers.js';
 import { relayMetrics } from './metrics.js';
 import { namespacedSubject } from './namespace.js';
 import { outboxChannel } from './outbox.js';
+import { pipelinedTransaction } from './pipelined-transaction.js';
 import { claimRows, markRows, type ClaimedRow } from './relay-statements.js';
 
 export interface OutboxRelayOptions {
@@ -30,6 +31,13 @@ export interface OutboxRelayOptions {
   availability?: DependencyMonitor;
   /** The service's registry: `outbox_published_total`, `outbox_publish_failures_total`. */
   metrics?: Metrics;
+}
+
+/** A claimed batch's rows and, in the same order, null (acked) or the publish error. */
+interface Outcome {
+  ids: string[];
+  errors: Array<string | null>;
+  failed: number;
 }
 
 export interface BatchResult {
@@ -88,33 +96,40 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
    * before the locks are released, in one UPDATE for published and failed rows alike.
    */
   function processBatch(onSent?: (claimed: number) => void): Promise<BatchResult> {
-    return db.transaction(async (tx) => {
-      const rows = await claimRows(tx, batchSize);
-      if (rows.length === 0) return { claimed: 0, published: 0, failed: 0 };
-      // Every publish of the batch is on the connection now (in claim order): the next batch may be claimed.
-      const acks = Promise.allSettled(rows.map(publishRow));
-      onSent?.(rows.length);
-      const results = await acks;
-      const ids: string[] = [];
-      // null for a published row; the error (kept for the next attempt) for a failed one.
-      const errors: Array<string | null> = [];
-      let failed = 0;
-      for (let i = 0; i < results.length; i++) {
-        const row = rows[i] as ClaimedRow;
-        const result = results[i] as PromiseSettledResult<void>;
-        ids.push(row.id);
-        if (result.status === 'fulfilled') {
-          errors.push(null);
-          continue;
-        }
-        const message = result.reason instanceof Error ? result.reason.message : String(result.reason);
-        logger.warn({ eventId: row.id, subject: row.subject, attempts: row.attempts + 1, err: message }, 'publish failed, will retry');
-        errors.push(message.slice(0, 2000));
-        failed += 1;
+    // BEGIN goes out with the claim, COMMIT with the mark: two round trips a batch.
+    return pipelinedTransaction(
+      clientOf(db),
+      async (conn): Promise<Outcome> => {
+        const rows = await claimRows(conn, batchSize);
+        if (rows.length === 0) return { ids: [], errors: [], failed: 0 };
+        // Every publish of the batch is on the connection now (in claim order): the next batch may be claimed.
+        const acks = Promise.allSettled(rows.map(publishRow));
+        onSent?.(rows.length);
+        return outcomeOf(rows, await acks);
+      },
+      (conn, { ids, errors }) => (ids.length > 0 ? markRows(conn, ids, errors) : Promise.resolve()),
+    ).then(({ ids, failed }) => counted({ claimed: ids.length, published: ids.length - failed, failed }));
+  }
+
+  /** Each row's outcome: null when acked, its error (kept for the next attempt) when not. */
+  function outcomeOf(rows: ClaimedRow[], results: PromiseSettledResult<void>[]): Outcome {
+    const ids: string[] = [];
+    const errors: Array<string | null> = [];
+    let failed = 0;
+    for (let i = 0; i < results.length; i++) {
+      const row = rows[i] as ClaimedRow;
+      const result = results[i] as PromiseSettledResult<void>;
+      ids.push(row.id);
+      if (result.status === 'fulfilled') {
+        errors.push(null);
+        continue;
       }
-      await markRows(tx, ids, errors);
-      return { claimed: rows.length, published: rows.length - failed, failed };
-    }).then(counted);
+      const message = result.reason instanceof Error ? result.reason.message : String(result.reason);
+      logger.warn({ eventId: row.id, subject: row.subject, attempts: row.attempts + 1, err: message }, 'publish failed, will retry');
+      errors.push(message.slice(0, 2000));
+      failed += 1;
+    }
+    return { ids, errors, failed };
   }
 
   /** Set by a NOTIFY that came while a batch was being worked: the next idle is skipped. */

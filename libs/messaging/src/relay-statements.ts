@@ -1,10 +1,10 @@
-import { clientOf, type Tx } from '@platform/db-kit';
+import type { Sql } from 'postgres';
 import type { OutboxRow } from './tables.js';
 
 /** What the relay reads of a row: the payload as its JSON text, sent as is. */
 export type ClaimedRow = Pick<OutboxRow, 'id' | 'subject' | 'headers' | 'attempts'> & { payload: string };
 
-// The relay's two statements go through the transaction's postgres.js client as tagged templates:
+// The relay's two statements are postgres.js tagged templates on its transaction's connection:
 // named prepared statements cached per connection, so after a connection's first batch each is
 // one Bind/Execute round trip with no parse or plan in Postgres. Through drizzle's `execute` they
 // were sent unnamed: Parse/Describe, a wait for the parameter types, then Bind/Execute, parsed and
@@ -16,8 +16,8 @@ export type ClaimedRow = Pick<OutboxRow, 'id' | 'subject' | 'headers' | 'attempt
  * Claims up to `limit` unpublished rows, oldest first, under row locks held until the caller's
  * transaction ends; rows another relay replica holds are skipped (SKIP LOCKED), never waited for.
  */
-export async function claimRows(tx: Tx, limit: number): Promise<ClaimedRow[]> {
-  const rows = await clientOf(tx)<ClaimedRow[]>`
+export async function claimRows(conn: Sql, limit: number): Promise<ClaimedRow[]> {
+  const rows = await conn<ClaimedRow[]>`
     select id, subject, payload::text as payload, headers, attempts from outbox
     where published_at is null order by created_at limit ${limit}
     for update skip locked`;
@@ -27,13 +27,13 @@ export async function claimRows(tx: Tx, limit: number): Promise<ClaimedRow[]> {
 /**
  * Records a batch's outcome in one statement, whatever the mix: every row spent an attempt; a row
  * whose error is null was acked (published now), the others keep their error for the next try
- * and stay unpublished. `ids` and `errors` are parallel arrays.
+ * and stay unpublished. `ids` and `errors` are parallel arrays. Sent at once (not awaited), so
+ * that the COMMIT behind it goes out in the same write.
  */
-export async function markRows(tx: Tx, ids: string[], errors: Array<string | null>): Promise<void> {
-  if (ids.length === 0) return;
-  await clientOf(tx)`
+export function markRows(conn: Sql, ids: string[], errors: Array<string | null>): Promise<unknown> {
+  return conn`
     update outbox o
     set published_at = case when f.err is null then now() end, attempts = o.attempts + 1, last_error = f.err
     from unnest(${ids}::uuid[], ${errors}::text[]) as f(id, err)
-    where o.id = f.id`;
+    where o.id = f.id`.execute();
 }
