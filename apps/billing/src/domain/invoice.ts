@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { InvoiceStatus } from './invoice-status.js';
 
 /** Every status of the invoice life cycle (invoice-status.ts), as the API names them. */
