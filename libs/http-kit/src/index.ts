@@ -48,6 +48,7 @@ export {
 } from './pagination.js';
 
 export { REQUEST_ID_HEADER, isSaneRequestId, genRequestId } from './request-id.js';
+export { pathOf } from './request-logger.js';
 export { runReadinessChecks, type ReadinessCheck, type ReadinessChecks, type CheckState } from './health.js';
 export { OPENAPI_PATH, type OpenApiOptions } from './openapi.js';
 

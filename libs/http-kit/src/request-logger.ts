@@ -21,6 +21,9 @@ export function pathOf(url: string): string {
   return query === -1 ? url : url.slice(0, query);
 }
 
+/** Every app's logger is pino's (createLogger), whose children answer `isLevelEnabled`. */
+const enabled = (log: FastifyBaseLogger, level: string): boolean => (log as unknown as Logger).isLevelEnabled(level);
+
 /**
  * Fastify's per-request lines ("incoming request", "request completed") as Fastify writes them,
  * asked first whether their level is on: at the services' usual `warn` the lines are never
@@ -28,9 +31,6 @@ export function pathOf(url: string): string {
  * line's arguments before pino dropped it (1.3 % of the gateway's `/health` profile,
  * docs/benchmarks.md, issue 12 round 5).
  */
-/** Every app's logger is pino's (createLogger), whose children answer `isLevelEnabled`. */
-const enabled = (log: FastifyBaseLogger, level: string): boolean => (log as unknown as Logger).isLevelEnabled(level);
-
 export class RequestLogController extends LogController {
   override incomingRequest(request: FastifyRequest, reply: FastifyReply, metadata?: Record<string, unknown>): void {
     if (enabled(request.log, 'info')) super.incomingRequest(request, reply, metadata);

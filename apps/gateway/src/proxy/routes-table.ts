@@ -27,8 +27,5 @@ export function publicRouteMatcher(routes: readonly string[]): (method: string, 
 
 export const isPublicRoute = publicRouteMatcher(generatedPublicRoutes);
 
-/** `/a/b?x=1` → `/a/b`. */
-export function pathOf(url: string): string {
-  const query = url.indexOf('?');
-  return query === -1 ? url : url.slice(0, query);
-}
+// The path of a request URL, as http-kit decides it for every service.
+export { pathOf } from '@platform/http-kit';
