@@ -1,5 +1,6 @@
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import type { Logger } from '@platform/logging';
+import { httpGet } from '../http-get.js';
 
 export interface JwksCacheOptions {
   /** The JWKS of every users replica (they publish the same keys); tried in turn until one answers. */
@@ -50,12 +51,9 @@ export function createJwksCache(options: JwksCacheOptions): JwksCache {
   let first = 0;
 
   async function fetchFrom(url: string): Promise<Map<string, string>> {
-    const response = await fetch(url, { signal: AbortSignal.timeout(options.fetchTimeoutMs), headers: { accept: 'application/json' } });
-    if (!response.ok) {
-      await response.body?.cancel();
-      throw new Error(`JWKS answered ${response.status}`);
-    }
-    return toPemByKid(await response.json());
+    const answer = await httpGet(url, { timeoutMs: options.fetchTimeoutMs, accept: 'application/json' });
+    if (!answer.ok) throw new Error(`JWKS answered ${answer.status}`);
+    return toPemByKid(JSON.parse(answer.body));
   }
 
   /** One replica after another (starting with the next one each time) until one answers. */
@@ -68,8 +66,7 @@ export function createJwksCache(options: JwksCacheOptions): JwksCache {
         return await fetchFrom(url);
       } catch (error) {
         lastError = error;
-        const cause = (error as { cause?: { code?: string } }).cause?.code;
-        options.logger.warn({ url, reason: cause ?? (error as Error).message }, 'JWKS fetch failed');
+        options.logger.warn({ url, reason: (error as Error).message }, 'JWKS fetch failed');
       }
     }
     throw lastError;

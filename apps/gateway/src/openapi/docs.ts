@@ -2,17 +2,15 @@ import type { FastifyInstance } from 'fastify';
 import { ASYNCAPI_PATH, asyncApiDocument } from '@platform/contracts';
 import { OPENAPI_PATH } from '@platform/http-kit';
 import { upstreamNames, type GatewayConfig } from '../config.js';
+import { httpGet } from '../http-get.js';
 import type { Upstreams } from '../proxy/replicas.js';
 import { registerSwaggerUi } from './docs-ui.js';
 import { mergeOpenApi, type OpenApiDocument } from './merge.js';
 
 async function fetchDocument(baseUrl: string, timeoutMs: number): Promise<OpenApiDocument> {
-  const response = await fetch(new URL(OPENAPI_PATH, baseUrl), { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
-  if (!response.ok) {
-    await response.body?.cancel();
-    throw new Error(`answered ${response.status}`);
-  }
-  const document = (await response.json()) as OpenApiDocument;
+  const answer = await httpGet(new URL(OPENAPI_PATH, baseUrl), { timeoutMs, accept: 'application/json' });
+  if (!answer.ok) throw new Error(`answered ${answer.status}`);
+  const document = JSON.parse(answer.body) as OpenApiDocument;
   if (typeof document?.openapi !== 'string' || typeof document.paths !== 'object') throw new Error('not an OpenAPI 3 document');
   return document;
 }

@@ -1,5 +1,6 @@
 import type { Logger } from '@platform/logging';
 import { upstreamNames, type UpstreamName } from '../config.js';
+import { httpGet } from '../http-get.js';
 
 /** The replicas of one service, as the gateway sees them. */
 export interface ReplicaSet {
@@ -29,9 +30,8 @@ export interface ReplicaSetOptions {
 
 /** GET <base>/ready answered 200 within the timeout. */
 export async function probeReady(base: string, timeoutMs: number): Promise<void> {
-  const response = await fetch(new URL('/ready', base), { signal: AbortSignal.timeout(timeoutMs) });
-  await response.body?.cancel();
-  if (!response.ok) throw new Error(`answered ${response.status}`);
+  const answer = await httpGet(new URL('/ready', base), { timeoutMs });
+  if (!answer.ok) throw new Error(`answered ${answer.status}`);
 }
 
 export function createReplicaSet(name: UpstreamName, bases: readonly string[], options: ReplicaSetOptions): ReplicaSet {
