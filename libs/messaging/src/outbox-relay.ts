@@ -1,19 +1,16 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
-import type { Db } from '@platform/db-kit';
+import { clientOf, type Db } from '@platform/db-kit';
 import type { Logger } from '@platform/logging';
 import type { Metrics } from '@platform/metrics';
 import { backoff, waitOut, type DependencyMonitor } from '@platform/resilience';
 import { SpanKind, extractContext, traceHeaders, tracingActive, withSpan } from '@platform/tracing';
-import { Param, sql as dsql } from 'drizzle-orm';
 import type { Sql } from 'postgres';
 import { toMsgHdrs } from './headers.js';
 import { relayMetrics } from './metrics.js';
 import { namespacedSubject } from './namespace.js';
 import { outboxChannel } from './outbox.js';
-import { outboxTable, type OutboxRow } from './tables.js';
-
-/** What the relay reads of a row: the payload as its JSON text, sent as is. */
-type ClaimedRow = Pick<OutboxRow, 'id' | 'subject' | 'headers' | 'attempts'> & { payload: string };
+import { pipelinedTransaction } from './pipelined-transaction.js';
+import { claimRows, markRows, type ClaimedRow } from './relay-statements.js';
 
 export interface OutboxRelayOptions {
   db: Db;
@@ -34,6 +31,13 @@ export interface OutboxRelayOptions {
   availability?: DependencyMonitor;
   /** The service's registry: `outbox_published_total`, `outbox_publish_failures_total`. */
   metrics?: Metrics;
+}
+
+/** A claimed batch's rows and, in the same order, null (acked) or the publish error. */
+interface Outcome {
+  ids: string[];
+  errors: Array<string | null>;
+  failed: number;
 }
 
 export interface BatchResult {
@@ -89,46 +93,43 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   /**
    * Claims a batch under row locks (other relay replicas skip them), publishes it all at once
    * (the acks come back pipelined on one connection, in the order sent) and records the outcome
-   * before the locks are released: one UPDATE for the published rows, one for the failed ones.
+   * before the locks are released, in one UPDATE for published and failed rows alike.
    */
   function processBatch(onSent?: (claimed: number) => void): Promise<BatchResult> {
-    return db.transaction(async (tx) => {
-      const rows = (await tx.execute(dsql`
-        select id, subject, payload::text as payload, headers, attempts from ${outboxTable}
-        where published_at is null order by created_at limit ${batchSize}
-        for update skip locked`)) as unknown as ClaimedRow[];
-      if (rows.length === 0) return { claimed: 0, published: 0, failed: 0 };
-      // Every publish of the batch is on the connection now (in claim order): the next batch may be claimed.
-      const acks = Promise.allSettled(rows.map(publishRow));
-      onSent?.(rows.length);
-      const results = await acks;
-      const sent: string[] = [];
-      const failedIds: string[] = [];
-      const errors: string[] = [];
-      for (const [i, result] of results.entries()) {
-        const row = rows[i] as ClaimedRow;
-        if (result.status === 'fulfilled') {
-          sent.push(row.id);
-          continue;
-        }
-        const message = result.reason instanceof Error ? result.reason.message : String(result.reason);
-        logger.warn({ eventId: row.id, subject: row.subject, attempts: row.attempts + 1, err: message }, 'publish failed, will retry');
-        failedIds.push(row.id);
-        errors.push(message.slice(0, 2000));
+    // BEGIN goes out with the claim, COMMIT with the mark: two round trips a batch.
+    return pipelinedTransaction(
+      clientOf(db),
+      async (conn): Promise<Outcome> => {
+        const rows = await claimRows(conn, batchSize);
+        if (rows.length === 0) return { ids: [], errors: [], failed: 0 };
+        // Every publish of the batch is on the connection now (in claim order): the next batch may be claimed.
+        const acks = Promise.allSettled(rows.map(publishRow));
+        onSent?.(rows.length);
+        return outcomeOf(rows, await acks);
+      },
+      (conn, { ids, errors }) => (ids.length > 0 ? markRows(conn, ids, errors) : Promise.resolve()),
+    ).then(({ ids, failed }) => counted({ claimed: ids.length, published: ids.length - failed, failed }));
+  }
+
+  /** Each row's outcome: null when acked, its error (kept for the next attempt) when not. */
+  function outcomeOf(rows: ClaimedRow[], results: PromiseSettledResult<void>[]): Outcome {
+    const ids: string[] = [];
+    const errors: Array<string | null> = [];
+    let failed = 0;
+    for (let i = 0; i < results.length; i++) {
+      const row = rows[i] as ClaimedRow;
+      const result = results[i] as PromiseSettledResult<void>;
+      ids.push(row.id);
+      if (result.status === 'fulfilled') {
+        errors.push(null);
+        continue;
       }
-      if (sent.length > 0) {
-        await tx.execute(dsql`
-          update ${outboxTable} set published_at = now(), attempts = attempts + 1, last_error = null
-          where id = any(${new Param(sent)}::uuid[])`);
-      }
-      if (failedIds.length > 0) {
-        await tx.execute(dsql`
-          update ${outboxTable} o set attempts = o.attempts + 1, last_error = f.err
-          from unnest(${new Param(failedIds)}::uuid[], ${new Param(errors)}::text[]) as f(id, err)
-          where o.id = f.id`);
-      }
-      return { claimed: rows.length, published: sent.length, failed: failedIds.length };
-    }).then(counted);
+      const message = result.reason instanceof Error ? result.reason.message : String(result.reason);
+      logger.warn({ eventId: row.id, subject: row.subject, attempts: row.attempts + 1, err: message }, 'publish failed, will retry');
+      errors.push(message.slice(0, 2000));
+      failed += 1;
+    }
+    return { ids, errors, failed };
   }
 
   /** Set by a NOTIFY that came while a batch was being worked: the next idle is skipped. */
