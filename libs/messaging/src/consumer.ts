@@ -74,6 +74,10 @@ export interface ConsumerOptions<C extends EventContract> {
   availability?: DependencyMonitor;
   /** The service's registry: `consumer_messages_total`, `consumer_handler_duration_seconds`, `consumer_pending`, `dead_letter_messages`. */
   metrics?: Metrics;
+  /** Longest a batch's transaction may take (default: the ack wait); past it it is rolled back and counts as a failed attempt. */
+  batchTimeoutMs?: number;
+  /** Longest stop() waits for the batch in flight (default 10 s); its messages, unacked, are redelivered. */
+  stopTimeoutMs?: number;
 }
 
 export interface EventConsumer {
@@ -106,12 +110,16 @@ export function createConsumer<C extends EventContract>(options: ConsumerOptions
   const availability = options.availability ?? (ownMonitor as DependencyMonitor);
   const maxMessages = options.maxMessages ?? 32;
   const batchSize = Math.max(1, Math.min(options.batchSize ?? 32, maxMessages));
+  // Past the ack wait the server redelivers the batch anyway: a transaction still open then only
+  // holds its locks against the redelivery. Rolled back, it costs its events one attempt.
+  const batchTimeoutMs = options.batchTimeoutMs ?? ackWaitMs;
 
   /**
    * BEGIN pipelined with the inbox INSERT (one round trip less per batch); with tracing on, the
    * database's own (traced) transaction, whose span is the handler's unit of work.
    */
-  const transaction = <T>(fn: (tx: Tx) => Promise<T>): Promise<T> => (tracingActive() ? db.transaction(fn) : pipelinedDrizzleTransaction(db, fn));
+  const transaction = <T>(fn: (tx: Tx) => Promise<T>): Promise<T> =>
+    tracingActive() ? db.transaction(fn) : pipelinedDrizzleTransaction(db, fn, { timeoutMs: batchTimeoutMs });
 
   /** An event that passed the checks and is ready to apply. */
   interface Ready {
@@ -311,6 +319,7 @@ export function createConsumer<C extends EventContract>(options: ConsumerOptions
       }),
     label: 'consumer',
     startedFields: { subjects: filters },
+    stopTimeoutMs: options.stopTimeoutMs,
   });
   return {
     start: () => loop.start(),

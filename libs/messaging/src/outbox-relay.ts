@@ -7,6 +7,7 @@ import { SpanKind, extractContext, traceHeaders, tracingActive, withSpan } from 
 import type { Sql } from 'postgres';
 import { toMsgHdrs } from './headers.js';
 import { relayMetrics } from './metrics.js';
+import { settlesWithin } from './settles-within.js';
 import { namespacedSubject } from './namespace.js';
 import { outboxChannel } from './outbox.js';
 import { pipelinedTransaction } from './pipelined-transaction.js';
@@ -31,6 +32,13 @@ export interface OutboxRelayOptions {
   availability?: DependencyMonitor;
   /** The service's registry: `outbox_published_total`, `outbox_publish_failures_total`. */
   metrics?: Metrics;
+  /**
+   * Longest a batch's transaction may take, claim to COMMIT (default: the publish timeout plus
+   * 10 s). Past it the batch is rolled back: its rows stay unpublished and go out again.
+   */
+  batchTimeoutMs?: number;
+  /** Longest stop() waits for the batch in flight (default 10 s); an unfinished one is rolled back when the pool closes. */
+  stopTimeoutMs?: number;
 }
 
 /** A claimed batch's rows and, in the same order, null (acked) or the publish error. */
@@ -62,9 +70,13 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const pollIntervalMs = options.pollIntervalMs ?? 250;
   const publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
   const errorBackoffMs = options.errorBackoffMs ?? 1_000;
+  const batchTimeoutMs = options.batchTimeoutMs ?? publishTimeoutMs + 10_000;
+  const stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
   const counted = relayMetrics(options.metrics);
 
   let running = false;
+  /** Bumped by start(): a loop left running by a stop() that timed out ends instead of running beside the new one. */
+  let generation = 0;
   let stopped = new AbortController();
   let loop: Promise<void> | undefined;
   let wake: (() => void) | undefined;
@@ -108,6 +120,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         return outcomeOf(rows, await acks);
       },
       (conn, { ids, errors }) => (ids.length > 0 ? markRows(conn, ids, errors) : Promise.resolve()),
+      { timeoutMs: batchTimeoutMs },
     ).then(({ ids, failed }) => counted({ claimed: ids.length, published: ids.length - failed, failed }));
   }
 
@@ -205,9 +218,11 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
    * after its own ack, in its own batch's transaction. Never more than two batches at once.
    */
   async function run(): Promise<void> {
+    const mine = ++generation;
+    const active = () => running && mine === generation;
     const outageDelays = backoff({ minMs: 50, maxMs: errorBackoffMs });
     let ahead: Promise<Settled> | undefined;
-    while (running) {
+    while (active()) {
       const batch = startBatch();
       const claimed = await batch.sent;
       let next: Next | undefined;
@@ -220,10 +235,10 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       // A full batch means more is waiting; a commit notified before this batch is recorded may
       // be one its claim did not see. Either way the next claim goes out then, not after this
       // batch's acks and UPDATE.
-      if (claimed > 0 && running && next === undefined) {
+      if (claimed > 0 && active() && next === undefined) {
         const more = claimed === batchSize || (await Promise.race([batch.done.then(() => false), notice()]));
         busy = undefined;
-        if (more && running) {
+        if (more && active()) {
           notified = false;
           ahead = batch.done;
           continue;
@@ -238,7 +253,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         continue;
       }
       outageDelays.reset();
-      if (!running) break;
+      if (!active()) break;
       if (next === 'backoff') await idle(errorBackoffMs);
       else if (next === 'poll') await idle(pollIntervalMs);
     }
@@ -266,7 +281,11 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       running = false;
       stopped.abort();
       onNotify();
-      await loop;
+      // Bounded: a batch that cannot finish (its connection gone silent) must not hold the
+      // shutdown. Closing the pool rolls it back; rows it did not mark are published again later.
+      if (!(await settlesWithin(loop, stopTimeoutMs))) {
+        logger.warn({ stopTimeoutMs }, 'outbox relay stopped with a batch still in flight: its rows are sent again unless it commits');
+      }
       await unlisten?.().catch(() => undefined);
       unlisten = undefined;
       logger.info('outbox relay stopped');
@@ -281,3 +300,4 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     },
   };
 }
+
