@@ -1,5 +1,5 @@
 import { createPlatformClient } from '@platform/client';
-import { createHttpApp, type HttpApp } from '@platform/http-kit';
+import { createHttpApp, pathOf, type HttpApp } from '@platform/http-kit';
 import { createLogger, type Logger } from '@platform/logging';
 import { connectNats, type NatsHandle } from '@platform/messaging';
 import { adminGuard } from './auth/admin-guard.js';
@@ -41,7 +41,7 @@ export async function buildApp(config: ConsoleConfig, options: BuildConsoleOptio
   const gateway = createPlatformClient({ baseUrl: config.gatewayUrl, timeoutMs: config.fetchTimeoutMs });
   const guard = adminGuard(gateway, config.roleCheckCacheMs, config.fetchTimeoutMs);
   app.addHook('preHandler', async (request) => {
-    const path = request.url.split('?')[0] ?? '';
+    const path = pathOf(request.url);
     if (!path.startsWith('/console/api/') || PUBLIC_API.has(`${request.method} ${path}`)) return;
     await guard(request);
   });

@@ -25,6 +25,8 @@ const guarded: Array<[string, string, unknown?]> = [
   ['POST', '/console/api/dead-letters/redrive', { ids: ['1'], confirm: true }],
   ['POST', '/console/api/dead-letters/purge', { ids: ['1'], confirm: true }],
   ['GET', '/console/api/events'],
+  // The guard decides on the path alone: a query string does not make a route public.
+  ['GET', '/console/api/dead-letters?limit=5'],
   ['GET', '/console/api/deliveries'],
   ['GET', '/console/api/traces/abc'],
   ['POST', '/console/api/session/logout', { refreshToken: 'x' }],

@@ -55,6 +55,8 @@ describe('createHttpApp conventions', () => {
   it('answers unknown routes with a NOT_FOUND envelope', async () => {
     const body = expectEnvelope(await ctx.app.inject({ method: 'GET', url: '/nope?x=1' }), { status: 404, code: 'NOT_FOUND', module: 'users' });
     expect(body.data).toBeNull();
+    // The path only: a query string may carry a secret, and it names no route.
+    expect(body.message).toBe('Route GET /nope not found');
   });
 
   describe('request bodies', () => {

@@ -108,7 +108,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   app.decorate('draining', false);
   app.decorate('metrics', options.metrics ?? createMetrics({ service: options.service }));
   // First, so every route registered below gets its server span (a no-op with tracing off).
-  installHttpTracing(app);
+  installHttpTracing(app, pathOf);
   app.setValidatorCompiler(strictQueryValidatorCompiler);
   // zod's check on every response body, through an ajv-compiled equivalent where one exists.
   app.setSerializerCompiler(outputSerializerCompiler);

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { infrastructureFaultCode } from '@platform/resilience';
 import type { ErrorEnvelope } from './envelope.js';
 import { mapError, type MappedError } from './errors/to-envelope.js';
+import { pathOf } from './request-logger.js';
 
 export function errorBody(mapped: Pick<MappedError, 'code' | 'message' | 'issues'>, module: string, requestId: string): ErrorEnvelope {
   return {
@@ -41,6 +42,6 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) =>
     reply
       .code(404)
-      .send(errorBody({ code: 'NOT_FOUND', message: `Route ${request.method} ${request.url.split('?')[0]?.slice(0, 200)} not found` }, app.serviceName, request.id)),
+      .send(errorBody({ code: 'NOT_FOUND', message: `Route ${request.method} ${pathOf(request.url).slice(0, 200)} not found` }, app.serviceName, request.id)),
   );
 }

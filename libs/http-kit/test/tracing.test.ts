@@ -40,6 +40,8 @@ describe('HTTP server spans', () => {
     expect(span.spanContext().traceId).toBe(traceId);
     expect(parentIdOf(span)).toBe(callerSpanId);
     expect(span.attributes['http.response.status_code']).toBe(200);
+    // The path without its query string (which may carry a secret).
+    expect(span.attributes['url.path']).toBe('/things/42');
     // Inside the handler the server span is active: an outbox row would store it as the parent.
     expect(response.json().stored.traceparent).toBe(`00-${traceId}-${span.spanContext().spanId}-01`);
     const line = logs.lines.find((l) => l.msg === 'looking it up');

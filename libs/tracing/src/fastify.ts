@@ -40,9 +40,10 @@ function end(request: FastifyRequest, statusCode: number): void {
  * the raw URL), continuing the caller's W3C `traceparent`; active while the handler runs so what
  * it does (queries, the outbox row) becomes its children. Request log lines carry `traceId`.
  * Installs nothing when tracing is off. Call before routes are added (handlers are wrapped as
- * they are registered).
+ * they are registered). `pathOf` cuts the query off a request URL: http-kit's, which decides every
+ * app's path (this lib sits below http-kit and cannot import it).
  */
-export function installHttpTracing(app: FastifyInstance): void {
+export function installHttpTracing(app: FastifyInstance, pathOf: (url: string) => string): void {
   if (!tracingActive()) return;
   app.decorateRequest(slot, null);
   // Without an async context manager (the gateway) there is nothing to activate.
@@ -59,7 +60,7 @@ export function installHttpTracing(app: FastifyInstance): void {
     const route = request.routeOptions.url ?? 'unmatched';
     const span = platformTracer().startSpan(
       `${request.method} ${route}`,
-      { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method, 'http.route': route, 'url.path': request.url.split('?')[0] } },
+      { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method, 'http.route': route, 'url.path': pathOf(request.url) } },
       parent,
     );
     traced.set(request, { span, ctx: trace.setSpan(parent, span) });
