@@ -93,3 +93,80 @@ describe('a connection whose type query fails (tools/patches: porsager/postgres#
     }
   });
 });
+
+/** Polls `check` every 10 ms until it holds; fails after `timeoutMs`. */
+async function until(check: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe('reserved connections (tools/patches: closed while reserved, porsager/postgres#1195, #925)', () => {
+  let tdb: TestDatabase;
+  let proxy: TcpProxy;
+  beforeAll(async () => {
+    tdb = await createTestDatabase({ prefix: 'reserved' });
+    proxy = await createTcpProxy('127.0.0.1', 5432);
+  });
+  afterAll(async () => {
+    await proxy?.close();
+    await tdb?.drop();
+  });
+
+  it('a reserved connection that closes fails what is queued on it and what comes after, and release() leaves the pool whole', async () => {
+    let closes = 0;
+    const sql = postgres(proxy.url(tdb.url), { max: 1, connect_timeout: 2, backoff: () => 0.02, onclose: () => closes++, onnotice: () => undefined });
+    try {
+      const conn = await sql.reserve();
+      await conn`select 1`;
+      proxy.cut();
+      await until(() => closes > 0);
+      // A statement with a parameter, new on this connection, is described first: the one behind
+      // it waits in the reserved connection's own queue. Before the patch that one never settled.
+      const settled = await Promise.allSettled([conn`select ${1}::int as one`, conn`select 2 as two`]);
+      expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected']);
+      conn.release();
+      proxy.restore();
+      // Before the patch release() put the closed connection among the open ones: this failed on it.
+      await expect(sql`select 3 as three`).resolves.toEqual([{ three: 3 }]);
+    } finally {
+      await sql.end({ timeout: 1 });
+    }
+  });
+
+  it('a reserve waiting for a busy connection that is lost gets it once it reconnects (#1195)', async () => {
+    let closes = 0;
+    const sql = postgres(proxy.url(tdb.url), { max: 1, connect_timeout: 2, backoff: () => 0.02, onclose: () => closes++, onnotice: () => undefined });
+    try {
+      const [{ pid }] = await sql<[{ pid: number }]>`select pg_backend_pid() as pid`;
+      const busy = sql`select pg_sleep(5)`.catch((err: unknown) => err);
+      await new Promise((resolve) => setImmediate(resolve)); // the query is on the pool's only connection
+      const reserving = sql.reserve(); // so this one waits in the pool's queue
+      await until(async () => (await tdb.sql`select 1 from pg_stat_activity where pid = ${pid} and state = 'active'`).length > 0);
+      // A blip: the connection is lost, and its reconnect (which carries the waiting reserve) succeeds.
+      proxy.cut();
+      proxy.restore();
+      expect(await busy).toMatchObject({ code: expect.stringMatching(/CONNECTION_CLOSED|ECONNRESET/) });
+      // Before the patch the reconnect dropped the reserve it carried: it never settled.
+      const conn = await reserving;
+      expect(closes).toBe(1);
+      await expect(conn`select 1 as one`).resolves.toEqual([{ one: 1 }]);
+      conn.release();
+      await expect(sql`select 2 as two`).resolves.toEqual([{ two: 2 }]);
+    } finally {
+      await sql.end({ timeout: 1 });
+    }
+  });
+
+  it('end() finishes once a connection reserved while it was called is released (#925)', async () => {
+    const sql = postgres(tdb.url, { max: 1, onnotice: () => undefined });
+    const conn = await sql.reserve();
+    await conn`select 1`;
+    const ending = sql.end(); // no timeout: before the patch this never resolved
+    await new Promise((resolve) => setImmediate(resolve)); // end() has asked every connection to end
+    conn.release();
+    await ending;
+  });
+});

@@ -1,6 +1,7 @@
 import type { ConsumerMessages, JetStreamClient } from '@nats-io/jetstream';
 import type { Logger } from '@platform/logging';
 import { isInfrastructureFault } from '@platform/resilience';
+import { settlesWithin } from './settles-within.js';
 
 export interface ConsumeLoopOptions {
   js: JetStreamClient;
@@ -21,6 +22,8 @@ export interface ConsumeLoopOptions {
   label: string;
   /** Extra fields of the "started" log line. */
   startedFields?: Record<string, unknown>;
+  /** Longest stop() waits for `process` and the session's close (default 10 s). */
+  stopTimeoutMs?: number;
 }
 
 export interface ConsumeSession {
@@ -42,35 +45,32 @@ export function consumeLoop(options: ConsumeLoopOptions): ConsumeLoop {
   const { js, stream, name, logger, label } = options;
   let messages: ConsumerMessages | undefined;
   let loop: Promise<void> | undefined;
-  let stopping = false;
   let stopped = new AbortController();
-  const session: ConsumeSession = {
-    stopping: () => stopping,
-    get signal() {
-      return stopped.signal;
-    },
-  };
 
-  async function run(): Promise<void> {
-    while (!stopping) {
+  // Each run has its own signal: a run left going by a stop() that timed out ends instead of
+  // pulling beside the next start()'s.
+  async function run(signal: AbortSignal): Promise<void> {
+    const session: ConsumeSession = { stopping: () => signal.aborted, signal };
+    const stopping = () => signal.aborted;
+    while (!stopping()) {
       try {
         const consumer = await js.consumers.get(stream, name);
         const current = await consumer.consume({ max_messages: options.maxMessages });
         messages = current;
         // stop() came while the session was being opened: it had nothing to close yet. Not
         // awaited: close() of a session that has not pulled yet resolves only once it would have.
-        if (stopping) {
+        if (stopping()) {
           void current.close().catch(() => undefined);
           break;
         }
         await options.process(current, session);
       } catch (err) {
-        if (stopping) break;
+        if (stopping()) break;
         // A broker that went away is an outage (one line), anything else deserves the stack.
         if (isInfrastructureFault(err)) logger.warn({ reason: String(err) }, `${label} lost its pull session, restarting`);
         else logger.error({ err }, `${label} loop failed, restarting`);
       }
-      if (!stopping) {
+      if (!stopping()) {
         await new Promise((r) => setTimeout(r, 1_000));
         await options.ensure().catch((err: unknown) => logger.error({ err }, 'could not re-create consumer'));
       }
@@ -80,19 +80,21 @@ export function consumeLoop(options: ConsumeLoopOptions): ConsumeLoop {
   return {
     async start() {
       if (loop) return;
-      stopping = false;
       stopped = new AbortController();
       await options.ensure();
-      loop = run();
+      loop = run(stopped.signal);
       logger.info({ stream, ...options.startedFields }, `${label} started`);
     },
     async stop() {
       if (!loop) return;
-      stopping = true;
       stopped.abort();
       const closing = messages?.close();
-      await loop;
-      await closing;
+      // Bounded: a batch that cannot finish (its database connection gone silent) must not hold
+      // the shutdown. What it did not ack is redelivered (the inbox keeps a committed effect once).
+      const stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
+      if (!(await settlesWithin(Promise.all([loop, closing]), stopTimeoutMs))) {
+        logger.warn({ stopTimeoutMs }, `${label} stopped with work still in flight: its messages are redelivered`);
+      }
       loop = undefined;
       messages = undefined;
       logger.info(`${label} stopped`);

@@ -1,19 +1,17 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
-import type { Db } from '@platform/db-kit';
+import { clientOf, type Db } from '@platform/db-kit';
 import type { Logger } from '@platform/logging';
 import type { Metrics } from '@platform/metrics';
 import { backoff, waitOut, type DependencyMonitor } from '@platform/resilience';
 import { SpanKind, extractContext, traceHeaders, tracingActive, withSpan } from '@platform/tracing';
-import { Param, sql as dsql } from 'drizzle-orm';
 import type { Sql } from 'postgres';
 import { toMsgHdrs } from './headers.js';
 import { relayMetrics } from './metrics.js';
+import { settlesWithin } from './settles-within.js';
 import { namespacedSubject } from './namespace.js';
 import { outboxChannel } from './outbox.js';
-import { outboxTable, type OutboxRow } from './tables.js';
-
-/** What the relay reads of a row: the payload as its JSON text, sent as is. */
-type ClaimedRow = Pick<OutboxRow, 'id' | 'subject' | 'headers' | 'attempts'> & { payload: string };
+import { pipelinedTransaction } from './pipelined-transaction.js';
+import { claimRows, markRows, type ClaimedRow } from './relay-statements.js';
 
 export interface OutboxRelayOptions {
   db: Db;
@@ -34,6 +32,20 @@ export interface OutboxRelayOptions {
   availability?: DependencyMonitor;
   /** The service's registry: `outbox_published_total`, `outbox_publish_failures_total`. */
   metrics?: Metrics;
+  /**
+   * Longest a batch's transaction may take, claim to COMMIT (default: the publish timeout plus
+   * 10 s). Past it the batch is rolled back: its rows stay unpublished and go out again.
+   */
+  batchTimeoutMs?: number;
+  /** Longest stop() waits for the batch in flight (default 10 s); an unfinished one is rolled back when the pool closes. */
+  stopTimeoutMs?: number;
+}
+
+/** A claimed batch's rows and, in the same order, null (acked) or the publish error. */
+interface Outcome {
+  ids: string[];
+  errors: Array<string | null>;
+  failed: number;
 }
 
 export interface BatchResult {
@@ -58,9 +70,13 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const pollIntervalMs = options.pollIntervalMs ?? 250;
   const publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
   const errorBackoffMs = options.errorBackoffMs ?? 1_000;
+  const batchTimeoutMs = options.batchTimeoutMs ?? publishTimeoutMs + 10_000;
+  const stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
   const counted = relayMetrics(options.metrics);
 
   let running = false;
+  /** Bumped by start(): a loop left running by a stop() that timed out ends instead of running beside the new one. */
+  let generation = 0;
   let stopped = new AbortController();
   let loop: Promise<void> | undefined;
   let wake: (() => void) | undefined;
@@ -89,46 +105,44 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   /**
    * Claims a batch under row locks (other relay replicas skip them), publishes it all at once
    * (the acks come back pipelined on one connection, in the order sent) and records the outcome
-   * before the locks are released: one UPDATE for the published rows, one for the failed ones.
+   * before the locks are released, in one UPDATE for published and failed rows alike.
    */
   function processBatch(onSent?: (claimed: number) => void): Promise<BatchResult> {
-    return db.transaction(async (tx) => {
-      const rows = (await tx.execute(dsql`
-        select id, subject, payload::text as payload, headers, attempts from ${outboxTable}
-        where published_at is null order by created_at limit ${batchSize}
-        for update skip locked`)) as unknown as ClaimedRow[];
-      if (rows.length === 0) return { claimed: 0, published: 0, failed: 0 };
-      // Every publish of the batch is on the connection now (in claim order): the next batch may be claimed.
-      const acks = Promise.allSettled(rows.map(publishRow));
-      onSent?.(rows.length);
-      const results = await acks;
-      const sent: string[] = [];
-      const failedIds: string[] = [];
-      const errors: string[] = [];
-      for (const [i, result] of results.entries()) {
-        const row = rows[i] as ClaimedRow;
-        if (result.status === 'fulfilled') {
-          sent.push(row.id);
-          continue;
-        }
-        const message = result.reason instanceof Error ? result.reason.message : String(result.reason);
-        logger.warn({ eventId: row.id, subject: row.subject, attempts: row.attempts + 1, err: message }, 'publish failed, will retry');
-        failedIds.push(row.id);
-        errors.push(message.slice(0, 2000));
+    // BEGIN goes out with the claim, COMMIT with the mark: two round trips a batch.
+    return pipelinedTransaction(
+      clientOf(db),
+      async (conn): Promise<Outcome> => {
+        const rows = await claimRows(conn, batchSize);
+        if (rows.length === 0) return { ids: [], errors: [], failed: 0 };
+        // Every publish of the batch is on the connection now (in claim order): the next batch may be claimed.
+        const acks = Promise.allSettled(rows.map(publishRow));
+        onSent?.(rows.length);
+        return outcomeOf(rows, await acks);
+      },
+      (conn, { ids, errors }) => (ids.length > 0 ? markRows(conn, ids, errors) : Promise.resolve()),
+      { timeoutMs: batchTimeoutMs },
+    ).then(({ ids, failed }) => counted({ claimed: ids.length, published: ids.length - failed, failed }));
+  }
+
+  /** Each row's outcome: null when acked, its error (kept for the next attempt) when not. */
+  function outcomeOf(rows: ClaimedRow[], results: PromiseSettledResult<void>[]): Outcome {
+    const ids: string[] = [];
+    const errors: Array<string | null> = [];
+    let failed = 0;
+    for (let i = 0; i < results.length; i++) {
+      const row = rows[i] as ClaimedRow;
+      const result = results[i] as PromiseSettledResult<void>;
+      ids.push(row.id);
+      if (result.status === 'fulfilled') {
+        errors.push(null);
+        continue;
       }
-      if (sent.length > 0) {
-        await tx.execute(dsql`
-          update ${outboxTable} set published_at = now(), attempts = attempts + 1, last_error = null
-          where id = any(${new Param(sent)}::uuid[])`);
-      }
-      if (failedIds.length > 0) {
-        await tx.execute(dsql`
-          update ${outboxTable} o set attempts = o.attempts + 1, last_error = f.err
-          from unnest(${new Param(failedIds)}::uuid[], ${new Param(errors)}::text[]) as f(id, err)
-          where o.id = f.id`);
-      }
-      return { claimed: rows.length, published: sent.length, failed: failedIds.length };
-    }).then(counted);
+      const message = result.reason instanceof Error ? result.reason.message : String(result.reason);
+      logger.warn({ eventId: row.id, subject: row.subject, attempts: row.attempts + 1, err: message }, 'publish failed, will retry');
+      errors.push(message.slice(0, 2000));
+      failed += 1;
+    }
+    return { ids, errors, failed };
   }
 
   /** Set by a NOTIFY that came while a batch was being worked: the next idle is skipped. */
@@ -204,9 +218,11 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
    * after its own ack, in its own batch's transaction. Never more than two batches at once.
    */
   async function run(): Promise<void> {
+    const mine = ++generation;
+    const active = () => running && mine === generation;
     const outageDelays = backoff({ minMs: 50, maxMs: errorBackoffMs });
     let ahead: Promise<Settled> | undefined;
-    while (running) {
+    while (active()) {
       const batch = startBatch();
       const claimed = await batch.sent;
       let next: Next | undefined;
@@ -219,10 +235,10 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       // A full batch means more is waiting; a commit notified before this batch is recorded may
       // be one its claim did not see. Either way the next claim goes out then, not after this
       // batch's acks and UPDATE.
-      if (claimed > 0 && running && next === undefined) {
+      if (claimed > 0 && active() && next === undefined) {
         const more = claimed === batchSize || (await Promise.race([batch.done.then(() => false), notice()]));
         busy = undefined;
-        if (more && running) {
+        if (more && active()) {
           notified = false;
           ahead = batch.done;
           continue;
@@ -237,7 +253,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         continue;
       }
       outageDelays.reset();
-      if (!running) break;
+      if (!active()) break;
       if (next === 'backoff') await idle(errorBackoffMs);
       else if (next === 'poll') await idle(pollIntervalMs);
     }
@@ -265,7 +281,11 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       running = false;
       stopped.abort();
       onNotify();
-      await loop;
+      // Bounded: a batch that cannot finish (its connection gone silent) must not hold the
+      // shutdown. Closing the pool rolls it back; rows it did not mark are published again later.
+      if (!(await settlesWithin(loop, stopTimeoutMs))) {
+        logger.warn({ stopTimeoutMs }, 'outbox relay stopped with a batch still in flight: its rows are sent again unless it commits');
+      }
       await unlisten?.().catch(() => undefined);
       unlisten = undefined;
       logger.info('outbox relay stopped');
@@ -280,3 +300,4 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     },
   };
 }
+

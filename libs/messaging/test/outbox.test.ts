@@ -133,6 +133,27 @@ describe('transactional outbox', () => {
     expect(row?.attempts).toBe(3);
   });
 
+  it('records a batch of mixed outcomes in its one UPDATE: acked rows published, the failed one kept with its error', async () => {
+    await tdb.db.delete(outboxTable);
+    const events = [await changeWithEvent('mixed-a'), await changeWithEvent('mixed-b'), await changeWithEvent('mixed-c')];
+    const refused = events[1]?.id;
+    const pickyJs: Pick<JetStreamClient, 'publish'> = {
+      publish: (subj, payload, opts) => (opts?.msgID === refused ? Promise.reject(new Error('refused: one of three')) : m.js.publish(subj, payload, opts)),
+    };
+    expect(await relayFor(pickyJs).flush()).toBe(2);
+    const rows = await tdb.db.select().from(outboxTable);
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    for (const event of events) {
+      const row = byId.get(event.id);
+      expect(row?.attempts).toBe(1);
+      if (event.id === refused) expect(row).toMatchObject({ publishedAt: null, lastError: 'refused: one of three' });
+      else expect(row).toMatchObject({ publishedAt: expect.any(Date), lastError: null });
+    }
+    expect(await relayFor().flush()).toBe(1);
+    const [retried] = await tdb.db.select().from(outboxTable).where(eq(outboxTable.id, refused as string));
+    expect(retried).toMatchObject({ publishedAt: expect.any(Date), attempts: 2, lastError: null });
+  });
+
   it('two relay replicas never publish the same row (SKIP LOCKED)', async () => {
     await tdb.db.delete(outboxTable);
     const before = await countSubjectMessages(m.jsm, stream, subject);

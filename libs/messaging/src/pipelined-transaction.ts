@@ -1,0 +1,138 @@
+import { clientOf, type Db, type Tx } from '@platform/db-kit';
+import type { ReservedSql, Sql } from 'postgres';
+
+/** COMMIT answered ROLLBACK: a statement of the transaction failed (and its error was not raised). */
+export class TransactionRolledBackError extends Error {
+  constructor() {
+    super('the transaction was rolled back at COMMIT: one of its statements had failed');
+    this.name = 'TransactionRolledBackError';
+  }
+}
+
+/** The transaction did not settle within its bound: it was rolled back (its session ended) or never began. */
+export class TransactionTimeoutError extends Error {
+  constructor(timeoutMs: number) {
+    super(`the transaction did not finish within ${timeoutMs} ms: rolled back`);
+    this.name = 'TransactionTimeoutError';
+  }
+}
+
+export interface PipelinedTransactionOptions {
+  /**
+   * Longest the whole transaction may take, from waiting for a connection to COMMIT. Past it the
+   * transaction fails with TransactionTimeoutError and its server session is ended (Postgres rolls
+   * it back and releases its row locks; the connection's pending statements fail), so a batch stuck
+   * on a connection that went silent cannot hold a relay or consumer loop, nor its stop(), forever.
+   */
+  timeoutMs?: number;
+}
+
+/**
+ * A transaction on a reserved connection whose BEGIN goes out in the same socket write as the
+ * body's first statement, and whose COMMIT in the same write as `finish`'s statement (sent, not
+ * awaited, before it). postgres.js' `sql.begin` awaits BEGIN on its own, and a statement awaited
+ * before COMMIT is another exchange: the relay's and consumers' small batches paid a round trip
+ * each (a socket write per statement was 18 % of the users process's busy time in the event path).
+ *
+ * Same guarantees as `sql.begin`: any failure rolls back and rethrows; the connection goes back to
+ * the pool only with its transaction ended (ROLLBACK after a failure; on a broken connection the
+ * pool replaces it). A BEGIN that fails takes the statements behind it with it (a connection that
+ * cannot begin cannot run them either), and a COMMIT that Postgres answers with ROLLBACK (a failed
+ * statement whose error a caller swallowed) throws instead of passing for a commit. A connection
+ * lost mid-transaction fails every statement sent or still to be sent on it at once (the
+ * reserved-connection fixes in tools/patches/postgres+3.4.9.patch), so the rollback path ends too.
+ */
+export async function pipelinedTransaction<T>(
+  sql: Sql,
+  body: (conn: ReservedSql) => Promise<T>,
+  finish?: (conn: ReservedSql, value: T) => Promise<unknown>,
+  options: PipelinedTransactionOptions = {},
+): Promise<T> {
+  const { timeoutMs } = options;
+  if (timeoutMs === undefined) return run(sql, body, finish, {});
+  const state: RunState = {};
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      state.expired = true;
+      reject(new TransactionTimeoutError(timeoutMs));
+      // Ends the session the transaction runs on (the pid it had when BEGIN went out: the same
+      // connection may serve another session after a reconnect): Postgres rolls back, and the
+      // statements still pending on the connection fail, so `run` settles and releases it.
+      if (state.pid !== undefined) sql`select pg_terminate_backend(${state.pid})`.catch(() => undefined);
+    }, timeoutMs);
+  });
+  const work = run(sql, body, finish, state);
+  work.catch(() => undefined); // after the deadline nobody awaits it: it settles (and releases) on its own
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+interface RunState {
+  /** Set when the bound expired: a connection handed over after it is given straight back. */
+  expired?: boolean;
+  /** The server process of the transaction's session, once BEGIN is on its connection. */
+  pid?: number;
+}
+
+async function run<T>(
+  sql: Sql,
+  body: (conn: ReservedSql) => Promise<T>,
+  finish: ((conn: ReservedSql, value: T) => Promise<unknown>) | undefined,
+  state: RunState,
+): Promise<T> {
+  const conn = withSavepoints(await sql.reserve());
+  try {
+    if (state.expired) throw new TransactionTimeoutError(0);
+    const begun = conn`begin`.execute();
+    // postgres.js hands a query to its connection a microtask after execute() and stamps it with
+    // the connection's backend then (an object the connection refills on a reconnect: read now).
+    queueMicrotask(() => (state.pid = (begun as unknown as { state?: { pid?: number | null } }).state?.pid ?? undefined));
+    begun.catch(() => undefined); // raised below, after the body (whose statements follow it)
+    try {
+      const value = await body(conn);
+      await begun;
+      const [, committed] = await Promise.all([finish?.(conn, value), conn`commit`.execute()]);
+      if (committed.command !== 'COMMIT') throw new TransactionRolledBackError();
+      return value;
+    } catch (err) {
+      await conn`rollback`.catch(() => undefined); // after a COMMIT that rolled back: only a warning
+      throw err;
+    }
+  } finally {
+    conn.release();
+  }
+}
+
+/**
+ * drizzle's own `transaction()` (the same Tx, nested ones as savepoints) over a pipelined one:
+ * drizzle's postgres-js session builds its Tx in `this.client.begin(callback)`, so a view of the
+ * database's session whose client's `begin` is `pipelinedTransaction` changes nothing else.
+ */
+export function pipelinedDrizzleTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>, options: PipelinedTransactionOptions = {}): Promise<T> {
+  const pooled = clientOf(db);
+  const client = { begin: (callback: (conn: ReservedSql) => Promise<T>) => pipelinedTransaction(pooled, callback, undefined, options) };
+  const session = Object.create(db._.session, { client: { value: client } }) as { transaction(fn: (tx: Tx) => Promise<T>): Promise<T> };
+  return session.transaction(fn);
+}
+
+/** What `sql.begin` gives its callback and drizzle's nested transactions call: `savepoint(fn)`. */
+function withSavepoints(conn: ReservedSql): ReservedSql {
+  let count = 0;
+  const savepoint = async <R>(fn: (sql: ReservedSql) => Promise<R>): Promise<R> => {
+    const name = `s${count++}`;
+    await conn.unsafe(`savepoint ${name}`);
+    try {
+      const result = await fn(conn);
+      await conn.unsafe(`release savepoint ${name}`);
+      return result;
+    } catch (err) {
+      await conn.unsafe(`rollback to savepoint ${name}`);
+      throw err;
+    }
+  };
+  return Object.assign(conn, { savepoint });
+}

@@ -1,0 +1,45 @@
+import type { Sql } from 'postgres';
+import type { OutboxRow } from './tables.js';
+
+/** What the relay reads of a row: the payload as its JSON text, sent as is. */
+export type ClaimedRow = Pick<OutboxRow, 'id' | 'subject' | 'headers' | 'attempts'> & { payload: string };
+
+// The relay's two statements are postgres.js tagged templates on its transaction's connection:
+// named prepared statements cached per connection, so after a connection's first batch each is
+// one Bind/Execute round trip with no parse or plan in Postgres. Through drizzle's `execute` they
+// were sent unnamed: Parse/Describe, a wait for the parameter types, then Bind/Execute, parsed and
+// planned every batch (round 4's write path: two round trips each, per batch of one or two events).
+// Behind a transaction-mode pooler (`createDb({ prepare: false })`) the client sends them unnamed,
+// as it does every other statement there.
+
+/**
+ * Claims up to `limit` unpublished rows, oldest first, under row locks held until the caller's
+ * transaction ends; rows another relay replica holds are skipped (SKIP LOCKED), never waited for.
+ */
+export async function claimRows(conn: Sql, limit: number): Promise<ClaimedRow[]> {
+  // The batch's COMMIT records only that its rows were published: it need not wait for the WAL
+  // flush (~1.1 ms a commit on this machine's disk, in every batch's cycle and so in every
+  // event's commit → published). Should a crash lose it, the rows are claimed and sent again
+  // under the same Nats-Msg-Id (the stream's duplicate window, then the consumers' inboxes, keep
+  // it once), as after a relay that died between its publishes and its mark. The events
+  // themselves are committed by their producers, with the server's synchronous commit.
+  const [, rows] = await Promise.all([conn`set local synchronous_commit = off`.execute(), conn<ClaimedRow[]>`
+    select id, subject, payload::text as payload, headers, attempts from outbox
+    where published_at is null order by created_at limit ${limit}
+    for update skip locked`.execute()]);
+  return rows;
+}
+
+/**
+ * Records a batch's outcome in one statement, whatever the mix: every row spent an attempt; a row
+ * whose error is null was acked (published now), the others keep their error for the next try
+ * and stay unpublished. `ids` and `errors` are parallel arrays. Sent at once (not awaited), so
+ * that the COMMIT behind it goes out in the same write.
+ */
+export function markRows(conn: Sql, ids: string[], errors: Array<string | null>): Promise<unknown> {
+  return conn`
+    update outbox o
+    set published_at = case when f.err is null then now() end, attempts = o.attempts + 1, last_error = f.err
+    from unnest(${ids}::uuid[], ${errors}::text[]) as f(id, err)
+    where o.id = f.id`.execute();
+}
