@@ -2,7 +2,7 @@ import type { Logger } from '@platform/logging';
 import { createService, migrationsFolderFor, staleTokenCheck } from '@platform/service-kit';
 import type { BillingConfig } from './config.js';
 import * as schema from './data/schema.js';
-import { billingDeps } from './deps.js';
+import { billingDeps, tokenState } from './deps.js';
 import { projectUsers } from './events/project-users.js';
 import { billingMetrics } from './metrics.js';
 import { billingRoutes } from './routes/index.js';
@@ -11,8 +11,6 @@ import { billingRetention } from './workers/retention.js';
 export interface BuildBillingOptions {
   logger?: Logger;
 }
-
-const users = schema.billingUsers;
 
 /** The billing service as a Fastify app; `main.ts` serves it, tests inject into it. */
 export async function buildApp(config: BillingConfig, options: BuildBillingOptions = {}) {
@@ -25,7 +23,7 @@ export async function buildApp(config: BillingConfig, options: BuildBillingOptio
     // Tokens of a user billing knows to be deactivated, or whose role changed since the token was
     // issued, are refused (401) as soon as the event is projected. The role counts only once an
     // event set it (`profile_at`): a row opened from a token carries that token's role, which proves nothing.
-    isRevoked: staleTokenCheck({ table: users, userId: users.userId, isActive: users.isActive, role: users.role, roleSince: users.profileAt }),
+    isRevoked: staleTokenCheck(tokenState),
     deps: billingDeps,
     consumers: () => [projectUsers],
     workers: (deps) => [billingRetention(deps, config)],

@@ -39,8 +39,9 @@ export const userEvents = {
     const { occurredAt: _setByTheStatement, ...payload } = event;
     return { id: event.id, subject: event.type, payload: JSON.stringify(payload), headers: JSON.stringify(headers) };
   },
-  deactivated: (tx: DbOrTx, userId: string, correlationId: string) =>
-    enqueueEvent(tx, userDeactivatedV1, { userId }, { correlationId }),
+  /** `occurredAt`: as for `updated`, the deactivating change's new `updated_at`; now by default. */
+  deactivated: (tx: DbOrTx, userId: string, correlationId: string, occurredAt?: Date) =>
+    enqueueEvent(tx, userDeactivatedV1, { userId }, { correlationId, occurredAt }),
   loggedIn: (tx: DbOrTx, userId: string, correlationId: string) => enqueueEvent(tx, userLoggedInV1, { userId }, { correlationId }),
   passwordChanged: (tx: DbOrTx, userId: string, correlationId: string) =>
     enqueueEvent(tx, userPasswordChangedV1, { userId }, { correlationId }),

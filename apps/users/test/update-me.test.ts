@@ -1,6 +1,6 @@
 // PATCH /users/me writes the change, its event and the relay's wake-up in one statement, guarded
 // by the row the token check read; a row that changed meanwhile takes the locking transaction.
-import { parseEvent, userUpdatedV1 } from '@platform/contracts';
+import { parseEvent, userDeactivatedV1, userUpdatedV1 } from '@platform/contracts';
 import { expectEnvelope } from '@platform/http-kit/testing';
 import { outboxChannel } from '@platform/messaging';
 import { waitFor } from '@platform/messaging/testing';
@@ -158,5 +158,47 @@ describe('PATCH /api/v1/users/me: the change and its event in one statement', ()
     expect(stored.updatedAt.getTime()).toBe(ahead.getTime() + 1);
     expect(after.updatedAt).toBe(stored.updatedAt.toISOString());
     expect((await eventsOf(user.id)).map((e) => e.payload.occurredAt)).toEqual([stored.updatedAt.toISOString()]);
+  });
+});
+
+describe('PATCH and DELETE /api/v1/users/:id (admin): ordered like PATCH /users/me', () => {
+  const usersEventsOf = (userId: string) =>
+    t.env.database.sql<OutboxRow[]>`
+      select id, payload, headers from outbox
+      where subject in (${userUpdatedV1.type}, ${userDeactivatedV1.type}) and payload->'data'->>'userId' = ${userId}
+      order by created_at, payload->>'type' desc`;
+  const adminCall = async (method: 'PATCH' | 'DELETE', id: string, payload?: object) =>
+    t.app.inject({ method, url: `/api/v1/users/${id}`, headers: await t.adminAuth(), ...(payload ? { payload } : {}) });
+
+  it('stamps role changes, deactivation and reactivation with the row’s new updated_at, after the previous change’s', async () => {
+    const { user, auth } = await t.signUp(uniqueEmail('admin-order'), 'Admin Order');
+    // A rename took the row with an updated_at ahead of this process's clock (another replica's
+    // clock, or renames less than a millisecond apart): billing keeps the newest snapshot by
+    // occurredAt, so the admin's change after it must be newer still, or it is ignored there.
+    expectEnvelope(await patch(auth, { fullName: 'Renamed First' }), { status: 200, code: 'SUCCESS' });
+    const ahead = new Date(Date.now() + 60_000);
+    await t.env.database.sql`update users set updated_at = ${ahead.toISOString()}::timestamptz where id = ${user.id}`;
+
+    expectEnvelope(await adminCall('PATCH', user.id, { role: 'moderator' }), { status: 200, code: 'SUCCESS' });
+    const promoted = await rowOf(user.id);
+    expect(promoted.updatedAt.getTime()).toBe(ahead.getTime() + 1);
+
+    expectEnvelope(await adminCall('DELETE', user.id), { status: 200, code: 'SUCCESS' });
+    const deactivated = await rowOf(user.id);
+    expect(deactivated.updatedAt.getTime()).toBe(ahead.getTime() + 2);
+
+    expectEnvelope(await adminCall('PATCH', user.id, { isActive: true }), { status: 200, code: 'SUCCESS' });
+    const reactivated = await rowOf(user.id);
+    expect(reactivated.updatedAt.getTime()).toBe(ahead.getTime() + 3);
+
+    const events = (await usersEventsOf(user.id)).slice(1).map((e) => ({ type: e.payload.type, occurredAt: e.payload.occurredAt, isActive: e.payload.data.isActive }));
+    expect(events).toEqual([
+      { type: userUpdatedV1.type, occurredAt: promoted.updatedAt.toISOString(), isActive: true },
+      // The deactivation's two events share its instant (a tie: the projection lets the deactivation win) ...
+      { type: userUpdatedV1.type, occurredAt: deactivated.updatedAt.toISOString(), isActive: false },
+      { type: userDeactivatedV1.type, occurredAt: deactivated.updatedAt.toISOString(), isActive: undefined },
+      // ... and the reactivation is newer than both, so it is not ignored.
+      { type: userUpdatedV1.type, occurredAt: reactivated.updatedAt.toISOString(), isActive: true },
+    ]);
   });
 });

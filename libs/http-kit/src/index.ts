@@ -55,7 +55,7 @@ export { OPENAPI_PATH, type OpenApiOptions } from './openapi.js';
 export { routeGroup, type RouteGroupOptions, type RouteRegistrar } from './routes/route-group.js';
 export { currencySchema, idParams, isKnownCurrency, queryBoolean } from './routes/schemas.js';
 
-export { requireAuth, requireRole, type AccessTokenPayload, type AuthOptions, type PublicKeyResolver, type JwtAlgorithm } from './auth/auth-plugin.js';
+export { requireAuth, requireRole, type AccessTokenPayload, type AuthOptions, type PublicKeyResolver, type JwtAlgorithm, type RevocationCheck } from './auth/auth-plugin.js';
 export { ROLES, roleSchema, accessClaimsSchema, type Role, type AccessClaims } from './auth/claims.js';
 export { isStaleToken, knownUser, refuseStaleTokens, type KnownUserState } from './auth/stale-token.js';
 

@@ -7,7 +7,7 @@ export {
   type ServiceDeps,
 } from './create-service.js';
 export { defineConsumer } from './define-consumer.js';
-export { staleTokenCheck, type UserStateSource } from './stale-token-check.js';
+export { staleTokenCheck, staleTokenCheckAlong, type StaleTokenCheckAlong, type UserStateSource } from './stale-token-check.js';
 export { migrateDatabase, migrationsFolderFor } from './migrate-database.js';
 export { runService } from './run-service.js';
 export {

@@ -5,7 +5,7 @@ import { createLogger } from '@platform/logging';
 import { boolean, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createService, staleTokenCheck, type ServiceDeps, type ServiceWorker } from '../src/index.js';
+import { createService, staleTokenCheck, staleTokenCheckAlong, type ServiceDeps, type ServiceWorker } from '../src/index.js';
 import { createTestServiceEnv, type TestServiceEnv } from '../src/testing/index.js';
 
 const migrationsFolder = fileURLToPath(new URL('../../messaging/test/migrations', import.meta.url));
@@ -18,6 +18,8 @@ const knownUsers = pgTable('known_users', {
   role: text('role'),
   roleSince: timestamp('role_since', { withTimezone: true }),
 });
+
+const source = { table: knownUsers, userId: knownUsers.userId, isActive: knownUsers.isActive, role: knownUsers.role, roleSince: knownUsers.roleSince };
 
 let env: TestServiceEnv;
 beforeAll(async () => {
@@ -39,8 +41,17 @@ describe('createService deps, route registrars and staleTokenCheck', () => {
       migrationsFolder,
       deps: () => ({ greeting: 'hello' }),
       workers: (deps) => [worker(deps)],
-      isRevoked: staleTokenCheck({ table: knownUsers, userId: knownUsers.userId, isActive: knownUsers.isActive, role: knownUsers.role, roleSince: knownUsers.roleSince }),
+      isRevoked: staleTokenCheck(source),
       routes: [
+        // The same judgement with a read in the same statement, for one group's routes only.
+        (app, deps) => {
+          const along = staleTokenCheckAlong<{ note: string }>(source, `(select json_build_object('note', 'for ' || $1::text))`)(deps);
+          return routeGroup<Deps>({ prefix: '/api/v1/notes', auth: requireAuth({ isRevoked: along.isRevoked }) }, (group) => {
+            group.get('', { schema: { response: { 200: envelope(z.object({ note: z.string().nullable() })) } } }, async (request, reply) =>
+              ok(reply, { note: along.readFor(request.user)?.note ?? null }),
+            );
+          })(app, deps);
+        },
         routeGroup<Deps>({ prefix: '/api/v1/greetings', tags: ['greetings'], auth: requireAuth() }, (app, deps) => {
           app.get('', { schema: { response: { 200: envelope(z.object({ greeting: z.string() })) } } }, async (_request, reply) => ok(reply, { greeting: deps.greeting }));
         }),
@@ -52,13 +63,19 @@ describe('createService deps, route registrars and staleTokenCheck', () => {
       await service.ctx.sql`create table known_users (user_id uuid primary key, is_active boolean not null, role text, role_since timestamptz)`;
       const [active, gone, demoted, unknown] = ['1', '2', '3', '4'].map((n) => `8f8c2a4e-7a7b-4b65-9d3c-3f1f4f0c2b1${n}`) as [string, string, string, string];
       await service.ctx.sql`insert into known_users values (${active}, true, 'user', now()), (${gone}, false, null, null), (${demoted}, true, 'user', now() + interval '1 minute')`;
-      const get = async (sub: string, role: 'user' | 'admin') =>
-        (await service.app.inject({ method: 'GET', url: '/api/v1/greetings', headers: bearer(await env.token({ sub, role })) })).statusCode;
+      const call = async (url: string, sub: string, role: 'user' | 'admin') => service.app.inject({ method: 'GET', url, headers: bearer(await env.token({ sub, role })) });
+      const get = async (sub: string, role: 'user' | 'admin') => (await call('/api/v1/greetings', sub, role)).statusCode;
       expect(await get(active, 'user')).toBe(200);
       expect(await get(gone, 'user')).toBe(401);
       // An admin token issued before the demotion we know of falls; an unknown user is accepted (no event yet).
       expect(await get(demoted, 'admin')).toBe(401);
       expect(await get(unknown, 'user')).toBe(200);
+      // staleTokenCheckAlong judges every one of them the same, and hands the route what it read.
+      for (const [sub, role] of [[active, 'user'], [gone, 'user'], [demoted, 'admin'], [demoted, 'user'], [unknown, 'user'], [unknown, 'admin']] as const) {
+        const res = await call('/api/v1/notes', sub, role);
+        expect(res.statusCode).toBe(await get(sub, role));
+        if (res.statusCode === 200) expect(res.json().data).toEqual({ note: `for ${sub}` });
+      }
       expect(() => service.ctx.signAccessToken({ sub: active, role: 'user', jti: 'x' })).toThrow(/no token signing/);
     } finally {
       await service.app.close();

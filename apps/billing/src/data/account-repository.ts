@@ -37,10 +37,18 @@ export function accountRepository(db: DbOrTx) {
 export type AccountView = Omit<AccountRow, 'createdAt'> & { createdAt: string };
 
 // Built by Postgres in the response's shape, one JSON.parse instead of a row mapped field by field.
-const accountByUserId = `select json_build_object(
+const ACCOUNT_JSON = `json_build_object(
   'id', id, 'userId', user_id, 'currency', currency, 'billingEmail', billing_email, 'companyName', company_name,
   'createdAt', ${isoUtc('created_at')}
-) as account from accounts where user_id = $1`;
+)`;
+
+/**
+ * The account of the user `$1` as an `AccountView` (null without one): one select-list expression,
+ * for the statement that also reads the caller's token state (deps.ts `ownAccount`).
+ */
+export const ACCOUNT_OF_USER = `(select ${ACCOUNT_JSON} from accounts where user_id = $1)`;
+
+const accountByUserId = `select ${ACCOUNT_JSON} as account from accounts where user_id = $1`;
 
 /** The user's account by user id, prepared: `GET /accounts/me` is a hot read (see invoice-reads.ts). */
 export function prepareAccountByUserId(db: Db) {

@@ -5,7 +5,19 @@ import { listAccounts } from '../use-cases/list-accounts.js';
 import { openAccount } from '../use-cases/open-account.js';
 import { Account, OpenAccountBody, toAccount } from './schemas.js';
 
-/** `/accounts`: open one's own, read one's own, list all (admin). */
+/**
+ * `GET /accounts/me`: the caller's own account. In a group of its own (routes/index.ts), whose
+ * token check reads the account in the same statement.
+ */
+export const ownAccountRoutes: RouteRegistrar<BillingDeps> = (app, deps) => {
+  app.get(
+    '/accounts/me',
+    { schema: { summary: 'The caller’s billing account', response: { 200: envelope(Account), ...errorResponses(401, 404) } } },
+    async (request, reply) => ok(reply, await getOwnAccount(deps, request.user)),
+  );
+};
+
+/** `/accounts`: open one's own, list all (admin). */
 export const accountRoutes: RouteRegistrar<BillingDeps> = (app, deps) => {
   app.post(
     '/accounts',
@@ -17,12 +29,6 @@ export const accountRoutes: RouteRegistrar<BillingDeps> = (app, deps) => {
       },
     },
     async (request, reply) => created(reply, toAccount(await openAccount(deps, request.user, request.body, request.id)), 'Account opened'),
-  );
-
-  app.get(
-    '/accounts/me',
-    { schema: { summary: 'The caller’s billing account', response: { 200: envelope(Account), ...errorResponses(401, 404) } } },
-    async (request, reply) => ok(reply, await getOwnAccount(deps, request.user)),
   );
 
   app.get(

@@ -10,6 +10,12 @@ export type AdminChanges = Pick<UserChanges, 'fullName' | 'role' | 'isActive'>;
  * An admin's change to a user (PATCH, and DELETE as `isActive: false`): locks the row, applies
  * what differs, and in the same transaction revokes every login of a deactivated user and
  * enqueues the events.
+ *
+ * The change takes `updated_at` as `PATCH /users/me` does (`updateInOrder`: the database's clock,
+ * at least a millisecond after the previous change) and its events carry that value as
+ * `occurredAt`. Billing's projection keeps the newest snapshot and status by `occurredAt`: stamped
+ * with this process's clock instead, an admin's role change or deactivation could be older than a
+ * rename that took the row before it (a row whose updated_at runs ahead) and be ignored there.
  */
 export async function changeUser(deps: UsersDeps, actorId: string, id: string, changes: AdminChanges, requestId: string): Promise<UserRow> {
   if (id === actorId && ((changes.role !== undefined && changes.role !== 'admin') || changes.isActive === false)) {
@@ -22,13 +28,14 @@ export async function changeUser(deps: UsersDeps, actorId: string, id: string, c
     if (!before) return undefined;
     const diff = Object.fromEntries(
       Object.entries(changes).filter(([key, value]) => value !== undefined && before[key as keyof UserRow] !== value),
-    ) as UserChanges;
+    ) as AdminChanges;
     if (Object.keys(diff).length === 0) return before;
-    const after = (await users.update(id, diff)) as UserRow;
-    await userEvents.updated(tx, after, requestId);
+    const after = (await users.updateInOrder(id, diff)) as UserRow;
+    await userEvents.updated(tx, after, requestId, after.updatedAt);
     if (diff.isActive === false) {
       await deps.sessions.revokeAll(tx, id);
-      await userEvents.deactivated(tx, id, requestId);
+      // The same instant as the snapshot: on a tie the projection lets the deactivation win.
+      await userEvents.deactivated(tx, id, requestId, after.updatedAt);
     }
     return after;
   });

@@ -18,6 +18,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Hook verifying the bearer token; sets `request.user` or throws a 401. */
     authenticate: (request: FastifyRequest) => Promise<void>;
+    /** `authenticate` with `isRevoked` instead of the app's revocation check (see `requireAuth`). */
+    authenticateWith: (request: FastifyRequest, isRevoked: RevocationCheck | undefined) => Promise<void>;
   }
 }
 
@@ -28,6 +30,8 @@ export interface AccessTokenPayload {
 }
 
 export type PublicKeyResolver = KeyResolver;
+/** `true`: refuse this (validly signed) token. */
+export type RevocationCheck = (claims: AccessClaims) => Promise<boolean>;
 export type JwtAlgorithm = 'EdDSA' | 'RS256';
 
 export interface AuthOptions {
@@ -37,7 +41,7 @@ export interface AuthOptions {
   audience: string;
   algorithms?: JwtAlgorithm[];
   /** Checked on every request after the signature (revoked jti, deactivated user). */
-  isRevoked?: (claims: AccessClaims) => Promise<boolean>;
+  isRevoked?: RevocationCheck;
   clockToleranceMs?: number;
   /**
    * Only for the service that issues tokens (users): enables `app.jwt.sign({ sub, role, jti })`
@@ -100,7 +104,7 @@ export async function registerAuth(app: FastifyInstance, options: AuthOptions): 
   // Requests verify through fast-jwt directly (token-verifier.ts); @fastify/jwt above stays for
   // signing, `app.jwt.decode` and the typed `request.user`, its verify options as strict as these.
   const verifyToken = createTokenVerifier({ resolveKey, algorithms, issuer: options.issuer, audience: options.audience, clockToleranceMs: options.clockToleranceMs ?? 0 });
-  const authenticate: FastifyInstance['authenticate'] = markGuard(async (request: FastifyRequest): Promise<void> => {
+  const authenticateWith: FastifyInstance['authenticateWith'] = async (request, isRevoked) => {
     const token = bearerToken(request.headers.authorization);
     if (token === undefined) throw unauthorized('Missing access token');
     let claims: AccessClaims;
@@ -110,9 +114,12 @@ export async function registerAuth(app: FastifyInstance, options: AuthOptions): 
       request.log.debug({ reason: (error as Error).message }, 'access token rejected');
       throw unauthorized(tokenFailureMessage(error));
     }
-    if (options.isRevoked && (await options.isRevoked(claims))) throw unauthorized('Access token revoked');
+    if (isRevoked && (await isRevoked(claims))) throw unauthorized('Access token revoked');
     request.user = claims;
-  });
+  };
+  // A hook of its own (Fastify calls hooks with the reply as second argument).
+  const authenticate: FastifyInstance['authenticate'] = markGuard((request: FastifyRequest) => authenticateWith(request, options.isRevoked));
+  app.decorate('authenticateWith', authenticateWith);
   app.decorate('authenticate', authenticate);
 }
 
@@ -128,17 +135,22 @@ export function isAuthGuard(hook: unknown): boolean {
   return typeof hook === 'function' && (hook as unknown as Record<symbol, unknown>)[AUTH_GUARD] === true;
 }
 
-async function ensureAuthenticated(request: FastifyRequest): Promise<AccessClaims> {
-  const authenticate = request.server.authenticate as FastifyInstance['authenticate'] | undefined;
-  if (!authenticate) throw internal('Authentication is not configured for this service');
-  if (!request.user) await authenticate(request);
+async function ensureAuthenticated(request: FastifyRequest, isRevoked?: RevocationCheck): Promise<AccessClaims> {
+  const { authenticate, authenticateWith } = request.server as Partial<Pick<FastifyInstance, 'authenticate' | 'authenticateWith'>>;
+  if (!authenticate || !authenticateWith) throw internal('Authentication is not configured for this service');
+  if (!request.user) await (isRevoked ? authenticateWith(request, isRevoked) : authenticate(request));
   return request.user;
 }
 
-/** Route hook: any valid access token. Use as `onRequest: [requireAuth()]`. */
-export function requireAuth() {
+/**
+ * Route hook: any valid access token. Use as `onRequest: [requireAuth()]`. `isRevoked` replaces
+ * the app's revocation check for these routes: only a check that judges as the app's does and
+ * reads something the route needs in the same round trip (service-kit `staleTokenCheckAlong`).
+ * The first guard of a request decides (a group's guard runs before a route's own).
+ */
+export function requireAuth({ isRevoked }: { isRevoked?: RevocationCheck } = {}) {
   return markGuard(async function authGuard(request: FastifyRequest): Promise<void> {
-    await ensureAuthenticated(request);
+    await ensureAuthenticated(request, isRevoked);
   });
 }
 
