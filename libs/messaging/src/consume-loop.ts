@@ -50,8 +50,8 @@ export function consumeLoop(options: ConsumeLoopOptions): ConsumeLoop {
   // Each run has its own signal: a run left going by a stop() that timed out ends instead of
   // pulling beside the next start()'s.
   async function run(signal: AbortSignal): Promise<void> {
-    const session: ConsumeSession = { stopping: () => signal.aborted, signal };
     const stopping = () => signal.aborted;
+    const session: ConsumeSession = { stopping, signal };
     while (!stopping()) {
       try {
         const consumer = await js.consumers.get(stream, name);
