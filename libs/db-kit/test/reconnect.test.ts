@@ -1,4 +1,4 @@
-import { createTcpProxy, type TcpProxy } from '@platform/resilience/testing';
+import { createTcpProxy, waitFor, type TcpProxy } from '@platform/resilience/testing';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, reconnectDelaySeconds, type DbHandle } from '../src/index.js';
@@ -45,12 +45,11 @@ describe('a pool after Postgres comes back', () => {
     const other = createDb({ url: proxy.url(tdb.url), max: 3, connectTimeoutSeconds: 2 });
     await other.ping();
     const slow = other.sql`select pg_sleep(5)`.catch((e: unknown) => e);
-    // Cut once the server runs it (bounded wait on pg_stat_activity).
-    for (let i = 0; i < 200; i++) {
-      const [running] = await tdb.sql`select count(*)::int as n from pg_stat_activity where query = 'select pg_sleep(5)' and state = 'active'`;
-      if (running?.n) break;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    // Cut once the server runs it (this database's: other suites share the server).
+    await waitFor(
+      async () =>
+        (await tdb.sql`select 1 from pg_stat_activity where datname = current_database() and query = 'select pg_sleep(5)' and state = 'active'`).length > 0,
+    );
     proxy.cut();
     expect(await slow).toMatchObject({ code: expect.stringMatching(/CONNECTION_CLOSED|ECONNRESET/) });
     proxy.restore();
@@ -94,15 +93,6 @@ describe('a connection whose type query fails (tools/patches: porsager/postgres#
   });
 });
 
-/** Polls `check` every 10 ms until it holds; fails after `timeoutMs`. */
-async function until(check: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 describe('reserved connections (tools/patches: closed while reserved, porsager/postgres#1195, #925)', () => {
   let tdb: TestDatabase;
   let proxy: TcpProxy;
@@ -122,7 +112,7 @@ describe('reserved connections (tools/patches: closed while reserved, porsager/p
       const conn = await sql.reserve();
       await conn`select 1`;
       proxy.cut();
-      await until(() => closes > 0);
+      await waitFor(() => closes > 0);
       // A statement with a parameter, new on this connection, is described first: the one behind
       // it waits in the reserved connection's own queue. Before the patch that one never settled.
       const settled = await Promise.allSettled([conn`select ${1}::int as one`, conn`select 2 as two`]);
@@ -144,7 +134,7 @@ describe('reserved connections (tools/patches: closed while reserved, porsager/p
       const busy = sql`select pg_sleep(5)`.catch((err: unknown) => err);
       await new Promise((resolve) => setImmediate(resolve)); // the query is on the pool's only connection
       const reserving = sql.reserve(); // so this one waits in the pool's queue
-      await until(async () => (await tdb.sql`select 1 from pg_stat_activity where pid = ${pid} and state = 'active'`).length > 0);
+      await waitFor(async () => (await tdb.sql`select 1 from pg_stat_activity where pid = ${pid} and state = 'active'`).length > 0);
       // A blip: the connection is lost, and its reconnect (which carries the waiting reserve) succeeds.
       proxy.cut();
       proxy.restore();

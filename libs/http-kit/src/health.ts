@@ -1,3 +1,4 @@
+import { withDeadline } from '@platform/resilience';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import * as z from 'zod';
@@ -9,14 +10,6 @@ export type CheckState = 'up' | 'down';
 
 export const HEALTH_PATHS = new Set(['/health', '/ready']);
 
-function withTimeout(check: ReadinessCheck, timeoutMs: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`readiness check timed out after ${timeoutMs} ms`)), timeoutMs);
-  });
-  return Promise.race([Promise.resolve().then(check), timeout]).finally(() => clearTimeout(timer));
-}
-
 /** Runs every check in parallel; a check that throws or hangs past the timeout is `down`. */
 export async function runReadinessChecks(
   checks: ReadinessChecks,
@@ -26,7 +19,10 @@ export async function runReadinessChecks(
   const entries = await Promise.all(
     Object.entries(checks).map(async ([name, check]): Promise<[string, CheckState]> => {
       try {
-        await withTimeout(check, timeoutMs);
+        // Called in a then(): a check that throws before returning its promise is `down` too.
+        await withDeadline(Promise.resolve().then(check), timeoutMs, () => {
+          throw new Error(`readiness check timed out after ${timeoutMs} ms`);
+        });
         return [name, 'up'];
       } catch (error) {
         onDown?.(name, error);

@@ -1,6 +1,7 @@
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '@platform/logging';
+import { withDeadline } from '@platform/resilience';
 
 export interface ConnectNatsOptions {
   /** One server, a comma-separated seed list (`NATS_URL`) or an array of them. */
@@ -57,15 +58,9 @@ export async function connectNats(options: ConnectNatsOptions): Promise<NatsHand
     jsm,
     async ping(timeoutMs = 2_000) {
       if (nc.isClosed()) throw new Error('NATS connection is closed');
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`NATS did not answer within ${timeoutMs} ms`)), timeoutMs);
+      await withDeadline(nc.rtt(), timeoutMs, () => {
+        throw new Error(`NATS did not answer within ${timeoutMs} ms`);
       });
-      try {
-        await Promise.race([nc.rtt(), timeout]);
-      } finally {
-        clearTimeout(timer);
-      }
     },
     async drain() {
       if (nc.isClosed()) return;

@@ -75,8 +75,6 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const counted = relayMetrics(options.metrics);
 
   let running = false;
-  /** Bumped by start(): a loop left running by a stop() that timed out ends instead of running beside the new one. */
-  let generation = 0;
   let stopped = new AbortController();
   let loop: Promise<void> | undefined;
   let wake: (() => void) | undefined;
@@ -216,10 +214,12 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
    * trips overlap JetStream's and a fresh commit waits for one claim, not a whole batch. The stream still receives the rows
    * in claim order (a batch is sent only after the one before it), and each row is marked only
    * after its own ack, in its own batch's transaction. Never more than two batches at once.
+   *
+   * Each run has its own signal (as the consume loop's): a run left going by a stop() that timed
+   * out ends after its batch instead of relaying beside the next start()'s.
    */
-  async function run(): Promise<void> {
-    const mine = ++generation;
-    const active = () => running && mine === generation;
+  async function run(signal: AbortSignal): Promise<void> {
+    const active = () => !signal.aborted;
     const outageDelays = backoff({ minMs: 50, maxMs: errorBackoffMs });
     let ahead: Promise<Settled> | undefined;
     while (active()) {
@@ -249,7 +249,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       const order: Next[] = ['outage', 'backoff', 'poll', 'now'];
       next = next === undefined || order.indexOf(own) < order.indexOf(next) ? own : next;
       if (next === 'outage') {
-        if (options.availability) await waitOut(options.availability, outageDelays, stopped.signal);
+        if (options.availability) await waitOut(options.availability, outageDelays, signal);
         continue;
       }
       outageDelays.reset();
@@ -264,7 +264,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     async start() {
       if (running) return;
       running = true;
-      stopped = new AbortController();
+      // This start's own signal, taken before LISTEN is awaited: a stop() meanwhile aborts it.
+      const { signal } = (stopped = new AbortController());
       if (options.sql) {
         try {
           const sub = await options.sql.listen(outboxChannel, onNotify);
@@ -273,7 +274,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
           logger.warn({ err }, 'LISTEN failed, relying on polling');
         }
       }
-      loop = run();
+      loop = run(signal);
       logger.info({ namespace, batchSize, pollIntervalMs }, 'outbox relay started');
     },
     async stop() {

@@ -1,4 +1,5 @@
 import { clientOf, type Db, type Tx } from '@platform/db-kit';
+import { withDeadline } from '@platform/resilience';
 import type { ReservedSql, Sql } from 'postgres';
 
 /** COMMIT answered ROLLBACK: a statement of the transaction failed (and its error was not raised). */
@@ -51,24 +52,15 @@ export async function pipelinedTransaction<T>(
   const { timeoutMs } = options;
   if (timeoutMs === undefined) return run(sql, body, finish, {});
   const state: RunState = {};
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      state.expired = true;
-      reject(new TransactionTimeoutError(timeoutMs));
-      // Ends the session the transaction runs on (the pid it had when BEGIN went out: the same
-      // connection may serve another session after a reconnect): Postgres rolls back, and the
-      // statements still pending on the connection fail, so `run` settles and releases it.
-      if (state.pid !== undefined) sql`select pg_terminate_backend(${state.pid})`.catch(() => undefined);
-    }, timeoutMs);
+  // After the deadline nobody awaits `run`: it settles (and releases its connection) on its own.
+  return withDeadline(run(sql, body, finish, state), timeoutMs, () => {
+    state.expired = true;
+    // Ends the session the transaction runs on (the pid it had when BEGIN went out: the same
+    // connection may serve another session after a reconnect): Postgres rolls back, and the
+    // statements still pending on the connection fail, so `run` settles and releases it.
+    if (state.pid !== undefined) sql`select pg_terminate_backend(${state.pid})`.catch(() => undefined);
+    throw new TransactionTimeoutError(timeoutMs);
   });
-  const work = run(sql, body, finish, state);
-  work.catch(() => undefined); // after the deadline nobody awaits it: it settles (and releases) on its own
-  try {
-    return await Promise.race([work, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 interface RunState {

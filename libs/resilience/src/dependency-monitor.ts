@@ -1,5 +1,6 @@
 import type { Logger } from '@platform/logging';
 import { infrastructureFaultCode } from './infrastructure-fault.js';
+import { withDeadline } from './with-deadline.js';
 
 export type DependencyState = 'up' | 'suspect' | 'down';
 
@@ -31,14 +32,6 @@ export interface DependencyMonitorOptions {
   probeTimeoutMs?: number;
 }
 
-function withTimeout(promise: Promise<unknown>, ms: number): Promise<unknown> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`probe timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 /**
  * Tracks whether one dependency (Postgres, say) is reachable, from the faults its users report
  * plus a probe of its own while it is not. Everyone who uses the dependency shares one monitor,
@@ -65,7 +58,9 @@ export function createDependencyMonitor(options: DependencyMonitorOptions): Depe
     for (;;) {
       if (closed) return;
       try {
-        await withTimeout(probe(), probeTimeoutMs);
+        await withDeadline(probe(), probeTimeoutMs, () => {
+          throw new Error(`probe timed out after ${probeTimeoutMs} ms`);
+        });
         if (state === 'down') logger?.info({ dependency: name, downForMs: Date.now() - downSince }, `${name} is reachable again`);
         state = 'up';
         settleWaiters(true);

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '@platform/logging';
+import { withDeadline } from '@platform/resilience';
 import nodemailer from 'nodemailer';
 import type { MailConfig } from '../config.js';
 
@@ -19,14 +20,6 @@ export interface MailTransport {
   /** Rejects on failure or after the send timeout; errors keep nodemailer's `responseCode`. */
   send(mail: OutgoingMail): Promise<void>;
   close(): void;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error(`send timed out after ${ms} ms`), { code: 'ETIMEDOUT' })), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** `<delivery id@sender's domain>`: stable per delivery (RFC 5322 §3.6.4 wants it unique per message). */
@@ -65,7 +58,9 @@ export function createMailTransport(config: MailConfig, logger: Logger): MailTra
       kind: 'smtp',
       target: `${url.protocol}//${url.hostname}:${url.port || (url.protocol === 'smtps:' ? 465 : 587)}`,
       async send(mail) {
-        await withTimeout(smtp.sendMail(headersOf(mail)), config.sendTimeoutMs);
+        await withDeadline(smtp.sendMail(headersOf(mail)), config.sendTimeoutMs, () => {
+          throw Object.assign(new Error(`send timed out after ${config.sendTimeoutMs} ms`), { code: 'ETIMEDOUT' });
+        });
       },
       close: () => smtp.close(),
     };

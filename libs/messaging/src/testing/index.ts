@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { JetStreamManager } from '@nats-io/jetstream';
 import type { Logger } from '@platform/logging';
 import { createLogger } from '@platform/logging';
+import { waitFor } from '@platform/resilience/testing';
 import { connectNats, type NatsHandle } from '../connect.js';
 import { hdrsToRecord } from '../headers.js';
 import { namespacedStream, namespacedSubject } from '../namespace.js';
@@ -54,27 +55,8 @@ export async function deleteNamespaceStreams(jsm: JetStreamManager, namespace: s
   await Promise.all(names.map((n) => jsm.streams.delete(n).catch(() => false)));
 }
 
-/** Polls `fn` until it returns a truthy value (or stops throwing); fails after `timeoutMs`. */
-export async function waitFor<T>(
-  fn: () => T | Promise<T>,
-  { timeoutMs = 5_000, intervalMs = 25 }: { timeoutMs?: number; intervalMs?: number } = {},
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await fn();
-      if (value) return value as NonNullable<T>;
-      lastError = undefined;
-    } catch (err) {
-      lastError = err;
-    }
-    if (Date.now() > deadline) {
-      throw lastError instanceof Error ? lastError : new Error(`waitFor timed out after ${timeoutMs} ms`);
-    }
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
+// The platform's one bounded poller; re-exported so tests that use messaging's kit need one import.
+export { waitFor };
 
 /**
  * Every durable consumer of `stream` (or just `consumers`) has nothing left to do: no message

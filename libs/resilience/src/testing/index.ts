@@ -1,1 +1,2 @@
 export { createTcpProxy, type TcpProxy } from './tcp-proxy.js';
+export { waitFor } from './wait-for.js';
