@@ -22,12 +22,15 @@ import { startLoad } from './lib/load.js';
 import { isPostgres, pipeline } from './lib/pipeline.js';
 import { startBenchPlatform } from './lib/servers.js';
 import { envNumber, latencySummary, median, round } from './lib/stats.js';
+import { describeTableStats, readTableStats } from './lib/table-stats.js';
 import type { BenchFigure, BenchScenario } from './types.js';
 
 const SCENARIO = 'write-path';
 const USERS = 60;
 const SUBJECT = 'users.user.updated.v1';
 const NATS_SERVER = 'nats-server (shared)';
+/** The users database's tables every write touches: their counters are logged per round. */
+const WRITTEN_TABLES = ['users', 'outbox'];
 
 /**
  * Signs up one writer; a 503 (the shared Postgres out of connections while other runs hold
@@ -82,6 +85,7 @@ export const writePath: BenchScenario = {
         const load = await startLoad({ url: platform.gatewayUrl, requests: requests(r), connections, durationSec, warmupSec: envNumber('BENCH_WARMUP', 2), rate });
         const caughtUp = await waitForEffects(pipe.usersSql, SUBJECT, pipe.effects, drainTimeoutMs);
         if (Object.values(caughtUp).some((n) => n > 0)) throw new Error(`consumers did not catch up before round ${r}: ${JSON.stringify(caughtUp)}`);
+        const tablesBefore = await readTableStats(pipe.usersSql, WRITTEN_TABLES);
         const from = new Date();
         const window = await startCpuWindow([...pipe.groups, serverGroup('load generator', load.pid)]);
         const result = await load.measure();
@@ -91,6 +95,7 @@ export const writePath: BenchScenario = {
         const left = await waitForEffects(pipe.usersSql, SUBJECT, pipe.effects, drainTimeoutMs);
         const drainSec = (Date.now() - to.getTime()) / 1000;
         const cpu = await window.stop();
+        const tablesAfter = await readTableStats(pipe.usersSql, WRITTEN_TABLES);
         if (result.non2xx + result.errors + result.timeouts > 0) {
           throw new Error(`round ${r}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts of ${result.requests}`);
         }
@@ -137,6 +142,7 @@ export const writePath: BenchScenario = {
             `commit → published p50 ${toPublished.p50} / p99 ${toPublished.p99} ms (${round(row['events per relay batch']!, 1)} events per relay batch), → billing p50 ${row['commit → billing p50 ms']} / p99 ${row['commit → billing p99 ms']} ms; ` +
             `backlog ${backlog} when the load ended, drained ${round(drainSec, 1)} s after: consumers ${row['kept up'] ? 'kept up' : 'did NOT keep up'}`,
         );
+        log(`round ${r}, users database: ${describeTableStats(tablesBefore, tablesAfter, writes)}`);
       }
       return writeFigures(perRound, rate, connections);
     } finally {
