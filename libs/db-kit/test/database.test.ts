@@ -103,6 +103,28 @@ describe('migrations and helpers on a test database', () => {
     await expect(deleteInBatches(tdb.db, notes, and())).rejects.toThrow(/needs a condition/);
   });
 
+  it('a postgres.js result is an array with its facts beside it, none of them among its keys (patched Result)', async () => {
+    const rows = await tdb.sql<Array<{ one: number; two: string }>>`select 1 as one, 'b' as two`;
+    expect(Array.isArray(rows)).toBe(true);
+    expect(rows.count).toBe(1);
+    expect(rows.command).toBe('SELECT');
+    expect(rows.columns.map((column) => column.name)).toEqual(['one', 'two']);
+    expect(rows.statement.string).toBe('select 1 as one, \'b\' as two');
+    // What callers see of the rows is the rows alone: keys, JSON, spread, destructuring, toEqual.
+    expect(Object.keys(rows)).toEqual(['0']);
+    expect(JSON.stringify(rows)).toBe('[{"one":1,"two":"b"}]');
+    expect([...rows]).toEqual([{ one: 1, two: 'b' }]);
+    const { count } = rows;
+    expect(count).toBe(1);
+    // Array methods answer plain arrays (Symbol.species), as before.
+    expect(rows.map((row) => row.one).constructor).toBe(Array);
+    const values = await tdb.sql.unsafe('select $1::int as n', [7], { prepare: true }).values();
+    expect(values).toEqual([[7]]);
+    expect(values.count).toBe(1);
+    const updated = await tdb.sql`update notes set position = position where false`;
+    expect([updated.count, updated.command, updated.length]).toEqual([0, 'UPDATE', 0]);
+  });
+
   it('each test database is isolated from the others', async () => {
     const other = await createTestDatabase({ prefix: 'dbkit_other', migrationsFolder });
     try {

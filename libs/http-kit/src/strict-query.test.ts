@@ -15,6 +15,7 @@ describe('query strings are strict on every route', () => {
     app.get('/loose', { schema: { querystring: z.object({ status: z.string().optional() }), ...data } }, async (request, reply) => ok(reply, request.query));
     app.get('/paged', { schema: { querystring: paginationQuery.extend({ status: z.string().optional() }), ...data } }, async (request, reply) => ok(reply, request.query));
     app.get('/no-query', { schema: data }, async (_request, reply) => ok(reply, 'fine'));
+    app.get('/no-query-echo', { schema: data }, async (request, reply) => ok(reply, request.query));
     app.get('/hidden', { schema: { hide: true } }, async (request, reply) => ok(reply, request.query));
     await app.ready();
   });
@@ -22,7 +23,7 @@ describe('query strings are strict on every route', () => {
 
   const get = (url: string) => app.inject({ method: 'GET', url });
 
-  it.each(['/loose?status=a&ownerId=x', '/paged?page=1&ownerId=x', '/no-query?ownerId=x'])('refuses an unknown parameter on %s, naming it', async (url) => {
+  it.each(['/loose?status=a&ownerId=x', '/paged?page=1&ownerId=x', '/no-query?ownerId=x', '/no-query?ownerId', '/no-query-echo?ownerId=1'])('refuses an unknown parameter on %s, naming it', async (url) => {
     const body = expectEnvelope<{ issues: unknown[] }>(await get(url), { status: 400, code: 'VALIDATION_ERROR' });
     expect(body.data.issues).toEqual([{ path: 'ownerId', message: 'Unknown field' }]);
   });
@@ -31,6 +32,9 @@ describe('query strings are strict on every route', () => {
     expect(expectEnvelope(await get('/loose?status=a'), { status: 200, code: 'SUCCESS' }).data).toEqual({ status: 'a' });
     expect(expectEnvelope(await get('/paged?page=2&status=b'), { status: 200, code: 'SUCCESS' }).data).toEqual({ page: 2, pageSize: 20, status: 'b' });
     expectEnvelope(await get('/no-query'), { status: 200, code: 'SUCCESS' });
+    // A route without query parameters sees an empty query, with or without the `?`.
+    expect(expectEnvelope(await get('/no-query-echo'), { status: 200, code: 'SUCCESS' }).data).toEqual({});
+    expect(expectEnvelope(await get('/no-query-echo?'), { status: 200, code: 'SUCCESS' }).data).toEqual({});
     expectEnvelope(await get('/health'), { status: 200, code: 'SUCCESS' });
   });
 

@@ -35,10 +35,13 @@ export function staleTokenCheck(
     // a per-column mapping of the row) was 4 % of billing's busy time on its hot reads
     // (docs/benchmarks.md, issue 12 round 5).
     const sql = clientOf(ctx.db);
-    const lookup = async (userId: string) => {
-      const [row] = (await sql.unsafe(text, [userId], { prepare: true }).values()) as unknown as StateValues[];
-      return row ? knownState(source, row) : undefined;
-    };
+    // `.then` on postgres.js' query rather than `await` in an async function: one promise, not
+    // three (an awaited query is a foreign thenable: a job of its own to adopt it).
+    const lookup = (userId: string) =>
+      sql.unsafe(text, [userId], { prepare: true }).values().then((rows) => {
+        const [row] = rows as unknown as StateValues[];
+        return row ? knownState(source, row) : undefined;
+      });
     return refuseStaleTokens(lookup, options);
   };
 }
@@ -76,14 +79,15 @@ export function staleTokenCheckAlong<T>(
     const reads = new WeakMap<AccessClaims, T | null>();
     const refuseUnknown = (options.unknownUser ?? 'accept') === 'refuse';
     return {
-      async isRevoked(claims) {
-        const [row] = (await sql.unsafe(text, [claims.sub], { prepare: true }).values()) as unknown as Array<[...StateValues, T | null]>;
-        if (!row) return true; // the left join always answers one row
-        // The source's active flag is never null: null is the left join finding no row.
-        const revoked = row[0] === null ? refuseUnknown : isStaleToken(claims, knownState(source, row as unknown as StateValues));
-        if (!revoked) reads.set(claims, row[row.length - 1] as T | null);
-        return revoked;
-      },
+      isRevoked: (claims) =>
+        sql.unsafe(text, [claims.sub], { prepare: true }).values().then((rows) => {
+          const [row] = rows as unknown as Array<[...StateValues, T | null]>;
+          if (!row) return true; // the left join always answers one row
+          // The source's active flag is never null: null is the left join finding no row.
+          const revoked = row[0] === null ? refuseUnknown : isStaleToken(claims, knownState(source, row as unknown as StateValues));
+          if (!revoked) reads.set(claims, row[row.length - 1] as T | null);
+          return revoked;
+        }),
       readFor: (claims) => reads.get(claims),
     };
   };

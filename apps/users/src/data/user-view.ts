@@ -69,8 +69,7 @@ const VIEW_BY_ID = `select ${USER_VIEW_COLUMNS} from users where id = $1::uuid`;
  * rather than drizzle's prepared query: no per-column mapping of a row it would then map again.
  */
 export function prepareUserView(sql: Pick<Sql, 'unsafe'>) {
-  return async (id: string): Promise<UserView | undefined> => {
-    const [values] = await sql.unsafe(VIEW_BY_ID, [id], { prepare: true }).values();
-    return values ? userViewFrom(values as unknown as UserViewValues) : undefined;
-  };
+  // `.then` on the query, not `await` in an async function: one promise instead of three (every request's token check).
+  return (id: string): Promise<UserView | undefined> =>
+    sql.unsafe(VIEW_BY_ID, [id], { prepare: true }).values().then(([values]) => (values ? userViewFrom(values as unknown as UserViewValues) : undefined));
 }

@@ -16,14 +16,14 @@ export function tokenUsers() {
     /** `createService({ isRevoked })`: the stale-token check, remembering the row it read. */
     isRevoked(ctx: { sql: Sql }) {
       const userView = prepareUserView(ctx.sql);
-      return async (claims: AccessClaims): Promise<boolean> => {
-        const user = await userView(claims.sub);
-        if (!user) return true;
-        // This table is where roles live: its role is current, no `since`.
-        if (isStaleToken(claims, { isActive: user.isActive, role: { name: user.role } })) return true;
-        rows.set(claims, user);
-        return false;
-      };
+      return (claims: AccessClaims): Promise<boolean> =>
+        userView(claims.sub).then((user) => {
+          if (!user) return true;
+          // This table is where roles live: its role is current, no `since`.
+          if (isStaleToken(claims, { isActive: user.isActive, role: { name: user.role } })) return true;
+          rows.set(claims, user);
+          return false;
+        });
     },
     /** The user the check read for these (the request's) claims, if it ran for this request. */
     rowFor(claims: AccessClaims): UserView | undefined {

@@ -4,7 +4,7 @@ import fastifyJwt, { type TokenOrHeader } from '@fastify/jwt';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { forbidden, internal, unauthorized } from '../errors/app-error.js';
 import type { AccessClaims, Role } from './claims.js';
-import { createTokenVerifier, REQUIRED_CLAIMS, tokenFailureMessage, type KeyResolver } from './token-verifier.js';
+import { createTokenVerifier, isPromise, REQUIRED_CLAIMS, tokenFailureMessage, type KeyResolver } from './token-verifier.js';
 
 declare module '@fastify/jwt' {
   interface FastifyJWT {
@@ -54,7 +54,8 @@ function staticResolver(keys: Array<{ kid: string; pem: string }>): PublicKeyRes
   const byKid = new Map(keys.map((key) => [key.kid, key.pem]));
   // A token without `kid` is only acceptable when there is no choice to make.
   const only = keys.length === 1 ? keys[0]?.pem : undefined;
-  return async (kid) => (kid === undefined ? only : byKid.get(kid));
+  // At once, not a promise: the token verifier then answers a remembered token without one.
+  return (kid) => (kid === undefined ? only : byKid.get(kid));
 }
 
 /**
@@ -109,7 +110,8 @@ export async function registerAuth(app: FastifyInstance, options: AuthOptions): 
     if (token === undefined) throw unauthorized('Missing access token');
     let claims: AccessClaims;
     try {
-      claims = await verifyToken(token);
+      const verified = verifyToken(token);
+      claims = isPromise(verified) ? await verified : verified;
     } catch (error) {
       request.log.debug({ reason: (error as Error).message }, 'access token rejected');
       throw unauthorized(tokenFailureMessage(error));
@@ -135,11 +137,18 @@ export function isAuthGuard(hook: unknown): boolean {
   return typeof hook === 'function' && (hook as unknown as Record<symbol, unknown>)[AUTH_GUARD] === true;
 }
 
-async function ensureAuthenticated(request: FastifyRequest, isRevoked?: RevocationCheck): Promise<AccessClaims> {
+const AUTHENTICATED = Promise.resolve();
+
+/**
+ * Settles once the request has a valid token (`request.user`). A promise handed on, not an async
+ * function: the guards run on every authenticated request, and each async layer is one more
+ * promise and microtask turns.
+ */
+function authenticated(request: FastifyRequest, isRevoked?: RevocationCheck): Promise<void> {
   const { authenticate, authenticateWith } = request.server as Partial<Pick<FastifyInstance, 'authenticate' | 'authenticateWith'>>;
-  if (!authenticate || !authenticateWith) throw internal('Authentication is not configured for this service');
-  if (!request.user) await (isRevoked ? authenticateWith(request, isRevoked) : authenticate(request));
-  return request.user;
+  if (!authenticate || !authenticateWith) return Promise.reject(internal('Authentication is not configured for this service'));
+  if (request.user) return AUTHENTICATED;
+  return isRevoked ? authenticateWith(request, isRevoked) : authenticate(request);
 }
 
 /**
@@ -149,15 +158,16 @@ async function ensureAuthenticated(request: FastifyRequest, isRevoked?: Revocati
  * The first guard of a request decides (a group's guard runs before a route's own).
  */
 export function requireAuth({ isRevoked }: { isRevoked?: RevocationCheck } = {}) {
-  return markGuard(async function authGuard(request: FastifyRequest): Promise<void> {
-    await ensureAuthenticated(request, isRevoked);
+  // Not async: Fastify takes the returned promise as the hook's outcome.
+  return markGuard(function authGuard(request: FastifyRequest): Promise<void> {
+    return authenticated(request, isRevoked);
   });
 }
 
 /** Route hook: a valid access token whose role is one of `roles` (else 403). */
 export function requireRole(...roles: Role[]) {
   return markGuard(async function roleGuard(request: FastifyRequest): Promise<void> {
-    const user = await ensureAuthenticated(request);
-    if (!roles.includes(user.role)) throw forbidden('Insufficient role');
+    await authenticated(request);
+    if (!roles.includes(request.user.role)) throw forbidden('Insufficient role');
   });
 }

@@ -44,8 +44,6 @@ export function refuseStaleTokens(
   lookup: (userId: string) => Promise<KnownUserState | undefined>,
   { unknownUser = 'accept' }: { unknownUser?: 'accept' | 'refuse' } = {},
 ): (claims: AccessClaims) => Promise<boolean> {
-  return async (claims) => {
-    const user = await lookup(claims.sub);
-    return user ? isStaleToken(claims, user) : unknownUser === 'refuse';
-  };
+  // The lookup's promise handed on (no async layer of its own: this runs on every authenticated request).
+  return (claims) => lookup(claims.sub).then((user) => (user ? isStaleToken(claims, user) : unknownUser === 'refuse'));
 }

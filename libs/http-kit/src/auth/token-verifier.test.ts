@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { generateTestKeyPair, signTestToken, TEST_AUDIENCE, TEST_ISSUER } from '../testing/index.js';
-import { createTokenVerifier, tokenFailureMessage, type KeyResolver } from './token-verifier.js';
+import { createTokenVerifier, tokenFailureMessage, type KeyResolver, type VerifiedClaims } from './token-verifier.js';
 
 const key = generateTestKeyPair();
 const other = generateTestKeyPair();
@@ -9,7 +9,13 @@ function verifierWith(resolveKey: KeyResolver, maxVerified?: number) {
   return createTokenVerifier({ resolveKey, algorithms: ['EdDSA'], issuer: TEST_ISSUER, audience: TEST_AUDIENCE, clockToleranceMs: 0, maxVerified });
 }
 
-const failure = (promise: Promise<unknown>) => promise.then(() => 'accepted', tokenFailureMessage);
+const failure = (claims: VerifiedClaims) => Promise.resolve(claims).then(() => 'accepted', tokenFailureMessage);
+
+/** A resolver over `keys` answering at once (a fixed set of keys) or later (a JWKS fetch): every rule holds for both. */
+const resolvers: Array<[string, (keys: Map<string, string>) => KeyResolver]> = [
+  ['at once', (keys) => (kid) => (kid === undefined ? undefined : keys.get(kid))],
+  ['later', (keys) => async (kid) => (kid === undefined ? undefined : keys.get(kid))],
+];
 
 /** Another character in the middle of `part` (0 header, 1 payload, 2 signature): still base64url. */
 function changed(token: string, part: number): string {
@@ -45,9 +51,20 @@ describe('createTokenVerifier: tokens that passed are remembered by their exact 
     expect(await failure(verify(token))).toBe('accepted');
   });
 
-  it('refuses a remembered token once its key is withdrawn (a JWKS rotation), and again while it stays away', async () => {
+  it('answers a remembered token at once (no promise) when its key resolves at once, a copy each time', async () => {
+    const verify = verifierWith(resolvers[0]![1](new Map([[key.kid, key.publicKeyPem]])));
+    const token = signTestToken(key);
+    const first = await verify(token);
+    const second = verify(token);
+    expect(second).not.toBeInstanceOf(Promise);
+    expect(second).toEqual(first);
+    expect(second).not.toBe(first);
+    expect(await failure(verify(changed(token, 2)))).toBe('Invalid access token');
+  });
+
+  it.each(resolvers)('refuses a remembered token once its key is withdrawn (a JWKS rotation), and again while it stays away: key %s', async (_name, resolver) => {
     const keys = new Map([[key.kid, key.publicKeyPem]]);
-    const verify = verifierWith(async (kid) => (kid === undefined ? undefined : keys.get(kid)));
+    const verify = verifierWith(resolver(keys));
     const token = signTestToken(key);
     expect(await failure(verify(token))).toBe('accepted');
     keys.delete(key.kid);
@@ -59,9 +76,9 @@ describe('createTokenVerifier: tokens that passed are remembered by their exact 
     expect(await failure(verify(token))).toBe('accepted');
   });
 
-  it('refuses a remembered token once it has expired', async () => {
+  it.each(resolvers)('refuses a remembered token once it has expired: key %s', async (_name, resolver) => {
     vi.useFakeTimers({ toFake: ['Date'] });
-    const verify = verifierWith(async () => key.publicKeyPem);
+    const verify = verifierWith(resolver(new Map([[key.kid, key.publicKeyPem]])));
     const token = signTestToken(key, {}, { expiresInSec: 60 });
     expect(await failure(verify(token))).toBe('accepted');
     vi.setSystemTime(Date.now() + 59_000);

@@ -1,7 +1,14 @@
 import { createDecoder, createVerifier, TokenError } from 'fast-jwt';
 import { accessClaimsSchema, type AccessClaims } from './claims.js';
 
-export type KeyResolver = (kid: string | undefined) => Promise<string | undefined>;
+/** The public key (PEM) for a token's `kid`: at once (a fixed set of keys) or later (a JWKS fetch). */
+export type KeyResolver = (kid: string | undefined) => string | undefined | Promise<string | undefined>;
+
+/** What `createTokenVerifier` answers: the claims, at once for a remembered token whose key resolves at once. */
+export type VerifiedClaims = AccessClaims | Promise<AccessClaims>;
+
+export const isPromise = <T>(value: T | Promise<T>): value is Promise<T> => typeof (value as Promise<T> | undefined)?.then === 'function';
+
 
 export interface TokenVerifierOptions {
   resolveKey: KeyResolver;
@@ -45,7 +52,7 @@ interface Verified {
  * resolver backed by a JWKS may drop a key: the token is then verified again, and refused). Each
  * caller gets its own copy of the claims. Bounded: at most `maxVerified` tokens, oldest out.
  */
-export function createTokenVerifier(options: TokenVerifierOptions): (token: string) => Promise<AccessClaims> {
+export function createTokenVerifier(options: TokenVerifierOptions): (token: string) => VerifiedClaims {
   const { resolveKey, maxVerified = 1000 } = options;
   const decode = createDecoder({ complete: true });
   const verifiers = new Map<string, (token: string) => unknown>();
@@ -89,13 +96,20 @@ export function createTokenVerifier(options: TokenVerifierOptions): (token: stri
     return { ...claims.data };
   }
 
-  return async (token) => {
-    const hit = verified.get(token);
-    if (hit) {
-      if (Date.now() <= hit.untilMs && (await resolveKey(hit.kid)) === hit.pem) return { ...hit.claims };
-      verified.delete(token);
-    }
+  function again(token: string): Promise<AccessClaims> {
+    verified.delete(token);
     return verifyInFull(token);
+  }
+
+  // A hit whose key resolves at once is answered without a promise: this runs on every
+  // authenticated request, and each promise is an allocation and a microtask turn or two.
+  return (token) => {
+    const hit = verified.get(token);
+    if (!hit) return verifyInFull(token);
+    if (Date.now() > hit.untilMs) return again(token);
+    const pem = resolveKey(hit.kid);
+    if (!isPromise(pem)) return pem === hit.pem ? { ...hit.claims } : again(token);
+    return pem.then((resolved) => (resolved === hit.pem ? { ...hit.claims } : again(token)));
   };
 }
 
