@@ -77,7 +77,7 @@ describe('proxied answers: small ones sent whole, large ones streamed', () => {
   });
 
   it('aborts the upstream request when its client goes away mid-answer', async () => {
-    let upstreamClosed: () => void = () => {};
+    let upstreamClosed: () => void = () => undefined;
     const closed = new Promise<void>((done) => (upstreamClosed = done));
     answer = (res) => {
       res.on('close', () => upstreamClosed());
