@@ -58,13 +58,18 @@ export const removedByHelmet = (): readonly string[] => helmetDefaults().removed
 
 /**
  * CORS only for the configured browser origins; tokens travel in `Authorization`, never in
- * cookies, so no credentials mode.
+ * cookies, so no credentials mode. Without any (CORS_ORIGINS unset) the plugin is not
+ * registered: with `origin: false` it set no header and answered every preflight 404 anyway,
+ * yet its hook ran on every request (two `request.routeOptions` objects and an options spread
+ * each: ~660 instructions of `/health`'s ~146,000 by callgrind, docs/benchmarks.md, issue 12
+ * round 7). A preflight is then a plain 404.
  */
 export async function registerCors(app: FastifyInstance, corsOrigins: string[]): Promise<void> {
+  if (corsOrigins.length === 0) return;
   // Lists joined once here: @fastify/cors joins an array option again on every request (the
   // exposed headers go on every answer), a string it sets as it is; the header values are the same.
   await app.register(cors, {
-    origin: corsOrigins.length > 0 ? corsOrigins : false,
+    origin: corsOrigins,
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'].join(', '),
     allowedHeaders: ['authorization', 'content-type', 'x-request-id', 'idempotency-key'].join(', '),
     exposedHeaders: ['x-request-id', 'retry-after', 'deprecation', 'sunset', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'].join(', '),

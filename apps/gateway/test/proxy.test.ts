@@ -287,6 +287,20 @@ describe('gateway with the users service (and its JWKS) unreachable', () => {
   });
 });
 
+describe('gateway without CORS origins', () => {
+  it('sets no CORS header and answers a preflight 404, as for any other unknown route', async () => {
+    const app = await buildApp(loadGatewayConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DOCS_ENABLED: 'false' }));
+    const headers = { origin: 'https://app.example', 'access-control-request-method': 'PATCH' };
+    const preflight = await app.inject({ method: 'OPTIONS', url: '/api/v1/users/me', headers });
+    expectEnvelope(preflight, { status: 404, code: 'NOT_FOUND', module: 'gateway' });
+    const health = await app.inject({ method: 'GET', url: '/health', headers: { origin: 'https://app.example' } });
+    for (const res of [preflight, health]) {
+      expect(Object.keys(res.headers).filter((name) => name.startsWith('access-control-') || name === 'vary')).toEqual([]);
+    }
+    await app.close();
+  });
+});
+
 describe('gateway docs in production', () => {
   it('serves neither /docs nor /openapi.json unless DOCS_ENABLED=true', async () => {
     const off = await buildApp(loadGatewayConfig({ NODE_ENV: 'production', LOG_LEVEL: 'silent' }));

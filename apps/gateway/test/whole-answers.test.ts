@@ -1,5 +1,5 @@
 import { expectEnvelope } from '@platform/http-kit/testing';
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, request, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
@@ -55,6 +55,49 @@ describe('proxied answers: small ones sent whole, large ones streamed', () => {
     const res = await get();
     expect(res.statusCode).toBe(200);
     expect(res.body).toBe('{"keys":[]}');
+  });
+
+  it('streams a multi-megabyte answer whole, through backpressure', async () => {
+    const chunk = 'x'.repeat(64 * 1024);
+    answer = (res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      let left = 64;
+      const more = () => {
+        while (left > 0) {
+          left -= 1;
+          if (!res.write(chunk)) return void res.once('drain', more);
+        }
+        res.end();
+      };
+      more();
+    };
+    const res = await get();
+    expect(res.statusCode).toBe(200);
+    expect(res.rawPayload.length).toBe(64 * chunk.length);
+  });
+
+  it('aborts the upstream request when its client goes away mid-answer', async () => {
+    let upstreamClosed: () => void = () => undefined;
+    const closed = new Promise<void>((done) => (upstreamClosed = done));
+    answer = (res) => {
+      res.on('close', () => upstreamClosed());
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.write('x'.repeat(1024)); // and never the rest
+    };
+    const address = await app.listen({ port: 0, host: '127.0.0.1' });
+    await new Promise<void>((done, fail) => {
+      request(`${address}/api/v1/auth/jwks.json`, (res) => res.once('data', () => (res.destroy(), done()))).on('error', fail).end();
+    });
+    // Bounded by the test's timeout: the upstream sees its connection closed.
+    await closed;
+  });
+
+  it('answers HEAD with the upstream length and no body', async () => {
+    answer = (res) => res.writeHead(200, { 'content-type': 'application/json', 'content-length': 2 }).end();
+    const res = await app.inject({ method: 'HEAD', url: '/api/v1/auth/jwks.json' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-length']).toBe('2');
+    expect(res.body).toBe('');
   });
 
   it('drops x-powered-by from an upstream answer, as helmet would', async () => {

@@ -6,6 +6,7 @@ import { upstreamNames, type GatewayConfig } from '../config.js';
 import type { ProxyMetrics } from '../metrics.js';
 import type { ReplicaSet, Upstreams } from './replicas.js';
 import { pathOf, proxiedMethods, upstreamPrefixes } from './routes-table.js';
+import { upstreamClient } from './upstream-client.js';
 import { sendUpstreamAnswer, type UpstreamAnswer } from './whole-answers.js';
 import { removedByHelmet } from '../security.js';
 
@@ -87,8 +88,10 @@ async function upstreamScope(
   const { name } = replicas;
   const timeout = config.upstreamTimeoutMs;
   await scope.register(replyFrom, {
-    // No fixed base: `getUpstream` names the replica per request.
-    undici: {
+    // No fixed base: `getUpstream` names the replica per request. The client is undici's Agent
+    // with reply-from's own pool defaults (128 connections, no pipelining), its answers read
+    // without a stream per small answer (upstream-client.ts).
+    undici: upstreamClient({
       connections: 128,
       pipelining: 1,
       keepAliveTimeout: 30_000,
@@ -96,7 +99,7 @@ async function upstreamScope(
       bodyTimeout: timeout,
       // Certificates of https upstreams are always checked.
       connect: { timeout: Math.min(timeout, 5_000), rejectUnauthorized: true },
-    },
+    }) as never,
     destroyAgent: true,
     disableRequestLogging: true,
   });
@@ -155,8 +158,8 @@ async function upstreamScope(
     retryDelay: ({ err, req, attempt }) =>
       (req.method === 'GET' || req.method === 'HEAD') && attempt === 0 && err && staleConnection.has(causeCode(err) ?? '') ? 1 : null,
     onError,
-    // Small answers are read whole and sent as one buffer, larger ones piped (whole-answers.ts).
-    onResponse: (_request, reply, res) => sendUpstreamAnswer(reply as FastifyReply, res as unknown as UpstreamAnswer, onError),
+    // Small answers arrive whole and go out as one buffer, larger ones are piped (whole-answers.ts).
+    onResponse: (_request, reply, res) => sendUpstreamAnswer(reply as FastifyReply, res as unknown as UpstreamAnswer),
   };
 
   function forward(request: FastifyRequest, reply: FastifyReply, base: string): FastifyReply {
