@@ -44,6 +44,7 @@ export interface ConsumeLoop {
 export function consumeLoop(options: ConsumeLoopOptions): ConsumeLoop {
   const { js, stream, name, logger, label } = options;
   let messages: ConsumerMessages | undefined;
+  let running = false;
   let loop: Promise<void> | undefined;
   let stopped = new AbortController();
 
@@ -56,13 +57,13 @@ export function consumeLoop(options: ConsumeLoopOptions): ConsumeLoop {
       try {
         const consumer = await js.consumers.get(stream, name);
         const current = await consumer.consume({ max_messages: options.maxMessages });
-        messages = current;
         // stop() came while the session was being opened: it had nothing to close yet. Not
         // awaited: close() of a session that has not pulled yet resolves only once it would have.
         if (stopping()) {
           void current.close().catch(() => undefined);
           break;
         }
+        messages = current;
         await options.process(current, session);
       } catch (err) {
         if (stopping()) break;
@@ -79,24 +80,37 @@ export function consumeLoop(options: ConsumeLoopOptions): ConsumeLoop {
 
   return {
     async start() {
-      if (loop) return;
-      stopped = new AbortController();
-      await options.ensure();
-      loop = run(stopped.signal);
+      if (running) return;
+      running = true;
+      // This start's own signal, taken before ensure() is awaited (as the outbox relay's before
+      // LISTEN): a stop() meanwhile (app.close() during boot) aborts it and the loop never runs.
+      const { signal } = (stopped = new AbortController());
+      try {
+        await options.ensure();
+      } catch (err) {
+        // Stopped meanwhile, the set-up's outcome no longer matters; else start() can be retried.
+        if (signal.aborted) return;
+        running = false;
+        throw err;
+      }
+      if (signal.aborted) return;
+      loop = run(signal);
       logger.info({ stream, ...options.startedFields }, `${label} started`);
     },
     async stop() {
-      if (!loop) return;
+      if (!running) return;
+      running = false;
       stopped.abort();
+      // Let go of this run's loop and session now: a start() while this waits has its own.
+      const ending = loop;
       const closing = messages?.close();
+      loop = messages = undefined;
       // Bounded: a batch that cannot finish (its database connection gone silent) must not hold
       // the shutdown. What it did not ack is redelivered (the inbox keeps a committed effect once).
       const stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
-      if (!(await settlesWithin(Promise.all([loop, closing]), stopTimeoutMs))) {
+      if (!(await settlesWithin(Promise.all([ending, closing]), stopTimeoutMs))) {
         logger.warn({ stopTimeoutMs }, `${label} stopped with work still in flight: its messages are redelivered`);
       }
-      loop = undefined;
-      messages = undefined;
       logger.info(`${label} stopped`);
     },
   };

@@ -1,8 +1,6 @@
-/** Polls `condition` every 20 ms until it holds; throws after `timeoutMs` (a bound, never a fixed sleep). */
+import { waitFor } from '@platform/resilience/testing';
+
+/** The platform's bounded poller (every 20 ms, 10 s unless told) for a condition that yields no value. */
 export async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  await waitFor(condition, { timeoutMs, intervalMs: 20 });
 }

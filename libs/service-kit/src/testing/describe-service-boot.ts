@@ -6,7 +6,7 @@ import { bearer, expectEnvelope } from '@platform/http-kit/testing';
 import { declaredSeries, parseExposition, promtoolCheck, sampleValue } from '@platform/metrics/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceConfig } from '../service-config.js';
-import { createTcpProxy, type TcpProxy } from '@platform/resilience/testing';
+import { createTcpProxy, waitFor, type TcpProxy } from '@platform/resilience/testing';
 import { createTestServiceEnv, type TestServiceEnv } from './test-service-env.js';
 
 export interface ServiceBootSuite {
@@ -49,13 +49,8 @@ async function ready(app: HttpApp) {
   return { status: response.statusCode, body: response.json() as { data: ReadyBody } };
 }
 
-async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+/** Bounded wait for a condition: the platform's one poller, every 100 ms, 10 s unless told. */
+const until = (check: () => Promise<boolean>, timeoutMs = 10_000) => waitFor(check, { timeoutMs, intervalMs: 100 });
 
 /**
  * What every service with a database and events must do at boot (issue 2): start on its own
