@@ -1,4 +1,3 @@
-import { outboxChannel } from '@platform/messaging';
 import type { ServiceContext, ServiceDeps } from '@platform/service-kit';
 import type { UsersSettings } from './config.js';
 import { prepareGuardedOwnUpdate, prepareUserById } from './data/user-repository.js';
@@ -17,8 +16,8 @@ export function usersDeps(settings: UsersSettings, verificationKeys: Array<{ kid
     verificationKeys,
     /** Prepared lookup by id for the hot read paths. */
     userById: prepareUserById(ctx.db),
-    /** `PATCH /users/me`'s change, event and relay wake-up in one statement (see update-me.ts). */
-    updateOwn: prepareGuardedOwnUpdate(ctx.sql, outboxChannel),
+    /** `PATCH /users/me`'s change and event in one statement (see update-me.ts), then this process's relay woken. */
+    updateOwn: prepareGuardedOwnUpdate(ctx.sql, () => ctx.relay.wake()),
     /** The caller's row as the token check read it this request. */
     tokenUser: tokens.rowFor,
     hasher,

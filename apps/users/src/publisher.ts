@@ -30,7 +30,7 @@ export const userEvents = {
     enqueueEvent(tx, userUpdatedV1, snapshot(user), { correlationId, occurredAt }),
   /**
    * The same event as `updated`, validated, as the outbox row's JSON texts: for a statement that
-   * writes the change and its outbox row together (the caller notifies the relay, see
+   * writes the change and its outbox row together (the relay is woken after it, see
    * `prepareGuardedOwnUpdate`). Without `occurredAt`: the row's new `updated_at`, which only that
    * statement knows, is the statement's to add.
    */

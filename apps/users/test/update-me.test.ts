@@ -1,9 +1,7 @@
-// PATCH /users/me writes the change, its event and the relay's wake-up in one statement, guarded
-// by the row the token check read; a row that changed meanwhile takes the locking transaction.
+// PATCH /users/me writes the change and its event in one statement, guarded by the row the token
+// check read, and wakes the relay after it; a row that changed meanwhile takes the locking transaction.
 import { parseEvent, userDeactivatedV1, userUpdatedV1 } from '@platform/contracts';
 import { expectEnvelope } from '@platform/http-kit/testing';
-import { outboxChannel } from '@platform/messaging';
-import { waitFor } from '@platform/messaging/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UserRow } from '../src/data/schema.js';
 import { prepareGuardedOwnUpdate, prepareUserById } from '../src/data/user-repository.js';
@@ -52,19 +50,22 @@ describe('PATCH /api/v1/users/me: the change and its event in one statement', ()
     expect(event.headers['x-request-id']).toBe('req-one-statement');
   });
 
-  it('wakes the relay: the statement notifies the outbox channel when it writes an event', async () => {
-    const { auth } = await t.signUp(uniqueEmail('notify'), 'Notify Me');
-    let notified = 0;
-    const listening = await t.env.database.sql.listen(outboxChannel, () => {
-      notified += 1;
+  it('wakes the relay once its event is committed, and only when it wrote one', async () => {
+    const { user } = await t.signUp(uniqueEmail('wake'), 'Wake Me');
+    const known = await rowOf(user.id);
+    // What the relay would claim when woken: the event must be visible to another connection by then.
+    const seen: number[] = [];
+    let pending: Promise<void> = Promise.resolve();
+    const guarded = prepareGuardedOwnUpdate(t.env.database.sql, () => {
+      pending = eventsOf(user.id).then((rows) => void seen.push(rows.length));
     });
-    try {
-      expectEnvelope(await patch(auth, { fullName: 'Notified' }), { status: 200, code: 'SUCCESS' });
-      await waitFor(async () => (notified > 0 ? true : undefined), { timeoutMs: 5_000 });
-      expect(notified).toBeGreaterThan(0);
-    } finally {
-      await listening.unlisten();
-    }
+    const renamed = await guarded({ id: user.id, expected: known, changes: { fullName: 'Woken' }, updatedAt: new Date(), event: userEvents.updatedRow({ ...known, fullName: 'Woken' }, 'req-wake') });
+    expect(renamed?.events).toBe(1);
+    await pending;
+    expect(seen).toEqual([1]);
+    const same = await guarded({ id: user.id, expected: known, changes: { fullName: 'Woken' }, updatedAt: new Date(), event: userEvents.updatedRow({ ...known, fullName: 'Woken' }, 'req-same') });
+    expect(same?.events).toBe(0);
+    expect(seen).toEqual([1]);
   });
 
   it('writes no event when the name stays the same, and clears what is given as null', async () => {
@@ -101,7 +102,7 @@ describe('PATCH /api/v1/users/me: the change and its event in one statement', ()
   it('stamps the event with the row’s new updated_at, taken under the lock: the caller’s event has no occurredAt', async () => {
     const { user } = await t.signUp(uniqueEmail('stamped'), 'Stamped');
     const before = await rowOf(user.id);
-    const guarded = prepareGuardedOwnUpdate(t.env.database.sql, outboxChannel);
+    const guarded = prepareGuardedOwnUpdate(t.env.database.sql, () => undefined);
     const event = userEvents.updatedRow({ ...user, role: 'user', fullName: 'Stamped Again' }, 'req-stamped');
     expect(JSON.parse(event.payload)).not.toHaveProperty('occurredAt');
     const done = await guarded({ id: user.id, expected: { email: user.email, role: 'user' }, changes: { fullName: 'Stamped Again' }, updatedAt: new Date(0), event });
@@ -116,7 +117,7 @@ describe('PATCH /api/v1/users/me: the change and its event in one statement', ()
 
   it('the guarded statement writes the change and the event when the row is as expected, nothing when it is not', async () => {
     const { user } = await t.signUp(uniqueEmail('guarded'), 'Guarded');
-    const guarded = prepareGuardedOwnUpdate(t.env.database.sql, outboxChannel);
+    const guarded = prepareGuardedOwnUpdate(t.env.database.sql, () => undefined);
     const row = (id: string) => ({ id, subject: userUpdatedV1.type, payload: JSON.stringify({ id, data: { userId: user.id } }), headers: '{"x-request-id":"r"}' });
     const done = await guarded({ id: user.id, expected: { email: user.email, role: 'user' }, changes: { fullName: 'Guarded Too', language: 'de' }, updatedAt: new Date(), event: row('9f6b1f0e-3a0c-4c1e-8d7a-2f4b6c8d0e12') });
     expect(done).toMatchObject({ events: 1, user: { id: user.id, fullName: 'Guarded Too', role: 'user', profile: { language: 'de', timezone: 'UTC', bio: null } } });
@@ -138,7 +139,7 @@ describe('PATCH /api/v1/users/me: the change and its event in one statement', ()
     const { user } = await t.signUp(uniqueEmail('fallback'), 'Fallback');
     const known = toUserDto(await rowOf(user.id)); // what the token check read
     await t.env.database.sql`update users set role = 'moderator' where id = ${user.id}`; // an admin, meanwhile
-    const deps = { db: t.env.database.db, updateOwn: prepareGuardedOwnUpdate(t.env.database.sql, outboxChannel) } as unknown as UsersDeps;
+    const deps = { db: t.env.database.db, updateOwn: prepareGuardedOwnUpdate(t.env.database.sql, () => undefined) } as unknown as UsersDeps;
     const after = await updateMe(deps, user.id, { fullName: 'Fallback Renamed' }, 'req-fallback', known);
     expect(after).toMatchObject({ fullName: 'Fallback Renamed', role: 'moderator' });
     const events = await eventsOf(user.id);
@@ -152,7 +153,7 @@ describe('PATCH /api/v1/users/me: the change and its event in one statement', ()
     // The previous change's updated_at ahead of this clock (another replica's, or the same millisecond).
     const ahead = new Date(Date.now() + 60_000);
     await t.env.database.sql`update users set updated_at = ${ahead.toISOString()}::timestamptz where id = ${user.id}`;
-    const deps = { db: t.env.database.db, updateOwn: prepareGuardedOwnUpdate(t.env.database.sql, outboxChannel) } as unknown as UsersDeps;
+    const deps = { db: t.env.database.db, updateOwn: prepareGuardedOwnUpdate(t.env.database.sql, () => undefined) } as unknown as UsersDeps;
     const after = await updateMe(deps, user.id, { fullName: 'Fallback Ordered' }, 'req-fallback-order');
     const stored = await rowOf(user.id);
     expect(stored.updatedAt.getTime()).toBe(ahead.getTime() + 1);

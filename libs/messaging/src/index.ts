@@ -5,6 +5,7 @@ export * from './streams.js';
 export * from './tables.js';
 export * from './outbox.js';
 export * from './outbox-relay.js';
+export * from './outbox-wake.js';
 export * from './dead-letter.js';
 export * from './consumer.js';
 export * from './batch-consumer.js';

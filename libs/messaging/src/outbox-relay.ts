@@ -60,6 +60,11 @@ export interface OutboxRelay {
   stop(): Promise<void>;
   /** Publishes everything pending now (one batch after another); returns how many were sent. */
   flush(): Promise<number>;
+  /**
+   * A commit of this process wrote outbox rows: claim now, as on a NOTIFY (whose commit-time lock
+   * the writer then need not take; any replica's relay may claim any row).
+   */
+  wake(): void;
 }
 
 export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
@@ -298,6 +303,9 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         total += result.published;
         if (result.failed > 0 || result.claimed < batchSize) return total;
       }
+    },
+    wake() {
+      if (running) onNotify();
     },
   };
 }

@@ -114,9 +114,10 @@ export interface GuardedOwnUpdate {
 
 // The write of `PATCH /users/me` in one statement, hence one round trip and one implicit
 // transaction: lock the row only if it is still the active user with the expected e-mail and role
-// (so the snapshot the event carries is the row after the change), apply the change, write the
-// outbox row when the name changed, and notify the relay (delivered at commit, like every
-// outbox write). One fixed text: postgres.js prepares it once per connection. `null` in $4,
+// (so the snapshot the event carries is the row after the change), apply the change and write the
+// outbox row when the name changed. No NOTIFY in it: a notifying commit takes Postgres' one
+// cluster-wide notify lock through its WAL flush (see outboxWaker); the relay is woken after
+// the commit instead. One fixed text: postgres.js prepares it once per connection. `null` in $4,
 // $11, $12 (never a stored value: the columns are not null) means "leave it"; $5/$7/$9 say
 // whether the nullable bio, avatar URL and phone are given.
 // The event's occurredAt is set here, once: the row's new updated_at, decided once the lock is
@@ -145,18 +146,17 @@ with locked as (
   select $14::uuid, $15::text, $16::jsonb || jsonb_build_object('occurredAt', ${isoUtc('changed.updated_at')}), $17::jsonb from changed
   where $14::uuid is not null and changed.full_name <> changed.previous_full_name
   returning id
-), woken as (
-  select pg_notify($18::text, '') from event
 )
-select ${USER_VIEW_COLUMNS}, (select count(*) from woken)::int as events from changed`;
+select ${USER_VIEW_COLUMNS}, (select count(*) from event)::int as events from changed`;
 
 /**
  * `PATCH /users/me`'s write as one prepared statement (see OWN_UPDATE). Resolves with the user
  * after the change as the API shows it (`UserView`, no drizzle mapping), or undefined when the
  * row no longer matches `expected` (gone, deactivated, e-mail or role changed since it was
- * read): the caller then takes the locking transaction.
+ * read): the caller then takes the locking transaction. `wake` is called once the statement has
+ * committed an event (the service's relay, or `outboxWaker` in a process without one).
  */
-export function prepareGuardedOwnUpdate(sqlClient: Sql, notifyChannel: string) {
+export function prepareGuardedOwnUpdate(sqlClient: Sql, wake: () => void) {
   const given = (value: unknown) => value !== undefined;
   return async ({ id, expected, changes, updatedAt, event }: GuardedOwnUpdate): Promise<{ user: UserView; events: number } | undefined> => {
     const params = [
@@ -177,11 +177,12 @@ export function prepareGuardedOwnUpdate(sqlClient: Sql, notifyChannel: string) {
       event?.subject ?? null,
       event?.payload ?? null,
       event?.headers ?? null,
-      notifyChannel,
     ];
     const [values] = await sqlClient.unsafe(OWN_UPDATE, params as never[], { prepare: true }).values();
     if (!values) return undefined;
     const row = values as unknown as [...UserViewValues, number];
-    return { user: userViewFrom(row), events: Number(row[13]) };
+    const events = Number(row[13]);
+    if (events > 0) wake();
+    return { user: userViewFrom(row), events };
   };
 }

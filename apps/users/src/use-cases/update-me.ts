@@ -12,8 +12,8 @@ export interface OwnChanges {
 /**
  * The caller's own name and profile; `updated` is published only when the name changed.
  *
- * `known` is the caller's user as this request's token check read it. With it, the change, its
- * event and the relay's wake-up are one statement (one round trip, one transaction) guarded by
+ * `known` is the caller's user as this request's token check read it. With it, the change and its
+ * event are one statement (one round trip, one transaction; the relay is woken after it) guarded by
  * that row's e-mail and role, so the event's snapshot is the row after the change; either way the
  * event's occurredAt is the row's new updated_at, taken under the lock. When the row
  * changed meanwhile (an admin changed the role, deactivated the user), or without `known`, the
