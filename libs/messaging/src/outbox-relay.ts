@@ -274,11 +274,17 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       if (options.sql) {
         try {
           const sub = await options.sql.listen(outboxChannel, onNotify);
+          // A stop() that came while LISTEN was awaited has already let go: this start is over.
+          if (signal.aborted) {
+            await sub.unlisten().catch(() => undefined);
+            return;
+          }
           unlisten = sub.unlisten;
         } catch (err) {
           logger.warn({ err }, 'LISTEN failed, relying on polling');
         }
       }
+      if (signal.aborted) return;
       loop = run(signal);
       logger.info({ namespace, batchSize, pollIntervalMs }, 'outbox relay started');
     },
@@ -287,13 +293,15 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       running = false;
       stopped.abort();
       onNotify();
+      // Taken before the wait, so a start() meanwhile keeps its own subscription.
+      const ownUnlisten = unlisten;
+      unlisten = undefined;
       // Bounded: a batch that cannot finish (its connection gone silent) must not hold the
       // shutdown. Closing the pool rolls it back; rows it did not mark are published again later.
       if (!(await settlesWithin(loop, stopTimeoutMs))) {
         logger.warn({ stopTimeoutMs }, 'outbox relay stopped with a batch still in flight: its rows are sent again unless it commits');
       }
-      await unlisten?.().catch(() => undefined);
-      unlisten = undefined;
+      await ownUnlisten?.().catch(() => undefined);
       logger.info('outbox relay stopped');
     },
     async flush() {
