@@ -6,6 +6,7 @@ import { consumeLoop, type ConsumeLoop } from '../src/consume-loop.js';
 import { durableConsumer } from '../src/durable-consumer.js';
 import { resolveStream } from '../src/index.js';
 import { createTestMessaging, waitFor, type TestMessaging } from '../src/testing/index.js';
+import { gate } from './gate.js';
 
 let m: TestMessaging;
 const loops: ConsumeLoop[] = [];
@@ -20,13 +21,6 @@ afterEach(async () => {
   await Promise.all(loops.splice(0).map((loop) => loop.stop()));
   await m?.cleanup();
 });
-
-/** A promise the test settles itself: the set-up is held in the window a stop() falls into. */
-function gate() {
-  let open!: () => void;
-  const opened = new Promise<void>((resolve) => (open = resolve));
-  return { open, opened };
-}
 
 describe('consume loop', () => {
   it('a stop() while start() is still creating the durable consumer keeps it stopped: nothing published later is consumed', async () => {

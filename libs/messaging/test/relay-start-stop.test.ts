@@ -5,15 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { createOutboxRelay } from '../src/index.js';
 import { waitFor } from '../src/testing/index.js';
 import { useConsumerFixture } from './consumer-fixture.js';
+import { gate } from './gate.js';
 
 const fx = useConsumerFixture('relay_start_stop');
-
-/** A promise the test settles itself. */
-function gate() {
-  let open!: () => void;
-  const opened = new Promise<void>((resolve) => (open = resolve));
-  return { open, opened };
-}
 
 /** Sessions of this database whose last statement was a LISTEN: a live subscription's connection. */
 const listening = async () =>
