@@ -1,12 +1,12 @@
 import { userRegisteredV1 } from '@platform/contracts';
 import { sampleEvent } from '@platform/contracts/testing';
 import { captureLogs } from '@platform/logging/testing';
+import { deferred } from '@platform/resilience/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { consumeLoop, type ConsumeLoop } from '../src/consume-loop.js';
 import { durableConsumer } from '../src/durable-consumer.js';
 import { resolveStream } from '../src/index.js';
 import { createTestMessaging, waitFor, type TestMessaging } from '../src/testing/index.js';
-import { gate } from './gate.js';
 
 let m: TestMessaging;
 const loops: ConsumeLoop[] = [];
@@ -28,8 +28,8 @@ describe('consume loop', () => {
     const name = 'stopped-during-set-up';
     const durable = durableConsumer(m.jsm, stream, name, { filterSubjects: stream.subjects.slice(0, 1), ackWaitMs: 30_000 }, m.logger);
     const logs = captureLogs('messaging-test', 'info');
-    const setUpBegun = gate();
-    const setUpHeld = gate();
+    const setUpBegun = deferred();
+    const setUpHeld = deferred();
     let processed = 0;
     const loop = consumeLoop({
       js: m.js,
@@ -39,8 +39,8 @@ describe('consume loop', () => {
       maxMessages: 10,
       label: 'consumer',
       ensure: async () => {
-        setUpBegun.open();
-        await setUpHeld.opened;
+        setUpBegun.resolve();
+        await setUpHeld.promise;
         await durable.ensure();
       },
       async process(messages) {
@@ -54,9 +54,9 @@ describe('consume loop', () => {
 
     // app.close() during boot: start() is inside ensure() when stop() comes.
     const starting = loop.start();
-    await setUpBegun.opened;
+    await setUpBegun.promise;
     await loop.stop();
-    setUpHeld.open();
+    setUpHeld.resolve();
     await starting;
     expect(logs.lines.map((line) => line.msg)).toEqual(['consumer stopped']);
 

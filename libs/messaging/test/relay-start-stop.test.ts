@@ -1,11 +1,11 @@
 // app.close() during boot: a relay stop() that comes while start() is still awaiting LISTEN.
 import { captureLogs } from '@platform/logging/testing';
 import type { Sql } from 'postgres';
+import { deferred } from '@platform/resilience/testing';
 import { describe, expect, it } from 'vitest';
 import { createOutboxRelay } from '../src/index.js';
 import { waitFor } from '../src/testing/index.js';
 import { useConsumerFixture } from './consumer-fixture.js';
-import { gate } from './gate.js';
 
 const fx = useConsumerFixture('relay_start_stop');
 
@@ -16,15 +16,15 @@ const listening = async () =>
 describe('outbox relay start/stop', () => {
   it('a stop() while start() awaits LISTEN keeps it stopped and lets go of the subscription', async () => {
     const logs = captureLogs('messaging-test', 'info');
-    const listenBegun = gate();
-    const listenHeld = gate();
+    const listenBegun = deferred();
+    const listenHeld = deferred();
     // The real LISTEN on the real server, held back until the stop() has run.
     const sql = new Proxy(fx.tdb.sql, {
       get(target, key, receiver) {
         if (key !== 'listen') return Reflect.get(target, key, receiver);
         return async (...args: Parameters<Sql['listen']>) => {
-          listenBegun.open();
-          await listenHeld.opened;
+          listenBegun.resolve();
+          await listenHeld.promise;
           return target.listen(...args);
         };
       },
@@ -33,9 +33,9 @@ describe('outbox relay start/stop', () => {
     fx.running.push(relay);
 
     const starting = relay.start();
-    await listenBegun.opened;
+    await listenBegun.promise;
     await relay.stop();
-    listenHeld.open();
+    listenHeld.resolve();
     await starting;
 
     expect(logs.lines.map((line) => line.msg)).toEqual(['outbox relay stopped']);

@@ -1,16 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { deferred } from './testing/deferred.js';
 import { withDeadline } from './with-deadline.js';
-
-/** A promise the test settles by hand. */
-function pending<T>() {
-  let resolve!: (value: T) => void;
-  let reject!: (err: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
 
 describe('withDeadline', () => {
   // Fake timeouts: which side wins is decided by the test, not by how busy the machine is
@@ -20,7 +10,7 @@ describe('withDeadline', () => {
 
   it('settles as the work does when it finishes first, and clears its timer', async () => {
     const onExpiry = vi.fn(() => 'late');
-    const work = pending<string>();
+    const work = deferred<string>();
     const raced = withDeadline(work.promise, 1_000, onExpiry);
     expect(vi.getTimerCount()).toBe(1);
     work.resolve('done');
@@ -39,7 +29,7 @@ describe('withDeadline', () => {
 
   it('past the deadline resolves with what onExpiry returns, once, while the work goes on', async () => {
     const onExpiry = vi.fn(() => false as const);
-    const work = pending<boolean>();
+    const work = deferred<boolean>();
     const raced = withDeadline(work.promise, 1_000, onExpiry);
     await vi.advanceTimersByTimeAsync(999);
     expect(onExpiry).not.toHaveBeenCalled();
@@ -55,7 +45,7 @@ describe('withDeadline', () => {
     const record = (reason: unknown) => unhandled.push(reason);
     process.on('unhandledRejection', record);
     try {
-      const work = pending<void>();
+      const work = deferred<void>();
       const raced = withDeadline(work.promise, 50, () => {
         throw new RangeError('took longer than 50 ms');
       });

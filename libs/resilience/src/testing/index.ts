@@ -1,2 +1,3 @@
 export { createTcpProxy, type TcpProxy } from './tcp-proxy.js';
 export { waitFor } from './wait-for.js';
+export { deferred } from './deferred.js';
