@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { loadGatewayConfig } from '../src/config.js';
-import { WHOLE_ANSWER_MAX_BYTES } from '../src/proxy/whole-answers.js';
+import { WHOLE_ANSWER_MAX_BYTES } from '../src/proxy/upstream-client.js';
 
 /** What the stand-in users service answers on the public JWKS path, per test. */
 let answer: (res: ServerResponse) => void = (res) => res.end('{}');

@@ -1,8 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import { isWholeBody, type UpstreamBody } from './upstream-client.js';
 
-export { WHOLE_ANSWER_MAX_BYTES } from './upstream-client.js';
-
 /** What @fastify/reply-from hands its `onResponse` hook (its types call it a raw response; it is this). */
 export interface UpstreamAnswer {
   statusCode: number;

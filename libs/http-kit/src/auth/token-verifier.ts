@@ -9,7 +9,6 @@ export type VerifiedClaims = AccessClaims | Promise<AccessClaims>;
 
 export const isPromise = <T>(value: T | Promise<T>): value is Promise<T> => typeof (value as Promise<T> | undefined)?.then === 'function';
 
-
 export interface TokenVerifierOptions {
   resolveKey: KeyResolver;
   algorithms: Array<'EdDSA' | 'RS256'>;
