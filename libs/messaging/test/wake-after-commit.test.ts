@@ -12,7 +12,7 @@ import { messagingOptions, useConsumerFixture } from './consumer-fixture.js';
 import { widgets } from './schema.js';
 
 const fx = useConsumerFixture('wake_after_commit');
-const sample = sampleEventData['users.user.registered.v1'];
+const sample = sampleEventData[userRegisteredV1.type];
 const enqueue = (tx: Parameters<typeof enqueueEvent>[0]) => enqueueEvent(tx, userRegisteredV1, sample(), { correlationId: 'corr-wake' });
 const published = (type: string) => countSubjectMessages(fx.m.jsm, fx.m.streamName('USERS'), fx.m.subject(type));
 const stored = async (id: string) => (await fx.tdb.db.select({ id: outboxTable.id }).from(outboxTable).where(eq(outboxTable.id, id))).length;
@@ -135,7 +135,7 @@ describe('wakeAfterCommit', () => {
     try {
       const before = await published(userDeactivatedV1.type);
       // Published before the consumer starts: they arrive together and share one transaction.
-      const inputs = Array.from({ length: 5 }, () => sampleEvent('users.user.registered.v1'));
+      const inputs = Array.from({ length: 5 }, () => sampleEvent(userRegisteredV1.type));
       for (const event of inputs) {
         await fx.m.js.publish(fx.m.subject(event.type), JSON.stringify(event), { msgID: event.id, headers: toMsgHdrs({ 'x-correlation-id': event.correlationId }) });
       }

@@ -79,7 +79,7 @@ describe("createService: the service's outbox writes wake its relay after their 
     const notifies = await listenToOutboxNotifies(env.database.sql);
     try {
       const before = { wakes, published: await published(userDeactivatedV1.type) };
-      const event = sampleEvent('users.user.registered.v1');
+      const event = sampleEvent(userRegisteredV1.type);
       await env.messaging.js.publish(env.messaging.subject(event.type), JSON.stringify(event), { msgID: event.id, headers: toMsgHdrs({ 'x-correlation-id': event.correlationId }) });
       await waitFor(async () => (await published(userDeactivatedV1.type)) === before.published + 1, { timeoutMs: 10_000 });
       expect(wakes).toBeGreaterThan(before.wakes);
