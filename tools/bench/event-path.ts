@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { createDb } from '@platform/db-kit';
 import { createLogger } from '@platform/logging';
-import { connectNats, outboxWaker, resolveStream, type NatsHandle } from '@platform/messaging';
+import { connectNats, outboxWaker, resolveStream, wakeAfterCommit, type NatsHandle } from '@platform/messaging';
 import * as usersSchema from '../../apps/users/src/data/schema.js';
 import { prepareGuardedOwnUpdate, userRepository } from '../../apps/users/src/data/user-repository.js';
 import { userEvents } from '../../apps/users/src/publisher.js';
@@ -101,6 +101,11 @@ export const eventPath: BenchScenario = {
     const pipe = pipeline(platform, [pg.database('postgres (users db, bench producer)', databaseName(platform.databases.users), 'bench-producer'), bench, natsServerGroup()]);
     // BENCH_PRODUCER_POOL: the producer's connections (a shared server has ~100 in all).
     const producer = producerDb(platform, envNumber('BENCH_PRODUCER_POOL', 20));
+    // This process has no relay: it wakes the service's the way any other writer of the outbox
+    // does, with a NOTIFY after the commit, coalesced (a dearer wake-up than the service's own, so
+    // the figures err on the slow side). The setup's registrations too (wakeAfterCommit).
+    const waker = outboxWaker(producer.sql);
+    wakeAfterCommit(producer.db, waker.wake);
     const notificationsSql = benchSql(platform.databases.notifications);
     const billingSql = benchSql(platform.databases.billing);
     try {
@@ -121,10 +126,7 @@ export const eventPath: BenchScenario = {
       // The users service's own write of a name change (PATCH /users/me): the row and its validated
       // users.user.updated.v1 outbox row in one statement, one transaction (round 3's drizzle
       // transaction, four round trips, cost the producer ~530 µs of CPU a commit on the cores the
-      // platform needs). The service wakes its own relay after the commit; this process has none,
-      // so it wakes the service's the way any other writer of the outbox does: a NOTIFY after the
-      // commit, coalesced (a dearer wake-up than the service's, so the figures err on the slow side).
-      const waker = outboxWaker(producer.sql);
+      // platform needs). The service wakes its own relay after the commit; this process, `waker`.
       const updateOwn = prepareGuardedOwnUpdate(producer.sql, waker.wake);
       // One change of a user at a time (the next waits for the last to commit): the event is built
       // before its statement, so two in flight for one user could commit in the other order than

@@ -9,7 +9,8 @@ type Invoice = Pick<InvoiceRow, 'id' | 'userId' | 'currency' | 'totalMinor'>;
 
 /**
  * Everything billing publishes (docs/contract.md §6), always through the outbox inside the
- * transaction of the change: pass the transaction and the request id as correlation id.
+ * transaction of the change: pass the transaction and the request id as correlation id. The
+ * service's relay is woken once that transaction commits (createService's `wakeAfterCommit`).
  */
 export const billingEvents = {
   accountCreated: (tx: DbOrTx, account: AccountRow, correlationId: string) =>

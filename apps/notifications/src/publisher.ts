@@ -12,7 +12,9 @@ export interface NotificationRef {
 
 /**
  * Everything notifications publishes (docs/contract.md §6), always through the outbox inside the
- * transaction of the change, with the correlation id of the event or request that caused it.
+ * transaction of the change (a consumer's inbox transaction, the delivery sender's), with the
+ * correlation id of the event or request that caused it. The service's relay is woken once that
+ * transaction commits (createService's `wakeAfterCommit`).
  */
 export const notificationEvents = {
   /** An in-app notification written, or an e-mail the SMTP server accepted. */

@@ -17,7 +17,8 @@ function snapshot(user: UserSnapshotSource) {
 
 /**
  * What the users service publishes (docs/contract.md §6), always through the outbox inside the
- * transaction of the change: pass the transaction and the request id.
+ * transaction of the change: pass the transaction and the request id. The service's relay is
+ * woken once that transaction commits (createService's `wakeAfterCommit`), not by a NOTIFY in it.
  */
 export const userEvents = {
   registered: (tx: DbOrTx, user: UserRow, correlationId: string) =>

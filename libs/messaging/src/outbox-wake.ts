@@ -10,7 +10,8 @@ export interface OutboxWaker {
 
 /**
  * Wakes the outbox relays of other processes after a commit, with a NOTIFY of its own instead of
- * one inside the transaction. A transaction that notifies takes a cluster-wide lock at commit
+ * one inside the transaction: for a process that writes a service's outbox without running its
+ * relay (`wakeAfterCommit(db, waker.wake)` after every transaction that enqueued an event). A transaction that notifies takes a cluster-wide lock at commit
  * (Postgres keeps its notification queue in commit order) and holds it through its WAL flush, so
  * notifying commits cannot share a flush and wait for one another: at 1,000 commits/s through
  * 20 connections the event path's producer spent ~20 ms a statement queued there. A NOTIFY alone

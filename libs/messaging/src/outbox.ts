@@ -3,9 +3,13 @@ import { deleteInBatches, type DbOrTx } from '@platform/db-kit';
 import { traceHeaders } from '@platform/tracing';
 import { and, isNotNull, lt, sql } from 'drizzle-orm';
 import { messageHeaders } from './headers.js';
+import { noteOutboxWrite } from './outbox-commit.js';
 import { inboxTable, outboxTable } from './tables.js';
 
-/** NOTIFY channel the relay LISTENs on; notifications are delivered at commit, never before. */
+/**
+ * NOTIFY channel the relay LISTENs on, for wake-ups from processes without a relay of their own
+ * (`outboxWaker`, sent after their commits); notifications are delivered at commit, never before.
+ */
 export const outboxChannel = 'platform_outbox';
 
 export interface EnqueueOptions {
@@ -26,7 +30,8 @@ export interface OutboxRecord<C extends EventContract> {
  * Validates the event and builds its outbox row without writing it, for a producer that writes
  * the row inside a statement of its own (the change and its event in one round trip, still one
  * transaction). Throws on invalid data. The caller inserts `event` as the payload, `event.id`,
- * `event.type` as the subject and `headers`, and notifies `outboxChannel` in that transaction.
+ * `event.type` as the subject and `headers`, and wakes the relay once that has committed (the
+ * service's `relay.wake()`, or an `outboxWaker`), never with a NOTIFY inside the transaction.
  */
 export function outboxRecord<C extends EventContract>(contract: C, data: EventInput<C>, options: EnqueueOptions): OutboxRecord<C> {
   const event = createEvent(contract, data, options);
@@ -44,6 +49,8 @@ export function outboxRecord<C extends EventContract>(contract: C, data: EventIn
 /**
  * Validates the event and writes it to the outbox inside the caller's transaction, so the event
  * exists exactly when the change it describes does. Throws on invalid data (nothing is written).
+ * No NOTIFY: the relay is woken once the transaction has committed, by the `wakeAfterCommit` of
+ * its database (every service's, see createService); without one, the relays' poll finds the row.
  */
 export async function enqueueEvent<C extends EventContract>(
   tx: DbOrTx,
@@ -52,15 +59,10 @@ export async function enqueueEvent<C extends EventContract>(
   options: EnqueueOptions,
 ): Promise<EventEnvelope<C>> {
   const { event, headers } = outboxRecord(contract, data, options);
-  // The row and the relay's wake-up in one statement (one round trip instead of two per event;
-  // the NOTIFY is still delivered only at commit, and only once per transaction and channel).
   await tx.execute(sql`
-    with queued as (
-      insert into ${outboxTable} (id, subject, payload, headers)
-      values (${event.id}::uuid, ${event.type}, ${JSON.stringify(event)}::jsonb, ${JSON.stringify(headers)}::jsonb)
-      returning 1
-    )
-    select pg_notify(${outboxChannel}, '') from queued`);
+    insert into ${outboxTable} (id, subject, payload, headers)
+    values (${event.id}::uuid, ${event.type}, ${JSON.stringify(event)}::jsonb, ${JSON.stringify(headers)}::jsonb)`);
+  noteOutboxWrite(tx);
   return event;
 }
 

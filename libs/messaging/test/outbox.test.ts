@@ -5,7 +5,7 @@ import { sampleEventData } from '@platform/contracts/testing';
 import { createTestDatabase, type TestDatabase } from '@platform/db-kit/testing';
 import { eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOutboxRelay, enqueueEvent, outboxTable } from '../src/index.js';
+import { createOutboxRelay, enqueueEvent, outboxTable, outboxWaker, wakeAfterCommit, type OutboxWaker } from '../src/index.js';
 import { countSubjectMessages, createTestMessaging, readStreamMessages, waitFor, type TestMessaging } from '../src/testing/index.js';
 import { widgets } from './schema.js';
 
@@ -16,15 +16,21 @@ let tdb: TestDatabase;
 let m: TestMessaging;
 let subject: string;
 let stream: string;
+let waker: OutboxWaker | undefined;
 
 beforeAll(async () => {
   [tdb, m] = await Promise.all([createTestDatabase({ prefix: 'outbox', migrationsFolder }), createTestMessaging()]);
   await m.ensureStreams();
   subject = m.subject(userRegisteredV1.type);
   stream = m.streamName('USERS');
+  // This file's commits wake the relays the way a process without a relay of its own does: one
+  // NOTIFY after the commit (the relays here LISTEN), none inside the transaction.
+  waker = outboxWaker(tdb.sql);
+  wakeAfterCommit(tdb.db, waker.wake);
 });
 
 afterAll(async () => {
+  await waker?.settled();
   await Promise.all([tdb?.drop(), m?.cleanup()]);
 });
 
@@ -221,7 +227,7 @@ describe('transactional outbox', () => {
     }
   });
 
-  it('wakes on NOTIFY without waiting for the poll interval', async () => {
+  it('wakes on a NOTIFY after the commit without waiting for the poll interval', async () => {
     const relay = relayFor(m.js, { sql: tdb.sql, pollIntervalMs: 60_000 });
     await relay.start();
     try {

@@ -22,6 +22,7 @@ import {
   type EventConsumer,
   type NatsHandle,
   type OutboxRelay,
+  wakeAfterCommit,
   watchOutbox,
 } from '@platform/messaging';
 import type { EventContract } from '@platform/contracts';
@@ -194,6 +195,9 @@ export async function createService<TSchema extends Record<string, unknown>, TOw
     const nats = connected.value;
 
     const relay = createOutboxRelay({ db: database.db, sql: session.sql, js: nats.js, logger, namespace, availability: postgres, metrics });
+    // Every transaction of the service's database that enqueued an event (a use case's, a worker's,
+    // a consumer's inbox transaction) wakes this relay once it has committed: no NOTIFY inside it.
+    wakeAfterCommit(database.db, () => relay.wake());
     const signAccessToken = (payload: AccessTokenPayload): string => {
       if (!started.app || !options.signing) throw new Error('no token signing in this service (or not started yet)');
       return started.app.jwt.sign(payload);

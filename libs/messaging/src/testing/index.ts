@@ -122,3 +122,4 @@ export function readDeadLetters(jsm: JetStreamManager, namespace?: string): Prom
   return readStreamMessages(jsm, namespacedStream(deadLetterStream.name, namespace));
 }
 export { startNatsCluster, natsServerBinary, type NatsCluster, type ClusterNode } from './nats-cluster.js';
+export { listenToOutboxNotifies, type OutboxNotifies } from './outbox-notifies.js';
