@@ -162,12 +162,12 @@ async function upstreamScope(
     onResponse: (_request, reply, res) => sendUpstreamAnswer(reply as FastifyReply, res as unknown as UpstreamAnswer),
   };
 
-  function forward(request: FastifyRequest, reply: FastifyReply, base: string): FastifyReply {
+  function forward(request: FastifyRequest, reply: FastifyReply, base: string): void {
     request.replica = base;
     const body = request.body as Buffer | undefined;
     metrics?.forwarded(request, name);
     // request.url is the normalised target (see normalise-target.ts): exactly what was decided on.
-    return reply.from(request.url, body ? { ...fromOptions, body, contentType: request.headers['content-type'] } : fromOptions);
+    reply.from(request.url, body ? { ...fromOptions, body, contentType: request.headers['content-type'] } : fromOptions);
   }
 
   for (const prefix of upstreamPrefixes[name]) {
@@ -177,7 +177,12 @@ async function upstreamScope(
         url,
         schema: { hide: true },
         onRequest: guard,
-        handler: (request, reply) => forward(request, reply, replicas.pick() as string),
+        // Returns nothing: a returned reply is a thenable, and Fastify waits on it with
+        // end-of-stream listeners on the raw response (`Reply.then` → `eos`) for every request,
+        // though reply-from sends the answer itself (docs/benchmarks.md, issue 12 round 8).
+        handler: (request, reply) => {
+          forward(request, reply, replicas.pick() as string);
+        },
       });
     }
   }
