@@ -125,6 +125,22 @@ describe('migrations and helpers on a test database', () => {
     expect([updated.count, updated.command, updated.length]).toEqual([0, 'UPDATE', 0]);
   });
 
+  it('a prepared statement is reused by its text and parameter types, one per pair (patched signature)', async () => {
+    const one = await tdb.sql.reserve();
+    try {
+      const text = 'select pg_typeof($1)::text as t';
+      const asText = () => one.unsafe(text, [one.typed('5', 25)], { prepare: true });
+      const asInt = () => one.unsafe(text, [one.typed(5, 23)], { prepare: true });
+      const [first, second, third, fourth] = [await asText(), await asInt(), await asText(), await asInt()];
+      expect([first, second, third, fourth].map((rows) => rows[0]?.t)).toEqual(['text', 'integer', 'text', 'integer']);
+      expect(third.statement.name).toBe(first.statement.name);
+      expect(fourth.statement.name).toBe(second.statement.name);
+      expect(second.statement.name).not.toBe(first.statement.name);
+    } finally {
+      one.release();
+    }
+  });
+
   it('each test database is isolated from the others', async () => {
     const other = await createTestDatabase({ prefix: 'dbkit_other', migrationsFolder });
     try {

@@ -51,6 +51,23 @@ describe('createTokenVerifier: tokens that passed are remembered by their exact 
     expect(await failure(verify(token))).toBe('accepted');
   });
 
+  it('finds entries by the token tail but answers only the token remembered in full: a forgery sharing its tail is verified in full and refused', async () => {
+    const verify = verifierWith(resolvers[0]![1](new Map([[key.kid, key.publicKeyPem]])));
+    const token = signTestToken(key, { role: 'admin' });
+    await verify(token);
+    // The same signature (so the same tail) on another payload: the remembered entry's slot, another token.
+    const [, , signature] = token.split('.');
+    const forged = [changed(token, 0).split('.')[0], changed(token, 1).split('.')[1], signature].join('.');
+    expect(forged.slice(-48)).toBe(token.slice(-48));
+    const forgedAnswer = verify(forged);
+    expect(forgedAnswer).toBeInstanceOf(Promise); // not a hit: verified in full
+    expect(await failure(forgedAnswer)).toBe('Invalid access token');
+    // The forgery neither replaced nor evicted the remembered token.
+    const again = verify(token);
+    expect(again).not.toBeInstanceOf(Promise);
+    expect(again).toMatchObject({ role: 'admin' });
+  });
+
   it('answers a remembered token at once (no promise) when its key resolves at once, a copy each time', async () => {
     const verify = verifierWith(resolvers[0]![1](new Map([[key.kid, key.publicKeyPem]])));
     const token = signTestToken(key);

@@ -19,11 +19,21 @@ export interface TokenVerifierOptions {
   maxVerified?: number;
 }
 
+/**
+ * How much of a token keys the remembered ones: its last characters, all of them signature. A
+ * `Map` hashes the whole key on every lookup, and a token is ~350 characters (the hash was ~2 %
+ * of users' `/me` instructions, callgrind); the signature's tail is as distinct. The key only
+ * finds an entry: a hit is a token equal to the remembered one in full (see below).
+ */
+const KEY_CHARS = 48;
+
 // fast-jwt checks allowedIss / allowedAud only when the claim is present: a token without
 // `iss` or `aud` would pass both. Every claim of docs/contract.md §3 is required.
 export const REQUIRED_CLAIMS = ['sub', 'role', 'jti', 'exp', 'iat', 'iss', 'aud'];
 
 interface Verified {
+  /** The whole token: a hit is a token equal to this one, character for character. */
+  token: string;
   claims: AccessClaims;
   kid: string | undefined;
   /** The key that verified the signature: a hit stands only while `kid` still resolves to it. */
@@ -42,9 +52,10 @@ interface Verified {
  * 12 round 5). fast-jwt takes a cheaper `cacheKeyBuilder`, but then warns at every boot that it
  * cannot know a custom key is collision-free.
  *
- * Here the key is the token itself in a `Map`: two entries share a key only when they are the
- * same string, so no token can ever reach another's entry (no hashing, no collision to reason
- * about; a Map has no prototype keys either). Only a token that passed every check is stored, and
+ * Here a `Map` finds the entry by the token's last characters (`KEY_CHARS`) and the entry holds the
+ * whole token: a hit is only a token equal to it, character for character, so no token can ever
+ * reach another's entry (no hash of ours, no collision to reason about: two tokens ending alike
+ * only take turns in one slot; a Map has no prototype keys either). Only a token that passed every check is stored, and
  * with its claims, not a decision: the caller still runs its revocation check (current role and
  * status) on every request. A hit stands while the token has not expired (fast-jwt's `exp` rule,
  * with the same tolerance) and while its `kid` still resolves to the key that verified it (a
@@ -56,6 +67,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): (token: stri
   const decode = createDecoder({ complete: true });
   const verifiers = new Map<string, (token: string) => unknown>();
   const verified = new Map<string, Verified>();
+  const keyOf = (token: string) => (token.length > KEY_CHARS ? token.slice(-KEY_CHARS) : token);
 
   // One fast-jwt verifier per public key, as @fastify/jwt keeps them; no cache of its own.
   function verifierFor(pem: string): (token: string) => unknown {
@@ -81,7 +93,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): (token: stri
       const oldest = verified.keys().next().value;
       if (oldest !== undefined) verified.delete(oldest);
     }
-    verified.set(token, entry);
+    verified.set(keyOf(token), entry);
   }
 
   async function verifyInFull(token: string): Promise<AccessClaims> {
@@ -91,20 +103,20 @@ export function createTokenVerifier(options: TokenVerifierOptions): (token: stri
     if (!pem) throw new TokenError(TokenError.codes.missingKey, `no public key for kid ${String(kid)}`);
     const claims = accessClaimsSchema.safeParse(verifierFor(pem)(token));
     if (!claims.success) throw new TokenError(TokenError.codes.invalidPayload, 'The token claims are invalid.');
-    remember(token, { claims: claims.data, kid: keyId, pem, untilMs: claims.data.exp * 1000 + options.clockToleranceMs });
+    remember(token, { token, claims: claims.data, kid: keyId, pem, untilMs: claims.data.exp * 1000 + options.clockToleranceMs });
     return { ...claims.data };
   }
 
   function again(token: string): Promise<AccessClaims> {
-    verified.delete(token);
+    verified.delete(keyOf(token));
     return verifyInFull(token);
   }
 
   // A hit whose key resolves at once is answered without a promise: this runs on every
   // authenticated request, and each promise is an allocation and a microtask turn or two.
   return (token) => {
-    const hit = verified.get(token);
-    if (!hit) return verifyInFull(token);
+    const hit = verified.get(keyOf(token));
+    if (hit?.token !== token) return verifyInFull(token);
     if (Date.now() > hit.untilMs) return again(token);
     const pem = resolveKey(hit.kid);
     if (!isPromise(pem)) return pem === hit.pem ? { ...hit.claims } : again(token);
