@@ -61,18 +61,7 @@ export function userViewOf(user: UserRow): UserView {
   };
 }
 
-/**
- * The same view as one JSON object with the API's keys (json_build_object): postgres.js decodes
- * one column and `JSON.parse`s it, where 13 columns were 13 strings decoded one by one (its
- * `DataRow` was ~7 % of `/me`'s instructions; docs/benchmarks.md, issue 12 round 8).
- */
-const USER_VIEW_JSON = `json_build_object(
-  'id', id, 'email', email, 'fullName', full_name, 'role', role, 'isActive', is_active,
-  'createdAt', ${isoUtc('created_at')}, 'updatedAt', ${isoUtc('updated_at')}, 'lastLoginAt', ${isoUtc('last_login_at')},
-  'profile', json_build_object('bio', bio, 'avatarUrl', avatar_url, 'phone', phone, 'timezone', timezone, 'language', language)
-)`;
-
-const VIEW_BY_ID = `select ${USER_VIEW_JSON} from users where id = $1::uuid`;
+const VIEW_BY_ID = `select ${USER_VIEW_COLUMNS} from users where id = $1::uuid`;
 
 /**
  * The user by id as a `UserView`, one prepared statement (postgres.js names it once per
@@ -82,5 +71,5 @@ const VIEW_BY_ID = `select ${USER_VIEW_JSON} from users where id = $1::uuid`;
 export function prepareUserView(sql: Pick<Sql, 'unsafe'>) {
   // `.then` on the query, not `await` in an async function: one promise instead of three (every request's token check).
   return (id: string): Promise<UserView | undefined> =>
-    sql.unsafe(VIEW_BY_ID, [id], { prepare: true }).values().then(([values]) => (values as [UserView] | undefined)?.[0]);
+    sql.unsafe(VIEW_BY_ID, [id], { prepare: true }).values().then(([values]) => (values ? userViewFrom(values as unknown as UserViewValues) : undefined));
 }
