@@ -46,6 +46,20 @@ describe('proxied answers: small ones sent whole, large ones streamed', () => {
     expect(res.headers['x-content-type-options']).toBe('nosniff');
   });
 
+  it.each([
+    ['a small answer', true],
+    ['a streamed one', false],
+  ])('passes over an informational answer (103 Early Hints) to the final one: %s', async (_what, withLength) => {
+    const body = json(200);
+    answer = (res) => {
+      res.writeEarlyHints({ link: '</keys.css>; rel=preload' });
+      res.writeHead(200, { 'content-type': 'application/json', ...(withLength ? { 'content-length': Buffer.byteLength(body) } : {}) }).end(body);
+    };
+    const res = await get();
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toBe(body);
+  });
+
   it('streams an answer without a length (chunked) as it comes', async () => {
     answer = (res) => {
       res.writeHead(200, { 'content-type': 'application/json' });

@@ -1,3 +1,4 @@
+import { withDeadline } from '@platform/resilience';
 import { Gauge, type LabelValues, type Registry } from 'prom-client';
 
 export interface Sample<L extends string> {
@@ -15,6 +16,12 @@ export interface PolledGaugeOptions<L extends string> {
   maxAgeMs?: number;
   /** A scrape waits at most this long for a reading, then serves the last one (default 1 s). */
   timeoutMs?: number;
+  /**
+   * A read still unanswered after this long is given up, its late answer dropped, so the next
+   * scrape starts another: one that hangs (a connection gone silent) must not freeze the gauge
+   * at its last value for good (default 30 s).
+   */
+  readTimeoutMs?: number;
   /** Series kept from one reading; the rest are dropped, so a bug cannot explode the label set (default 200). */
   maxSeries?: number;
 }
@@ -28,23 +35,25 @@ export interface PolledGaugeOptions<L extends string> {
 export function polledGauge<L extends string>(registry: Registry, options: PolledGaugeOptions<L>): Gauge<L> {
   const maxAgeMs = options.maxAgeMs ?? 5_000;
   const timeoutMs = options.timeoutMs ?? 1_000;
+  const readTimeoutMs = options.readTimeoutMs ?? 30_000;
   const maxSeries = options.maxSeries ?? 200;
   let last: Sample<L>[] = [];
   let readAt = 0;
   let inFlight: Promise<void> | undefined;
 
   function refresh(): Promise<void> {
-    inFlight ??= options
-      .read()
-      .then((reading) => {
-        last = (typeof reading === 'number' ? [{ value: reading }] : reading).slice(0, maxSeries);
+    // A read that throws at once is a failed reading like any other, not a failed scrape.
+    const reading = Promise.resolve().then(() => options.read());
+    return withDeadline(reading, readTimeoutMs, () => undefined)
+      .then((value) => {
+        if (value === undefined) return; // given up: whatever it answers later is not kept
+        last = (typeof value === 'number' ? [{ value }] : value).slice(0, maxSeries);
         readAt = Date.now();
       })
       .catch(() => undefined)
       .finally(() => {
         inFlight = undefined;
       });
-    return inFlight;
   }
 
   return new Gauge<L>({
@@ -53,14 +62,7 @@ export function polledGauge<L extends string>(registry: Registry, options: Polle
     labelNames: options.labelNames ?? [],
     registers: [registry],
     async collect() {
-      if (Date.now() - readAt >= maxAgeMs) {
-        let timer: NodeJS.Timeout | undefined;
-        const timeout = new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, timeoutMs);
-        });
-        await Promise.race([refresh(), timeout]);
-        clearTimeout(timer);
-      }
+      if (Date.now() - readAt >= maxAgeMs) await withDeadline((inFlight ??= refresh()), timeoutMs, () => undefined);
       this.reset();
       for (const sample of last) {
         if (sample.labels) this.set(sample.labels, sample.value);

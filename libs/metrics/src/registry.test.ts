@@ -1,3 +1,4 @@
+import { deferred, waitFor } from '@platform/resilience/testing';
 import { describe, expect, it } from 'vitest';
 import { childCache, createMetrics } from './index.js';
 import { declaredSeries, promtoolCheck, sampleValue, samplesOf } from './testing/index.js';
@@ -67,6 +68,46 @@ describe('polledGauge', () => {
     await metrics.render();
     expect(reads).toBe(readsBefore);
     expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('takes a read that throws at once for a failed reading: the scrape still answers, with the previous one', async () => {
+    const metrics = createMetrics({ service: 'users', defaultMetrics: false });
+    let fail = false;
+    metrics.polledGauge({
+      name: 'lag',
+      help: 'Lag.',
+      maxAgeMs: 0,
+      read: () => {
+        if (fail) throw new Error('pool already closed'); // not a rejected promise: thrown before one exists
+        return Promise.resolve(7);
+      },
+    });
+    expect(sampleValue(await metrics.render(), 'lag')).toBe(7);
+    fail = true;
+    expect(sampleValue(await metrics.render(), 'lag')).toBe(7);
+  });
+
+  it('gives up a read that never answers, reads again, and drops the late answer of the one given up', async () => {
+    const metrics = createMetrics({ service: 'users', defaultMetrics: false });
+    const stalled = deferred<number>();
+    let reads = 0;
+    metrics.polledGauge({
+      name: 'queue',
+      help: 'Queue.',
+      maxAgeMs: 60_000,
+      timeoutMs: 20,
+      readTimeoutMs: 100,
+      read: () => (++reads === 1 ? stalled.promise : Promise.resolve(reads)),
+    });
+    expect(sampleValue(await metrics.render(), 'queue')).toBe(0); // no reading yet
+    // Once the first read is given up, a scrape starts the second: the gauge is not frozen.
+    await waitFor(async () => sampleValue(await metrics.render(), 'queue') === 2, { timeoutMs: 5_000 });
+    stalled.resolve(1);
+    await stalled.promise;
+    await new Promise((turn) => setImmediate(turn));
+    // Cached (maxAge), and still the newer reading: the stalled one's answer came too late.
+    expect(sampleValue(await metrics.render(), 'queue')).toBe(2);
+    expect(reads).toBe(2);
   });
 
   it('reads once per maxAge', async () => {

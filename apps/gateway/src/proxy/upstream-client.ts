@@ -67,6 +67,9 @@ class AnswerHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Answer['headers']): void {
+    // An informational answer (103 Early Hints) comes before the answer: undici's own request()
+    // passes over it too. Taken for the answer, it went out as the final status.
+    if (statusCode < 200) return;
     const length = headers['content-length'];
     if (this.method !== 'HEAD' && typeof length === 'string' && Number(length) <= WHOLE_ANSWER_MAX_BYTES) {
       this.statusCode = statusCode;
