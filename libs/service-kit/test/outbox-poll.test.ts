@@ -8,6 +8,7 @@ import { captureLogs } from '@platform/logging/testing';
 import { countSubjectMessages, waitFor } from '@platform/messaging/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService, type Service } from '../src/index.js';
+import { countWakes } from './count-wakes.js';
 import { createTestServiceEnv, type TestServiceEnv } from '../src/testing/index.js';
 
 const migrationsFolder = fileURLToPath(new URL('../../messaging/test/migrations', import.meta.url));
@@ -16,17 +17,12 @@ const logs = captureLogs('outbox-poll-test', 'info');
 
 let env: TestServiceEnv;
 let service: Service<Record<string, never>>;
-let wakes = 0;
+let wakes: ReturnType<typeof countWakes>;
 
 beforeAll(async () => {
   env = await createTestServiceEnv('outbox_poll', { outboxPollIntervalMs: POLL_MS });
   service = await createService({ config: env.config, logger: logs.logger, schema: {}, migrationsFolder });
-  const { relay } = service.ctx;
-  const wake = relay.wake.bind(relay);
-  relay.wake = () => {
-    wakes += 1;
-    wake();
-  };
+  wakes = countWakes(service.ctx.relay);
 });
 afterAll(async () => {
   await service?.app.close();
@@ -42,7 +38,7 @@ describe("createService: the relay's fallback poll", () => {
   });
 
   it('publishes a committed row no wake announced, within a few poll periods', async () => {
-    const before = { wakes, published: await published() };
+    const before = { wakes: wakes.count(), published: await published() };
     const event = sampleEvent(userLoggedInV1.type);
     // Raw SQL on the test's own connection: no drizzle transaction of the service, so no wake.
     await env.database.sql`insert into outbox (id, subject, payload) values (${event.id}, ${userLoggedInV1.type}, ${JSON.stringify(event)}::jsonb)`;
@@ -52,6 +48,6 @@ describe("createService: the relay's fallback poll", () => {
     };
     // Bounded by ten poll periods: the poll, not a wake (none came), published and marked it.
     await waitFor(async () => (await published()) === before.published + 1 && (await marked()), { timeoutMs: 10 * POLL_MS, intervalMs: 20 });
-    expect(wakes).toBe(before.wakes);
+    expect(wakes.count()).toBe(before.wakes);
   });
 });
