@@ -12,6 +12,9 @@
 // ended (the backlog) and how long after it the last one took effect (the drain). Ask for
 // `BENCH_WRITE_RATE=600` to test the goal; the achieved rate is the completed writes over the
 // run's wall time (last response included), never the asked one.
+// Before the rounds, every process's idle CPU (platform up, no load, BENCH_IDLE_SEC, default
+// 10 s; 0 leaves it out) is measured once: at a rate R it explains idle/R ms of each CPU per
+// write, reported beside those figures (which keep it, as before) with the CPU net of it.
 import { createLogger } from '@platform/logging';
 import { connectNats, resolveStream } from '@platform/messaging';
 import { gatewayClient, signUp } from '../../apps/e2e/src/gateway-client.js';
@@ -23,6 +26,7 @@ import { isPostgres, pipeline } from './lib/pipeline.js';
 import { startBenchPlatform } from './lib/servers.js';
 import { envNumber, latencySummary, median, round } from './lib/stats.js';
 import { describeTableStats, readTableStats } from './lib/table-stats.js';
+import { idleFigures, idleShare, measureIdle, type IdleCpu } from './lib/idle-cpu.js';
 import type { BenchFigure, BenchScenario } from './types.js';
 
 const SCENARIO = 'write-path';
@@ -77,6 +81,7 @@ export const writePath: BenchScenario = {
           headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
           body: `{"fullName":"Bench writer ${i} r${round_} #{n}"}`,
         }));
+      const idle = await measureIdle(pipe.groups, log);
       const stream = resolveStream('users', platform.namespace).name;
       const subject = `${platform.namespace}.${SUBJECT}`;
 
@@ -133,6 +138,13 @@ export const writePath: BenchScenario = {
         row['cpu all processes'] = cpu.filter((g) => g.name !== 'load generator' && !g.name.includes('shared')).reduce((sum, g) => sum + g.cpuMicros, 0) / writes / 1000;
         row['cpu all processes and nats-server'] = row['cpu all processes']! + cpu.find((g) => g.name === NATS_SERVER)!.cpuMicros / writes / 1000;
         row['cpu postgres, all backends'] = cpu.filter((g) => isPostgres(g.name) && !g.name.includes('shared')).reduce((sum, g) => sum + g.cpuMicros, 0) / writes / 1000;
+        if (idle) {
+          const idleOf = (names: (name: string) => boolean) => [...idle].filter(([name]) => names(name)).reduce((sum, [, ms]) => sum + ms, 0);
+          row['idle share all processes'] = idleShare(idleOf((name) => !name.includes('shared')), result.requestsPerSec);
+          row['idle share nats-server'] = idleShare(idleOf((name) => name === NATS_SERVER), result.requestsPerSec);
+          row['net of idle all processes'] = row['cpu all processes']! - row['idle share all processes']!;
+          row['net of idle all processes and nats-server'] = row['cpu all processes and nats-server']! - row['idle share all processes']! - row['idle share nats-server']!;
+        }
         row['kept up'] = Number(result.requestsPerSec >= 0.97 * rate && drainSec <= keptUpSec && row['events not taken effect'] === 0);
         perRound.push(row);
         log(
@@ -143,8 +155,14 @@ export const writePath: BenchScenario = {
             `backlog ${backlog} when the load ended, drained ${round(drainSec, 1)} s after: consumers ${row['kept up'] ? 'kept up' : 'did NOT keep up'}`,
         );
         log(`round ${r}, users database: ${describeTableStats(tablesBefore, tablesAfter, writes)}`);
+        if (idle) {
+          log(
+            `round ${r}: the idle CPU explains ${round(row['idle share all processes']!, 3)} of the ${round(row['cpu all processes']!, 2)} ms per write at ${round(result.requestsPerSec)}/s ` +
+              `(net of idle ${round(row['net of idle all processes']!, 2)} ms, ${round(row['net of idle all processes and nats-server']!, 2)} with nats-server)`,
+          );
+        }
       }
-      return writeFigures(perRound, rate, connections);
+      return writeFigures(perRound, rate, connections, idle);
     } finally {
       await pipe.close();
       await nats.close();
@@ -153,7 +171,7 @@ export const writePath: BenchScenario = {
   },
 };
 
-function writeFigures(rounds: Array<Record<string, number>>, rate: number, connections: number): BenchFigure[] {
+function writeFigures(rounds: Array<Record<string, number>>, rate: number, connections: number, idle: IdleCpu | undefined): BenchFigure[] {
   const med = (key: string) => median(rounds.map((r) => r[key]!));
   const each = (key: string, digits: number) => rounds.map((r) => round(r[key]!, digits)).join(' / ');
   const label = `PATCH /users/me via gateway at ${rate}/s`;
@@ -162,6 +180,16 @@ function writeFigures(rounds: Array<Record<string, number>>, rate: number, conne
   for (const key of cpuKeys) {
     const process_ = key.slice(4);
     figures.push({ scenario: SCENARIO, name: `${label}: CPU per write, ${process_}`, metric: 'ms', value: round(med(key), 3), detail: { rounds: each(key, 3) } });
+  }
+  if (idle) {
+    figures.push(...idleFigures(SCENARIO, label, idle, med('achieved writes/s')));
+    figures.push({
+      scenario: SCENARIO,
+      name: `${label}: CPU per write net of idle, all processes`,
+      metric: 'ms',
+      value: round(med('net of idle all processes'), 3),
+      detail: { 'with nats-server': round(med('net of idle all processes and nats-server'), 3), 'idle share': round(med('idle share all processes'), 3), rounds: each('net of idle all processes', 3) },
+    });
   }
   figures.push(
     { scenario: SCENARIO, name: `${label}: achieved rate`, metric: 'writes/s', value: round(med('achieved writes/s')), detail: { connections, writes: each('writes', 0), 'events in window': each('events', 0) } },

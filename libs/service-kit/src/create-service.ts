@@ -194,7 +194,16 @@ export async function createService<TSchema extends Record<string, unknown>, TOw
     if (connected.status === 'rejected') throw connected.reason;
     const nats = connected.value;
 
-    const relay = createOutboxRelay({ db: database.db, sql: session.sql, js: nats.js, logger, namespace, availability: postgres, metrics });
+    const relay = createOutboxRelay({
+      db: database.db,
+      sql: session.sql,
+      js: nats.js,
+      logger,
+      namespace,
+      availability: postgres,
+      metrics,
+      pollIntervalMs: config.outboxPollIntervalMs,
+    });
     // Every transaction of the service's database that enqueued an event (a use case's, a worker's,
     // a consumer's inbox transaction) wakes this relay once it has committed: no NOTIFY inside it.
     wakeAfterCommit(database.db, () => relay.wake());

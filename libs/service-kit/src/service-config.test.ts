@@ -70,6 +70,17 @@ describe('service configuration', () => {
     expect(() => parse({ INBOX_RETENTION_HOURS: '1' })).toThrow(/INBOX_RETENTION_HOURS/);
   });
 
+  it("reads the outbox relay's fallback poll: 1 s by default, bounded", () => {
+    const { dir } = keyFiles();
+    const env = { ...base, JWT_PUBLIC_KEY_FILE: join(dir, 'public.pem') };
+    const parse = (extra: Record<string, string> = {}) => toServiceConfig('billing', parseConfig(serviceEnvSchema(3002), { ...env, ...extra }));
+    expect(parse().outboxPollIntervalMs).toBe(1_000);
+    expect(parse({ OUTBOX_POLL_INTERVAL_MS: '250' }).outboxPollIntervalMs).toBe(250);
+    // Never 0 (a busy loop) nor so long that a lost wake waits minutes.
+    expect(() => parse({ OUTBOX_POLL_INTERVAL_MS: '0' })).toThrow(/OUTBOX_POLL_INTERVAL_MS/);
+    expect(() => parse({ OUTBOX_POLL_INTERVAL_MS: '600000' })).toThrow(/OUTBOX_POLL_INTERVAL_MS/);
+  });
+
   it('reads the pool size and the pooling mode, per service with its prefix', () => {
     const { dir } = keyFiles();
     const env = { ...base, JWT_PUBLIC_KEY_FILE: join(dir, 'public.pem') };

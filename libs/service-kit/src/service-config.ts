@@ -74,6 +74,13 @@ export const serviceEnvSchema = (defaultPort: number) =>
     ...shutdownEnv,
     /** OpenTelemetry traces (OTEL_TRACES_EXPORTER, OTEL_TRACES_SAMPLER_ARG, ...): off unless `otlp`. */
     ...tracingEnv,
+    /**
+     * How often the outbox relay looks for rows no wake-up announced (a process that died between
+     * its commit and the wake, another replica's rows). Every commit of this process that wrote
+     * outbox rows wakes the relay at once, so this only bounds how late a lost wake is caught; each
+     * look is a claim transaction, paid even when the service is idle.
+     */
+    OUTBOX_POLL_INTERVAL_MS: envInt(1_000, { min: 10, max: 60_000 }),
     /** How often the retention worker deletes what is past retention. */
     RETENTION_INTERVAL_SECONDS: envInt(3_600, { min: 1, max: 86_400 }),
     /** Published outbox rows are kept this long (for operators reading what was sent), then deleted. */
@@ -113,6 +120,8 @@ export interface ServiceConfig {
   shutdownDrainDelayMs: number;
   /** OpenTelemetry traces; started by `runService` before the app is built. */
   tracing?: TracingSettings;
+  /** The outbox relay's fallback poll (ms); the relay's own default (250) when absent. */
+  outboxPollIntervalMs?: number;
   /** The retention worker: how often it runs, and how long outbox and inbox rows are kept. */
   retention: { intervalMs: number; outboxMs: number; inboxMs: number };
 }
@@ -137,6 +146,7 @@ export function toServiceConfig(service: string, env: ServiceEnv): ServiceConfig
     metrics: toMetricsSettings(env),
     shutdownDrainDelayMs: env.SHUTDOWN_DRAIN_DELAY_MS,
     tracing: toTracingSettings(env, service),
+    outboxPollIntervalMs: env.OUTBOX_POLL_INTERVAL_MS,
     retention: {
       intervalMs: env.RETENTION_INTERVAL_SECONDS * 1_000,
       outboxMs: env.OUTBOX_RETENTION_HOURS * HOUR_MS,

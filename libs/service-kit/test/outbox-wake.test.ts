@@ -8,6 +8,7 @@ import { enqueueEvent, toMsgHdrs } from '@platform/messaging';
 import { countSubjectMessages, listenToOutboxNotifies, waitFor } from '@platform/messaging/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService, type Service } from '../src/index.js';
+import { countWakes } from './count-wakes.js';
 import { createTestServiceEnv, type TestServiceEnv } from '../src/testing/index.js';
 
 const migrationsFolder = fileURLToPath(new URL('../../messaging/test/migrations', import.meta.url));
@@ -15,7 +16,7 @@ const logger = createLogger({ service: 'outbox-wake-test', level: 'silent' });
 
 let env: TestServiceEnv;
 let service: Service<Record<string, never>>;
-let wakes = 0;
+let wakes: ReturnType<typeof countWakes>;
 
 beforeAll(async () => {
   env = await createTestServiceEnv('outbox_wake');
@@ -36,13 +37,7 @@ beforeAll(async () => {
       },
     ],
   });
-  // The relay's own wake, counted: createService calls it through the relay object.
-  const { relay } = service.ctx;
-  const wake = relay.wake.bind(relay);
-  relay.wake = () => {
-    wakes += 1;
-    wake();
-  };
+  wakes = countWakes(service.ctx.relay);
 });
 afterAll(async () => {
   await service?.app.close();
@@ -58,16 +53,16 @@ describe("createService: the service's outbox writes wake its relay after their 
       // An event the service's consumer does not take: nothing but this test writes its kind.
       const loggedIn = (tx: Parameters<typeof enqueueEvent>[0], correlationId: string) =>
         enqueueEvent(tx, userLoggedInV1, { userId: '8f8c2a4e-7a7b-4b65-9d3c-3f1f4f0c2b10' }, { correlationId });
-      const before = { wakes, published: await published(userLoggedInV1.type) };
+      const before = { wakes: wakes.count(), published: await published(userLoggedInV1.type) };
       await expect(
         service.ctx.db.transaction(async (tx) => {
           await loggedIn(tx, 'rolled-back');
           throw new Error('refused');
         }),
       ).rejects.toThrow('refused');
-      expect(wakes).toBe(before.wakes);
+      expect(wakes.count()).toBe(before.wakes);
       await service.ctx.db.transaction((tx) => loggedIn(tx, 'committed'));
-      expect(wakes).toBe(before.wakes + 1);
+      expect(wakes.count()).toBe(before.wakes + 1);
       await waitFor(async () => (await published(userLoggedInV1.type)) === before.published + 1, { timeoutMs: 10_000 });
       expect(await notifies.count()).toBe(0);
     } finally {
@@ -78,11 +73,11 @@ describe("createService: the service's outbox writes wake its relay after their 
   it("a consumer's inbox transaction that enqueued an event wakes the relay after its commit", async () => {
     const notifies = await listenToOutboxNotifies(env.database.sql);
     try {
-      const before = { wakes, published: await published(userDeactivatedV1.type) };
+      const before = { wakes: wakes.count(), published: await published(userDeactivatedV1.type) };
       const event = sampleEvent(userRegisteredV1.type);
       await env.messaging.js.publish(env.messaging.subject(event.type), JSON.stringify(event), { msgID: event.id, headers: toMsgHdrs({ 'x-correlation-id': event.correlationId }) });
       await waitFor(async () => (await published(userDeactivatedV1.type)) === before.published + 1, { timeoutMs: 10_000 });
-      expect(wakes).toBeGreaterThan(before.wakes);
+      expect(wakes.count()).toBeGreaterThan(before.wakes);
       expect(await notifies.count()).toBe(0);
     } finally {
       await notifies.close();

@@ -2,7 +2,7 @@
 // belong to it right now: one server process, or a changing set (Postgres backends come and go
 // with the pools). Every group is sampled while the window is open, so a process that starts
 // inside it is counted from its birth and one that ends keeps what it had used at the last sample.
-import { readProcStat, uptimeTicks } from './proc.js';
+import { readCpuMicrosPrecise, readProcStat, uptimeTicks, type ProcStat } from './proc.js';
 
 export interface ProcessGroup {
   name: string;
@@ -28,19 +28,32 @@ interface Seen {
 
 export const serverGroup = (name: string, pid: number): ProcessGroup => ({ name, pids: () => [pid] });
 
-export async function startCpuWindow(groups: readonly ProcessGroup[], sampleMs = 500): Promise<CpuWindow> {
+export interface CpuWindowOptions {
+  /**
+   * Read each thread's schedstat (ns) instead of `stat` (10 ms ticks): for a window of an idle
+   * platform, where a process uses a few ms a second. Not for windows where threads come and go.
+   */
+  precise?: boolean;
+}
+
+export async function startCpuWindow(groups: readonly ProcessGroup[], sampleMs = 500, options: CpuWindowOptions = {}): Promise<CpuWindow> {
   const openedAt = uptimeTicks();
   const seen = groups.map(() => new Map<number, Seen>());
+  const read = (pid: number): ProcStat | undefined => {
+    const stat = readProcStat(pid);
+    if (!stat || !options.precise) return stat;
+    return { ...stat, cpuMicros: readCpuMicrosPrecise(pid) ?? stat.cpuMicros };
+  };
 
   async function sample(opening: boolean): Promise<void> {
     const lists = await Promise.all(groups.map((group) => group.pids()));
     lists.forEach((pids, i) => {
       const known = seen[i]!;
       for (const pid of new Set([...pids, ...known.keys()])) {
-        const stat = readProcStat(pid);
+        const stat = read(pid);
         if (!stat) continue; // gone: keeps its last reading
         const entry = known.get(pid);
-        if (entry) entry.last = stat.cpuMicros;
+        if (entry) entry.last = Math.max(entry.last, stat.cpuMicros);
         else if (pids.includes(pid)) {
           // Born inside the window: all its CPU is the window's. Seen late but older: from now on.
           const bornInside = !opening && stat.startTicks >= openedAt - 1;

@@ -3,7 +3,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { serverGroup, startCpuWindow } from './cpu-meter.js';
-import { readProcStat, readRssBytes } from './proc.js';
+import { appEnvOverrides } from './app-env.js';
+import { idleSeconds, idleShare } from './idle-cpu.js';
+import { readCpuMicrosPrecise, readProcStat, readRssBytes } from './proc.js';
 import { median, percentile, ratio } from './stats.js';
 
 const burner = `
@@ -78,9 +80,44 @@ describe('CPU accounting from /proc', () => {
     expect(Math.abs(used!.cpuMicros / 1000 - (bornTotal + goneTotal))).toBeLessThan(2 * TOLERANCE_MS);
   });
 
+  it('counts a few ms precisely in a precise window, where ticks would round them to 0 or 10', async () => {
+    const p = await startBurner();
+    const before = await p.burn(50);
+    const window = await startCpuWindow([serverGroup('burner', p.child.pid!)], 50, { precise: true });
+    const after = await p.burn(4);
+    const [used] = await window.stop();
+    const burnt = after - before;
+    expect(burnt).toBeGreaterThanOrEqual(4);
+    // At least what it says it burnt; little more (the messages to and fro, a timer or two).
+    expect(used!.cpuMicros / 1000).toBeGreaterThanOrEqual(burnt - 0.5);
+    expect(used!.cpuMicros / 1000).toBeLessThan(burnt + 6);
+    expect(Math.abs(readCpuMicrosPrecise(p.child.pid!)! / 1000 - readProcStat(p.child.pid!)!.cpuMicros / 1000)).toBeLessThan(TOLERANCE_MS);
+  });
+
   it('answers nothing for a process that does not exist', () => {
+    expect(readCpuMicrosPrecise(2 ** 22 + 1)).toBeUndefined();
     expect(readProcStat(2 ** 22 + 1)).toBeUndefined();
     expect(readRssBytes(2 ** 22 + 1)).toBeUndefined();
+  });
+});
+
+describe('idle CPU', () => {
+  it('explains idle / rate of a CPU per write', () => {
+    expect(idleShare(4, 200)).toBe(0.02);
+    expect(idleShare(4, 0)).toBeNaN();
+  });
+
+  it('measures for BENCH_IDLE_SEC seconds, 10 by default, none with 0', () => {
+    expect(idleSeconds({})).toBe(10);
+    expect(idleSeconds({ BENCH_IDLE_SEC: '0' })).toBe(0);
+    expect(idleSeconds({ BENCH_IDLE_SEC: '20' })).toBe(20);
+    expect(() => idleSeconds({ BENCH_IDLE_SEC: 'x' })).toThrow(/BENCH_IDLE_SEC/);
+  });
+});
+
+describe('settings for the apps', () => {
+  it('passes BENCH_APP_<NAME> on as <NAME>, and nothing else', () => {
+    expect(appEnvOverrides({ BENCH_APP_OUTBOX_POLL_INTERVAL_MS: '250', BENCH_APP_: 'x', BENCH_ROUNDS: '1', PATH: '/bin' })).toEqual({ OUTBOX_POLL_INTERVAL_MS: '250' });
   });
 });
 

@@ -2,7 +2,7 @@
 // reads these for every server process before and after a measured window, so the figures are
 // the processes' own accounting, not the load generator's view.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Clock ticks per second of utime/stime (USER_HZ; 100 on every Linux we run on). */
 export const clockTicks: number = (() => {
@@ -35,6 +35,28 @@ export function readProcStat(pid: number): ProcStat | undefined {
   const stime = Number(fields[15 - 3]);
   const startTicks = Number(fields[22 - 3]);
   return { cpuMicros: ((utime + stime) * 1e6) / clockTicks, startTicks };
+}
+
+/**
+ * On-CPU time of the process's live threads in µs, from `/proc/<pid>/task/<tid>/schedstat`
+ * (nanoseconds, where `stat` counts 10 ms ticks): what a window of a few ms of CPU per second
+ * needs. A thread that ends takes its time with it, so this is for windows where the threads
+ * stay (an idle platform). Undefined when the process is gone or the kernel keeps no schedstat.
+ */
+export function readCpuMicrosPrecise(pid: number): number | undefined {
+  try {
+    let nanos = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        nanos += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ', 1)[0]);
+      } catch {
+        // a thread that ended while we looked
+      }
+    }
+    return Number.isFinite(nanos) ? nanos / 1000 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Resident set size (VmRSS) in bytes, or undefined when the process is gone. */

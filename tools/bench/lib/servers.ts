@@ -12,6 +12,7 @@ import { createLogger } from '@platform/logging';
 import { connectNats } from '@platform/messaging';
 import { deleteNamespaceStreams } from '@platform/messaging/testing';
 import { apps, services, type AppName } from '../../../apps/e2e/src/platform.js';
+import { appEnvOverrides } from './app-env.js';
 
 export { apps, services, type AppName };
 export type ServiceName = (typeof services)[number];
@@ -176,6 +177,7 @@ export async function startBenchPlatform(options: PlatformOptions): Promise<Benc
     ...Object.fromEntries(apps.map((app) => [`${app.toUpperCase()}_PORT`, String(ports[app])])),
     ...Object.fromEntries(services.map((s) => [`${s.toUpperCase()}_DATABASE_URL`, databases[s]])),
     ...Object.fromEntries(services.map((s) => [`${s.toUpperCase()}_URL`, `http://127.0.0.1:${ports[s]}`])),
+    ...appEnvOverrides(),
     ...options.env,
   };
   const profiles = profiled();
