@@ -2,12 +2,18 @@
 // baselines measured in the same run (3 interleaved rounds, 100 connections, load generator in
 // its own process, CPU of every server process from /proc):
 //   gateway-health  gateway GET /health (nothing proxied)        vs a bare Fastify app
-//   gateway-jwks    gateway → users GET /api/v1/auth/jwks.json   vs a bare reply-from proxy → bare Fastify
+//   gateway-jwks    gateway → users GET /api/v1/auth/jwks.json   vs a bare reply-from proxy → bare Fastify,
+//                                                                and vs a bare reply-from proxy → users
 //   users-jwks      users GET /api/v1/auth/jwks.json direct      vs a bare Fastify app
-//   gateway-me      gateway → users GET /api/v1/users/me (token) vs a bare reply-from proxy → bare Fastify
+//   gateway-me      gateway → users GET /api/v1/users/me (token) vs a bare reply-from proxy → bare Fastify,
+//                                                                and vs a bare reply-from proxy → users
 //   users-me        users GET /api/v1/users/me direct (token)    vs a bare Fastify app
 // Each baseline answers the very JSON the subject answers (fetched from it first). The platform
 // is started once per `npm run bench` run and shared by these scenarios.
+// A proxied route's two baselines split its gap: on 2 shared cores throughput is bounded by the
+// CPU the whole chain spends per request (front + service + load generator), so the ratio to the
+// bare chain counts users' cost and the gateway's, the ratio to the bare proxy in front of the
+// same users the gateway's alone (its own CPU, and what its answers cost the client).
 import { gatewayClient, signUp } from '../../apps/e2e/src/gateway-client.js';
 import { compareVariants, type MeteredProcess, type Variant } from './lib/compare.js';
 import { serverGroup } from './lib/cpu-meter.js';
@@ -65,6 +71,11 @@ export interface Subject {
   processes: (r: RequestPathRig) => MeteredProcess[];
   /** Closed-loop connections (default 100, `BENCH_CONNECTIONS`); heavy routes take fewer. */
   connections?: number;
+  /**
+   * `proxied` only: the service behind the gateway and its metered processes, for the second
+   * baseline (a bare reply-from proxy in front of that same service).
+   */
+  upstream?: (r: RequestPathRig) => { url: string; processes: MeteredProcess[] };
 }
 
 const usersDb = (r: RequestPathRig): MeteredProcess => ({ label: 'postgres (users db)', group: r.pg.database('postgres (users db)', databaseName(r.platform.databases.users)) });
@@ -81,7 +92,8 @@ export function requestPathScenario(subject: Subject): BenchScenario {
       const sample = await fetch(`${url}${path}`, { headers });
       if (!sample.ok) throw new Error(`${subject.label}: ${sample.status} ${await sample.text()}`);
       const body: unknown = await sample.json();
-      const baselines = await startBaselines(subject.name, body, sample.headers.get('content-type') ?? 'application/json; charset=utf-8');
+      const upstream = subject.kind === 'proxied' ? subject.upstream?.(r) : undefined;
+      const baselines = await startBaselines(subject.name, body, sample.headers.get('content-type') ?? 'application/json; charset=utf-8', upstream?.url);
       try {
         const request = [{ method: 'GET', path, headers }];
         const baseline: Variant =
@@ -96,9 +108,31 @@ export function requestPathScenario(subject: Subject): BenchScenario {
                   { label: 'bare proxy', group: serverGroup('bare proxy', baselines.proxy.pid) },
                   { label: 'bare upstream', group: serverGroup('bare upstream', baselines.bare.pid) },
                 ],
+                chain: true,
               };
-        const subjectVariant: Variant = { key: 'subject', label: subject.label, url, requests: request, processes: subject.processes(r), baseline: baseline.key };
-        return await compareVariants(subject.name, [baseline, subjectVariant], {
+        // The same request (token included) through the bare proxy to the subject's own upstream.
+        const sameUpstream: Variant | undefined =
+          upstream && baselines.serviceProxy
+            ? {
+                key: 'proxy-service',
+                label: 'bare reply-from proxy → users (same upstream)',
+                url: baselines.serviceProxy.url,
+                requests: request,
+                processes: [{ label: 'bare proxy', group: serverGroup('bare proxy', baselines.serviceProxy.pid) }, ...upstream.processes],
+                chain: true,
+              }
+            : undefined;
+        const subjectVariant: Variant = {
+          key: 'subject',
+          label: subject.label,
+          url,
+          requests: request,
+          processes: subject.processes(r),
+          baseline: baseline.key,
+          ...(sameUpstream ? { alsoComparedWith: [sameUpstream.key], chain: true } : {}),
+        };
+        const variants = sameUpstream ? [baseline, sameUpstream, subjectVariant] : [baseline, subjectVariant];
+        return await compareVariants(subject.name, variants, {
           connections: envNumber('BENCH_CONNECTIONS', subject.connections ?? CONNECTIONS),
           durationSec: ctx.durationSec,
           warmupSec: envNumber('BENCH_WARMUP', 2),
@@ -112,7 +146,7 @@ export function requestPathScenario(subject: Subject): BenchScenario {
 }
 
 const gateway = (r: RequestPathRig): MeteredProcess[] => [{ label: 'gateway', group: serverGroup('gateway', r.platform.app('gateway').pid), comparesWith: 'bare proxy' }];
-const users = (comparesWith: string) => (r: RequestPathRig): MeteredProcess[] => [{ label: 'users', group: serverGroup('users', r.platform.app('users').pid), comparesWith }];
+const users = (comparesWith?: string) => (r: RequestPathRig): MeteredProcess[] => [{ label: 'users', group: serverGroup('users', r.platform.app('users').pid), ...(comparesWith ? { comparesWith } : {}) }];
 const bearer = (r: RequestPathRig) => ({ authorization: `Bearer ${r.token}` });
 
 export const gatewayHealth = requestPathScenario({
@@ -131,6 +165,7 @@ export const gatewayJwks = requestPathScenario({
   label: 'gateway → users GET /api/v1/auth/jwks.json',
   target: (r) => ({ url: r.platform.gatewayUrl, path: '/api/v1/auth/jwks.json', headers: {} }),
   processes: (r) => [...gateway(r), ...users('bare upstream')(r)],
+  upstream: (r) => ({ url: r.platform.app('users').url, processes: users()(r) }),
 });
 
 export const usersJwks = requestPathScenario({
@@ -149,6 +184,7 @@ export const gatewayMe = requestPathScenario({
   label: 'gateway → users GET /api/v1/users/me',
   target: (r) => ({ url: r.platform.gatewayUrl, path: '/api/v1/users/me', headers: bearer(r) }),
   processes: (r) => [...gateway(r), ...users('bare upstream')(r), usersDb(r)],
+  upstream: (r) => ({ url: r.platform.app('users').url, processes: [...users()(r), usersDb(r)] }),
 });
 
 export const usersMe = requestPathScenario({

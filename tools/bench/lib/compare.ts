@@ -24,6 +24,14 @@ export interface Variant {
   processes: MeteredProcess[];
   /** Key of the variant this one is compared with; absent for a baseline. */
   baseline?: string;
+  /**
+   * Keys of further baselines, each reported in figures of their own (`…: throughput, against
+   * <label>`). There a process is compared with the one of its `comparesWith` label, else with
+   * the one of its own label (the same process behind another front, e.g. users).
+   */
+  alsoComparedWith?: string[];
+  /** Also report CPU per request summed over every metered process and the load generator. */
+  chain?: boolean;
 }
 
 export interface LoadShape {
@@ -126,6 +134,43 @@ export async function compareVariants(scenario: string, variants: Variant[], sha
         detail: { rounds: each(rounds, (r) => r.cpuPerRequest[process_.label]!) },
       });
     }
+    if (variant.chain) {
+      figures.push({
+        scenario,
+        name: `${variant.label}: CPU per request, whole chain`,
+        metric: 'µs',
+        value: round(chainOf(own)),
+        ...(base ? { ratio: ratio(chainOf(own), chainOf(base)), baseline: `${baseLabel}'s chain` } : {}),
+        detail: { processes: [...Object.keys(own.cpu)].join(' + '), rounds: each(rounds, (r) => sum(r.cpuPerRequest)) },
+      });
+    }
+    for (const key of variant.alsoComparedWith ?? []) {
+      const other = variants.find((v) => v.key === key)!;
+      figures.push(...againstFurther(variant, own, other, summaries.get(key)!, scenario));
+    }
+  }
+  return figures;
+}
+
+const sum = (cpu: Record<string, number>): number => Object.values(cpu).reduce((a, b) => a + b, 0);
+/** CPU per request of every metered process and the load generator: 2 shared cores ÷ this bounds throughput. */
+const chainOf = (s: Summary): number => sum(s.cpu);
+
+/** The subject's figures again, each with its ratio to a further baseline (`alsoComparedWith`). */
+function againstFurther(variant: Variant, own: Summary, other: Variant, base: Summary, scenario: string): BenchFigure[] {
+  const suffix = `, against ${other.label}`;
+  const figures: BenchFigure[] = [
+    { scenario, name: `${variant.label}: throughput${suffix}`, metric: 'requests/s', value: round(own.requestsPerSec), ratio: ratio(own.requestsPerSec, base.requestsPerSec), baseline: other.label },
+    { scenario, name: `${variant.label}: latency p99${suffix}`, metric: 'ms', value: own.p99, ratio: ratio(own.p99, base.p99), baseline: other.label },
+  ];
+  for (const process_ of variant.processes) {
+    const label = [process_.comparesWith, process_.label].find((l) => l !== undefined && other.processes.some((p) => p.label === l));
+    if (label === undefined) continue;
+    const value = own.cpu[process_.label]!;
+    figures.push({ scenario, name: `${variant.label}: CPU per request, ${process_.label}${suffix}`, metric: 'µs', value: round(value), ratio: ratio(value, base.cpu[label]!), baseline: `the ${label} there` });
+  }
+  if (variant.chain) {
+    figures.push({ scenario, name: `${variant.label}: CPU per request, whole chain${suffix}`, metric: 'µs', value: round(chainOf(own)), ratio: ratio(chainOf(own), chainOf(base)), baseline: `${other.label}'s chain` });
   }
   return figures;
 }

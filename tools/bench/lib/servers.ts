@@ -29,7 +29,7 @@ export const serverEntry = (): ServerEntry => (process.env.BENCH_SERVERS === 'di
 
 /**
  * Which processes run under `node --cpu-prof`: `BENCH_PROFILE=1` means the gateway and users,
- * otherwise a comma-separated list of apps and/or `bare`, `proxy` (the baselines).
+ * otherwise a comma-separated list of apps and/or `bare`, `proxy`, `service-proxy` (the baselines).
  */
 export function profiled(): Set<string> {
   const value = process.env.BENCH_PROFILE?.trim();
@@ -226,15 +226,18 @@ export async function startBenchPlatform(options: PlatformOptions): Promise<Benc
 export interface Baselines {
   bare: NodeProcess;
   proxy: NodeProcess;
+  /** The same bare proxy in front of a real service (`serviceUpstream`), when asked for. */
+  serviceProxy?: NodeProcess;
   stop(): Promise<void>;
 }
 
 /**
  * The in-repo baselines: a bare Fastify app answering `body` (as an object, so Fastify serializes
  * it on every request like a real route) with `contentType`, and a bare @fastify/reply-from proxy
- * in front of it.
+ * in front of it. With `serviceUpstream` (a running service's URL), a second bare proxy in front
+ * of that service: the gateway's chain with only the gateway swapped for the bare proxy.
  */
-export async function startBaselines(label: string, body: unknown, contentType: string): Promise<Baselines> {
+export async function startBaselines(label: string, body: unknown, contentType: string, serviceUpstream?: string): Promise<Baselines> {
   const profiles = profiled();
   const script = ['--import', 'tsx', join(import.meta.dirname, 'baseline-server.ts')];
   const barePort = await freePort();
@@ -245,22 +248,27 @@ export async function startBaselines(label: string, body: unknown, contentType: 
     env: { PATH: process.env.PATH, BASELINE_MODE: 'json', PORT: String(barePort), BASELINE_BODY: JSON.stringify(body), BASELINE_CONTENT_TYPE: contentType },
     profileAs: profiles.has('bare') ? label : undefined,
   });
-  const proxyPort = await freePort();
-  const proxy = spawnNode({
-    name: 'proxy',
-    args: script,
-    port: proxyPort,
-    env: { PATH: process.env.PATH, BASELINE_MODE: 'proxy', PORT: String(proxyPort), BASELINE_UPSTREAM: bare.url },
-    profileAs: profiles.has('proxy') ? label : undefined,
-  });
+  const startProxy = async (name: string, upstream: string) => {
+    const port = await freePort();
+    return spawnNode({
+      name,
+      args: script,
+      port,
+      env: { PATH: process.env.PATH, BASELINE_MODE: 'proxy', PORT: String(port), BASELINE_UPSTREAM: upstream },
+      profileAs: profiles.has(name) ? label : undefined,
+    });
+  };
+  const proxy = await startProxy('proxy', bare.url);
+  const serviceProxy = serviceUpstream ? await startProxy('service-proxy', serviceUpstream) : undefined;
+  const all = [bare, proxy, ...(serviceProxy ? [serviceProxy] : [])];
   const stop = async () => {
-    await Promise.all([bare.stop(), proxy.stop()]);
+    await Promise.all(all.map((p) => p.stop()));
   };
   try {
-    await Promise.all([waitReady(bare, { path: '/health' }), waitReady(proxy, { path: '/health' })]);
+    await Promise.all(all.map((p) => waitReady(p, { path: '/health' })));
   } catch (error) {
     await stop();
     throw error;
   }
-  return { bare, proxy, stop };
+  return { bare, proxy, serviceProxy, stop };
 }
