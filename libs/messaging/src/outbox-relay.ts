@@ -11,7 +11,7 @@ import { settlesWithin } from './settles-within.js';
 import { namespacedSubject } from './namespace.js';
 import { outboxChannel } from './outbox.js';
 import { pipelinedTransaction } from './pipelined-transaction.js';
-import { claimRows, markRows, type ClaimedRow } from './relay-statements.js';
+import { claimRows, markRows, relayBegin, type ClaimedRow } from './relay-statements.js';
 
 export interface OutboxRelayOptions {
   db: Db;
@@ -111,7 +111,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
    * before the locks are released, in one UPDATE for published and failed rows alike.
    */
   function processBatch(onSent?: (claimed: number) => void): Promise<BatchResult> {
-    // BEGIN goes out with the claim, COMMIT with the mark: two round trips a batch.
+    // BEGIN (with the batch's settings, see relayBegin) goes out with the claim, COMMIT with the
+    // mark: two round trips and four statements a batch.
     return pipelinedTransaction(
       clientOf(db),
       async (conn): Promise<Outcome> => {
@@ -123,7 +124,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         return outcomeOf(rows, await acks);
       },
       (conn, { ids, errors }) => (ids.length > 0 ? markRows(conn, ids, errors) : Promise.resolve()),
-      { timeoutMs: batchTimeoutMs },
+      { timeoutMs: batchTimeoutMs, begin: relayBegin },
     ).then(({ ids, failed }) => counted({ claimed: ids.length, published: ids.length - failed, failed }));
   }
 
