@@ -87,8 +87,9 @@ describe('outbox relay: a run left behind by a stop() that timed out', () => {
   it("leaves the next run its own wake-ups: a commit notified while that run's first batch waits for its ack is claimed at once", async () => {
     const logs = captureLogs('messaging-test', 'debug');
     const sent: string[] = [];
-    const held = new Map<string, ReturnType<typeof deferred>>();
-    const begun = new Map<string, ReturnType<typeof deferred>>();
+    type Gate = ReturnType<typeof deferred<void>>;
+    const held = new Map<string, Gate>();
+    const begun = new Map<string, Gate>();
     const hold = (id: string) => {
       held.set(id, deferred());
       begun.set(id, deferred());
