@@ -1,3 +1,4 @@
+import { outboxCommitted } from '@platform/messaging';
 import type { ServiceContext, ServiceDeps } from '@platform/service-kit';
 import type { UsersSettings } from './config.js';
 import { prepareGuardedOwnUpdate, prepareUserById } from './data/user-repository.js';
@@ -16,8 +17,11 @@ export function usersDeps(settings: UsersSettings, verificationKeys: Array<{ kid
     verificationKeys,
     /** Prepared lookup by id for the hot read paths. */
     userById: prepareUserById(ctx.db),
-    /** `PATCH /users/me`'s change and event in one statement (see update-me.ts), then this process's relay woken. */
-    updateOwn: prepareGuardedOwnUpdate(ctx.sql, () => ctx.relay.wake()),
+    /**
+     * `PATCH /users/me`'s change and event in one statement (see update-me.ts), then what every
+     * commit of this database that wrote outbox rows wakes (`wakeAfterCommit`: the relay).
+     */
+    updateOwn: prepareGuardedOwnUpdate(ctx.sql, () => outboxCommitted(ctx.db)),
     /** The caller's row as the token check read it this request. */
     tokenUser: tokens.rowFor,
     hasher,

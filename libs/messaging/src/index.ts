@@ -6,7 +6,7 @@ export * from './tables.js';
 export * from './outbox.js';
 export * from './outbox-relay.js';
 export * from './outbox-wake.js';
-export { wakeAfterCommit, type Wake } from './outbox-commit.js';
+export { outboxCommitted, wakeAfterCommit, type Wake } from './outbox-commit.js';
 export * from './dead-letter.js';
 export * from './consumer.js';
 export * from './batch-consumer.js';

@@ -56,10 +56,18 @@ export function wakeAfterCommit(db: Db, wake: Wake): () => void {
 export function noteOutboxWrite(db: DbOrTx): void {
   const unit = units.get(db);
   if (unit) unit.wrote = true;
-  else {
-    const wakes = wakesOf.get(db._.session);
-    if (wakes) wakeAll(wakes);
-  }
+  else outboxCommitted(db);
+}
+
+/**
+ * A statement of `db`'s pool outside drizzle (a raw postgres.js query, its own implicit
+ * transaction: `PATCH /users/me`'s change and event in one statement) has committed outbox rows:
+ * wakes what `wakeAfterCommit(db, …)` registered, as after a drizzle transaction that enqueued.
+ * Call it once the statement has returned, never before (its rows are not visible until then).
+ */
+export function outboxCommitted(db: DbOrTx): void {
+  const wakes = wakesOf.get(db._.session);
+  if (wakes) wakeAll(wakes);
 }
 
 /** A savepoint's Tx is another object: its writes are noted on its transaction's unit. */

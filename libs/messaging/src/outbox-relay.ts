@@ -11,7 +11,7 @@ import { settlesWithin } from './settles-within.js';
 import { namespacedSubject } from './namespace.js';
 import { outboxChannel } from './outbox.js';
 import { pipelinedTransaction } from './pipelined-transaction.js';
-import { claimRows, markRows, type ClaimedRow } from './relay-statements.js';
+import { claimRows, markRows, relayBegin, type ClaimedRow } from './relay-statements.js';
 
 export interface OutboxRelayOptions {
   db: Db;
@@ -82,7 +82,6 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let running = false;
   let stopped = new AbortController();
   let loop: Promise<void> | undefined;
-  let wake: (() => void) | undefined;
   let unlisten: (() => Promise<void>) | undefined;
 
   async function send(row: ClaimedRow, subject: string, headers: Record<string, string>): Promise<void> {
@@ -111,7 +110,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
    * before the locks are released, in one UPDATE for published and failed rows alike.
    */
   function processBatch(onSent?: (claimed: number) => void): Promise<BatchResult> {
-    // BEGIN goes out with the claim, COMMIT with the mark: two round trips a batch.
+    // BEGIN (with the batch's settings, see relayBegin) goes out with the claim, COMMIT with the
+    // mark: two round trips and four statements a batch.
     return pipelinedTransaction(
       clientOf(db),
       async (conn): Promise<Outcome> => {
@@ -123,7 +123,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         return outcomeOf(rows, await acks);
       },
       (conn, { ids, errors }) => (ids.length > 0 ? markRows(conn, ids, errors) : Promise.resolve()),
-      { timeoutMs: batchTimeoutMs },
+      { timeoutMs: batchTimeoutMs, begin: relayBegin },
     ).then(({ ids, failed }) => counted({ claimed: ids.length, published: ids.length - failed, failed }));
   }
 
@@ -148,40 +148,51 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     return { ids, errors, failed };
   }
 
-  /** Set by a NOTIFY that came while a batch was being worked: the next idle is skipped. */
-  let notified = false;
-
-  /** Set while a batch is being recorded: a NOTIFY then lets the next claim start. */
-  let busy: (() => void) | undefined;
+  /**
+   * How a run is woken. Each run has its own (the current one is `signals`): a run left going by a
+   * stop() that timed out neither takes the next run's wake-ups nor clears them, and the wake-up
+   * stop() sends its run is not owed to the next one (shared, it made the next run claim ahead for
+   * nothing and then hold a fresh commit's claim behind its first batch's acks and UPDATE).
+   */
+  interface Signals {
+    /** Set while the run idles: ends the idle. */
+    wake?: () => void;
+    /** Set by a NOTIFY that came while a batch was being worked: the next idle is skipped. */
+    notified: boolean;
+    /** Set while a batch is being recorded: a NOTIFY then lets the next claim start. */
+    busy?: () => void;
+  }
+  let signals: Signals = { notified: false };
 
   /** Resolves (true) at the first NOTIFY since the last claim. */
-  function notice(): Promise<boolean> {
-    if (notified) return Promise.resolve(true);
-    return new Promise((resolve) => (busy = () => resolve(true)));
+  function notice(own: Signals): Promise<boolean> {
+    if (own.notified) return Promise.resolve(true);
+    return new Promise((resolve) => (own.busy = () => resolve(true)));
   }
 
-  function idle(ms: number): Promise<void> {
-    if (notified) {
-      notified = false;
+  function idle(own: Signals, ms: number): Promise<void> {
+    if (own.notified) {
+      own.notified = false;
       return Promise.resolve();
     }
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       function done() {
         clearTimeout(timer);
-        wake = undefined;
+        own.wake = undefined;
         resolve();
       }
-      wake = done;
+      own.wake = done;
     });
   }
 
   function onNotify(): void {
-    if (wake) wake();
+    const own = signals;
+    if (own.wake) own.wake();
     else {
       // A commit notified while a batch was in flight: its row may be newer than that claim.
-      notified = true;
-      busy?.();
+      own.notified = true;
+      own.busy?.();
     }
   }
 
@@ -223,7 +234,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
    * Each run has its own signal (as the consume loop's): a run left going by a stop() that timed
    * out ends after its batch instead of relaying beside the next start()'s.
    */
-  async function run(signal: AbortSignal): Promise<void> {
+  async function run(signal: AbortSignal, wakeups: Signals): Promise<void> {
     const active = () => !signal.aborted;
     const outageDelays = backoff({ minMs: 50, maxMs: errorBackoffMs });
     let ahead: Promise<Settled> | undefined;
@@ -241,10 +252,10 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       // be one its claim did not see. Either way the next claim goes out then, not after this
       // batch's acks and UPDATE.
       if (claimed > 0 && active() && next === undefined) {
-        const more = claimed === batchSize || (await Promise.race([batch.done.then(() => false), notice()]));
-        busy = undefined;
+        const more = claimed === batchSize || (await Promise.race([batch.done.then(() => false), notice(wakeups)]));
+        wakeups.busy = undefined;
         if (more && active()) {
-          notified = false;
+          wakeups.notified = false;
           ahead = batch.done;
           continue;
         }
@@ -259,8 +270,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       }
       outageDelays.reset();
       if (!active()) break;
-      if (next === 'backoff') await idle(errorBackoffMs);
-      else if (next === 'poll') await idle(pollIntervalMs);
+      if (next === 'backoff') await idle(wakeups, errorBackoffMs);
+      else if (next === 'poll') await idle(wakeups, pollIntervalMs);
     }
     if (ahead) outcome(await ahead);
   }
@@ -271,6 +282,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       running = true;
       // This start's own signal, taken before LISTEN is awaited: a stop() meanwhile aborts it.
       const { signal } = (stopped = new AbortController());
+      // And its own wake-ups, from the first NOTIFY on: one that comes before its loop runs is kept.
+      const wakeups: Signals = (signals = { notified: false });
       if (options.sql) {
         try {
           const sub = await options.sql.listen(outboxChannel, onNotify);
@@ -285,7 +298,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         }
       }
       if (signal.aborted) return;
-      loop = run(signal);
+      loop = run(signal, wakeups);
       logger.info({ namespace, batchSize, pollIntervalMs }, 'outbox relay started');
     },
     async stop() {

@@ -26,6 +26,12 @@ export interface PipelinedTransactionOptions {
    * on a connection that went silent cannot hold a relay or consumer loop, nor its stop(), forever.
    */
   timeoutMs?: number;
+  /**
+   * What opens the transaction (default `begin`): one simple-protocol query that may set the
+   * transaction's settings too (`begin; set local …`), so they cost no statement, no Sync and no
+   * answer of their own. A fixed text, never built from input.
+   */
+  begin?: string;
 }
 
 /**
@@ -49,9 +55,9 @@ export async function pipelinedTransaction<T>(
   finish?: (conn: ReservedSql, value: T) => Promise<unknown>,
   options: PipelinedTransactionOptions = {},
 ): Promise<T> {
-  const { timeoutMs } = options;
-  if (timeoutMs === undefined) return run(sql, body, finish, {});
-  const state: RunState = {};
+  const { timeoutMs, begin } = options;
+  if (timeoutMs === undefined) return run(sql, body, finish, { begin });
+  const state: RunState = { begin };
   // After the deadline nobody awaits `run`: it settles (and releases its connection) on its own.
   return withDeadline(run(sql, body, finish, state), timeoutMs, () => {
     state.expired = true;
@@ -64,6 +70,7 @@ export async function pipelinedTransaction<T>(
 }
 
 interface RunState {
+  begin?: string;
   /** Set when the bound expired: a connection handed over after it is given straight back. */
   expired?: boolean;
   /** The server process of the transaction's session, once BEGIN is on its connection. */
@@ -79,7 +86,7 @@ async function run<T>(
   const conn = withSavepoints(await sql.reserve());
   try {
     if (state.expired) throw new TransactionTimeoutError(0);
-    const begun = conn`begin`.execute();
+    const begun = (state.begin === undefined ? conn`begin` : conn.unsafe(state.begin)).execute();
     // postgres.js hands a query to its connection a microtask after execute() and stamps it with
     // the connection's backend then (an object the connection refills on a reconnect: read now).
     queueMicrotask(() => (state.pid = (begun as unknown as { state?: { pid?: number | null } }).state?.pid ?? undefined));

@@ -12,30 +12,35 @@ export type ClaimedRow = Pick<OutboxRow, 'id' | 'subject' | 'headers' | 'attempt
 // Behind a transaction-mode pooler (`createDb({ prepare: false })`) the client sends them unnamed,
 // as it does every other statement there.
 
+// The relay's transaction opens with its settings in the same simple query as its BEGIN (one
+// message, one answer; they were a statement of their own after it, a Bind/Execute/Sync and a
+// reply of the server's every batch):
+// - synchronous_commit off: the batch's COMMIT records only that its rows were published, so it
+//   need not wait for the WAL flush (~1.1 ms a commit on this machine's disk, in every batch's
+//   cycle and so in every event's commit → published). Should a crash lose it, the rows are
+//   claimed and sent again under the same Nats-Msg-Id (the stream's duplicate window, then the
+//   consumers' inboxes, keep it once), as after a relay that died between its publishes and its
+//   mark. The events themselves are committed by their producers, with synchronous commit.
+// - enable_seqscan off, for this transaction's claim and mark: the outbox keeps every published
+//   row for days, and the generic plans Postgres caches for these prepared statements after five
+//   runs are costed on the table as it was then (a never-analyzed table counts as ten pages) and
+//   kept until its statistics change: the mark's hash-joined a sequential scan of the whole outbox
+//   on every batch, so the relay's cost per event grew with every event ever written (the
+//   write-path bench's users database: 1.0 → 1.4 → 1.7 ms a write, round over round). Both have an
+//   index path that is right at any size: the primary key, the partial unpublished index.
+// Local to the transaction: the connection goes back to the pool with the server's settings.
+export const relayBegin = 'begin; set local synchronous_commit = off; set local enable_seqscan = off';
+
 /**
  * Claims up to `limit` unpublished rows, oldest first, under row locks held until the caller's
- * transaction ends; rows another relay replica holds are skipped (SKIP LOCKED), never waited for.
+ * transaction (opened with `relayBegin`) ends; rows another relay replica holds are skipped
+ * (SKIP LOCKED), never waited for.
  */
-export async function claimRows(conn: Sql, limit: number): Promise<ClaimedRow[]> {
-  // The batch's COMMIT records only that its rows were published: it need not wait for the WAL
-  // flush (~1.1 ms a commit on this machine's disk, in every batch's cycle and so in every
-  // event's commit → published). Should a crash lose it, the rows are claimed and sent again
-  // under the same Nats-Msg-Id (the stream's duplicate window, then the consumers' inboxes, keep
-  // it once), as after a relay that died between its publishes and its mark. The events
-  // themselves are committed by their producers, with the server's synchronous commit.
-  // No sequential scan either, for this transaction's claim and mark: the outbox keeps every
-  // published row for days, and the generic plans Postgres caches for these prepared statements
-  // after five runs are costed on the table as it was then (a never-analyzed table counts as ten
-  // pages) and kept until its statistics change: the mark's hash-joined a sequential scan of the
-  // whole outbox on every batch, so the relay's cost per event grew with every event ever written
-  // (the write-path bench's users database: 1.0 → 1.4 → 1.7 ms a write, round over round). Both
-  // have an index path that is right at any size: the primary key, the partial unpublished index.
-  const settings = conn`select set_config('synchronous_commit', 'off', true), set_config('enable_seqscan', 'off', true)`.execute();
-  const [, rows] = await Promise.all([settings, conn<ClaimedRow[]>`
+export function claimRows(conn: Sql, limit: number): Promise<ClaimedRow[]> {
+  return conn<ClaimedRow[]>`
     select id, subject, payload::text as payload, headers, attempts from outbox
     where published_at is null order by created_at limit ${limit}
-    for update skip locked`.execute()]);
-  return rows;
+    for update skip locked`.execute();
 }
 
 /**

@@ -35,6 +35,37 @@ describe('pipelinedTransaction', () => {
     expect(await names([a, b])).toEqual(['body', 'finish']);
   });
 
+  it('opens with the given BEGIN text: its settings hold for the body and the finishing statement, and end with the transaction', async () => {
+    const setting = (conn: typeof tdb.sql) => conn<[{ timeout: string }]>`select current_setting('statement_timeout') as timeout`;
+    const seen = await pipelinedTransaction(
+      tdb.sql,
+      async (conn) => (await setting(conn))[0].timeout,
+      // Sent before the COMMIT (execute(): a query is otherwise sent when first awaited).
+      async (conn, inBody) => expect([inBody, (await setting(conn).execute())[0].timeout]).toEqual(['1234ms', '1234ms']),
+      { begin: "begin; set local statement_timeout = '1234ms'", timeoutMs: 5_000 },
+    );
+    expect(seen).toBe('1234ms');
+    // Both pooled connections, whichever ran it: back with the server's setting.
+    const after = await Promise.all([tdb.sql.reserve(), tdb.sql.reserve()]);
+    try {
+      for (const conn of after) expect((await setting(conn))[0].timeout).toBe('0');
+    } finally {
+      for (const conn of after) conn.release();
+    }
+  });
+
+  it('fails, rolls back and gives the connection back when its BEGIN text fails', async () => {
+    const id = randomUUID();
+    await expect(
+      pipelinedTransaction(tdb.sql, async (conn) => {
+        await conn`insert into widgets (id, name) values (${id}, 'never')`;
+      }, undefined, { begin: 'begin; set local no_such_setting_here = 1' }),
+    ).rejects.toThrow(/no_such_setting_here|current transaction is aborted/);
+    expect(await names([id])).toEqual([]);
+    const conns = await Promise.all([tdb.sql.reserve(), tdb.sql.reserve()]);
+    for (const conn of conns) conn.release();
+  });
+
   it('rolls back a body that throws, a finishing statement that fails and a failure the body swallowed, and gives the connection back each time', async () => {
     for (let round = 0; round < 3; round++) {
       const id = randomUUID();

@@ -83,4 +83,60 @@ describe('outbox relay: a run left behind by a stop() that timed out', () => {
       secondListenHeld.resolve();
     }
   });
+
+  it("leaves the next run its own wake-ups: a commit notified while that run's first batch waits for its ack is claimed at once", async () => {
+    const logs = captureLogs('messaging-test', 'debug');
+    const sent: string[] = [];
+    type Gate = ReturnType<typeof deferred<void>>;
+    const held = new Map<string, Gate>();
+    const begun = new Map<string, Gate>();
+    const hold = (id: string) => {
+      held.set(id, deferred());
+      begun.set(id, deferred());
+    };
+    const js: Pick<JetStreamClient, 'publish'> = {
+      async publish(subject, payload, opts) {
+        const id = opts?.msgID ?? '';
+        sent.push(id);
+        begun.get(id)?.resolve();
+        await held.get(id)?.promise;
+        return fx.m.js.publish(subject, payload, opts);
+      },
+    };
+    const relay = createOutboxRelay({ db: fx.tdb.db, js, logger: logs.logger, namespace: fx.m.namespace, publishTimeoutMs: 5_000, pollIntervalMs: 60_000, stopTimeoutMs: 50 });
+    fx.running.push(relay);
+    const commitHeld = async () => {
+      const id = await commitEvent();
+      hold(id);
+      return id;
+    };
+    try {
+      await relay.start();
+      // The first run's batch waits for its ack past stop()'s bound: that run is left behind.
+      const first = await commitHeld();
+      relay.wake();
+      await begun.get(first)?.promise;
+      await relay.stop();
+      // Committed before the next start, whose first claim takes it (the first row is still
+      // locked: skipped); that batch waits for its ack too. The wake-up stop() sent the run left
+      // behind is not this run's: owed to it, the run claimed ahead for nothing, then held the next
+      // commit's claim behind this batch's ack.
+      const second = await commitHeld();
+      await relay.start();
+      await begun.get(second)?.promise;
+      // The run left behind ends: its batch is recorded.
+      held.get(first)?.resolve();
+      await waitFor(async () => (await publishedAt(first)) !== null, { timeoutMs: 5_000 });
+      // A commit now: the second run claims it at once, while its own batch still waits.
+      const third = await commitEvent();
+      relay.wake();
+      await waitFor(async () => (await publishedAt(third)) !== null, { timeoutMs: 5_000 });
+      expect(await publishedAt(second)).toBeNull();
+      expect(sent).toEqual([first, second, third]);
+      held.get(second)?.resolve();
+      await waitFor(async () => (await publishedAt(second)) !== null, { timeoutMs: 5_000 });
+    } finally {
+      for (const d of held.values()) d.resolve();
+    }
+  });
 });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase, type TestDatabase } from '@platform/db-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claimRows, markRows } from '../src/relay-statements.js';
+import { claimRows, markRows, relayBegin } from '../src/relay-statements.js';
 
 const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
 let tdb: TestDatabase;
@@ -26,7 +26,7 @@ describe("the relay's statements", () => {
       // The counters of this connection not yet reported (the migrations' CREATE INDEX read the table too).
       const scans = async () =>
         (await conn<[{ seq: number; idx: number }]>`select seq_scan::int as seq, idx_scan::int as idx from pg_stat_xact_user_tables where relname = 'outbox'`)[0];
-      await conn`begin`;
+      await conn.unsafe(relayBegin);
       const before = await scans();
       // The same connection, the same statements, each run well past the switch.
       for (let run = 0; run < 10; run++) {
@@ -47,6 +47,23 @@ describe("the relay's statements", () => {
       ]);
     } finally {
       await conn`rollback`;
+      conn.release();
+    }
+  });
+
+  it('open the transaction with its settings, which end with it: the connection goes back as it came', async () => {
+    const conn = await tdb.sql.reserve();
+    const settings = async () =>
+      (await conn<[{ sync: string; seq: string }]>`select current_setting('synchronous_commit') as sync, current_setting('enable_seqscan') as seq`)[0];
+    try {
+      const before = await settings();
+      expect(before).toEqual({ sync: 'on', seq: 'on' });
+      await conn.unsafe(relayBegin);
+      expect(await settings()).toEqual({ sync: 'off', seq: 'off' });
+      await claimRows(conn, 10);
+      await conn`commit`;
+      expect(await settings()).toEqual(before);
+    } finally {
       conn.release();
     }
   });

@@ -6,7 +6,7 @@ import { sampleEvent, sampleEventData } from '@platform/contracts/testing';
 import { withTransaction } from '@platform/db-kit';
 import { and, eq, isNotNull } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { createConsumer, createOutboxRelay, enqueueEvent, outboxRecord, outboxTable, toMsgHdrs, wakeAfterCommit } from '../src/index.js';
+import { createConsumer, createOutboxRelay, enqueueEvent, outboxCommitted, outboxRecord, outboxTable, toMsgHdrs, wakeAfterCommit } from '../src/index.js';
 import { countSubjectMessages, listenToOutboxNotifies, waitFor } from '../src/testing/index.js';
 import { messagingOptions, useConsumerFixture } from './consumer-fixture.js';
 import { widgets } from './schema.js';
@@ -103,6 +103,36 @@ describe('wakeAfterCommit', () => {
     }
     await fx.tdb.db.transaction(async (tx) => void (await enqueue(tx)));
     expect(woken.count).toBe(2);
+  });
+
+  it("outboxCommitted: a raw statement's committed outbox row wakes what the database registered, once, and publishes", async () => {
+    const relay = await idleRelay();
+    const stopRelayWake = wakeAfterCommit(fx.tdb.db, () => relay.wake());
+    try {
+      const ids: string[] = [];
+      const woken = wakes(() => ids);
+      try {
+        // One statement of the pool outside drizzle, its own transaction (as PATCH /users/me's).
+        const { event, headers } = outboxRecord(userRegisteredV1, sample(), { correlationId: 'corr-raw' });
+        ids.push(event.id);
+        await fx.tdb.sql`insert into outbox (id, subject, payload, headers) values (${event.id}, ${event.type}, ${JSON.stringify(event)}::jsonb, ${JSON.stringify(headers)}::jsonb)`;
+        expect(woken.count).toBe(0);
+        outboxCommitted(fx.tdb.db);
+        expect(woken.count).toBe(1);
+        expect(await woken.seen).toBe(1);
+        // The relay's wake is one of them: the row goes out long before its minute's poll.
+        await waitFor(() => isPublished(event.id), { timeoutMs: 5_000 });
+      } finally {
+        woken.stop();
+      }
+      // Once unregistered, nothing is called (and nothing throws).
+      const before = woken.count;
+      outboxCommitted(fx.tdb.db);
+      expect(woken.count).toBe(before);
+    } finally {
+      stopRelayWake();
+      await relay.stop();
+    }
   });
 
   it('a committed event is published on the wake, long before the poll; a rolled-back one wakes nothing', async () => {
