@@ -20,17 +20,11 @@ export interface BatchRead {
   invoices: Map<string, InvoiceState>;
 }
 
-interface ReadRow {
-  kind: 'e' | 'u' | 'i';
-  id: string;
-  is_active: boolean | null;
-  role: string | null;
-  last_at: string | Date | null;
-  currency: string | null;
-  total_minor: string | null;
-  paid_minor: string | null;
-  voided: boolean | null;
-}
+/** One row of `insertAndRead`: an inserted event's id, or the state of a user or an invoice. */
+type ReadRow =
+  | { kind: 'e'; id: string }
+  | { kind: 'u'; id: string; is_active: boolean; role: string | null; last_at: string | Date }
+  | { kind: 'i'; id: string; currency: string | null; total_minor: string | null; paid_minor: string; voided: boolean };
 
 /**
  * The events INSERT and the state reads as one statement. Its snapshot is taken when it starts,
@@ -74,13 +68,13 @@ function toBatchRead(rows: readonly ReadRow[]): BatchRead {
   const read: BatchRead = { inserted: new Set(), users: new Map(), invoices: new Map() };
   for (const r of rows) {
     if (r.kind === 'e') read.inserted.add(r.id);
-    else if (r.kind === 'u') read.users.set(r.id, { isActive: r.is_active === true, role: r.role, lastAt: pgTime(r.last_at!).toISOString() });
+    else if (r.kind === 'u') read.users.set(r.id, { isActive: r.is_active, role: r.role, lastAt: pgTime(r.last_at).toISOString() });
     else {
       read.invoices.set(r.id, {
         currency: r.currency,
         totalMinor: r.total_minor === null ? null : Number(r.total_minor),
         paidMinor: Number(r.paid_minor),
-        voided: r.voided === true,
+        voided: r.voided,
       });
     }
   }
