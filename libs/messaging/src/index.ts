@@ -7,6 +7,7 @@ export * from './outbox.js';
 export * from './outbox-relay.js';
 export * from './outbox-wake.js';
 export { outboxCommitted, wakeAfterCommit, type Wake } from './outbox-commit.js';
+export { pipelinedTransaction, TransactionRolledBackError, TransactionTimeoutError, type PipelinedTransactionOptions } from './pipelined-transaction.js';
 export * from './dead-letter.js';
 export * from './consumer.js';
 export * from './batch-consumer.js';
