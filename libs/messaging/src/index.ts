@@ -9,6 +9,7 @@ export * from './outbox-wake.js';
 export { wakeAfterCommit, type Wake } from './outbox-commit.js';
 export * from './dead-letter.js';
 export * from './consumer.js';
+export type { FinalStatement } from './final-statements.js';
 export * from './batch-consumer.js';
 export * from './operations/index.js';
 export * from './metrics.js';
