@@ -204,6 +204,31 @@ describe('users projection (fed by users.user.*.v1)', () => {
     body(await h.request('GET', '/api/v1/billing/accounts/me', { id: 'x', token, headers: { authorization: `Bearer ${token}` } }), 401);
   });
 
+  it('retries a projection the database refuses (sent with the COMMIT): neither it nor its inbox mark is kept until it applies', async () => {
+    const sql = h.env.database.sql;
+    // A refusal the test can lift: attempts counted by a sequence (not rolled back with them).
+    await sql`create sequence refused_projections`;
+    await sql.unsafe(`create function refuse_projection() returns trigger language plpgsql as $$
+      begin perform nextval('refused_projections'); raise exception 'projection refused by the test'; end $$`);
+    await sql.unsafe(`create trigger refuse_projection before insert or update on billing_users
+      for each row when (new.email = 'refused@example.com') execute function refuse_projection()`);
+    const attempts = async () => Number((await sql`select case when is_called then last_value else 0 end as n from refused_projections`)[0]?.n);
+    const userId = randomUUID();
+    const refused = await h.publishUserEvent(userRegisteredV1.type, { userId, email: 'refused@example.com' });
+    // The second attempt (after the first's backoff) was refused too: the failure counted against this event.
+    await waitFor(async () => (await attempts()) >= 2, { timeoutMs: 10_000 });
+    const later = randomUUID();
+    await project(userRegisteredV1.type, { userId: later }); // the consumer went on with the next event
+    expect(await projected(userId)).toBeUndefined();
+    expect((await sql`select count(*)::int as n from inbox where event_id = ${refused}`)[0]?.n).toBe(0);
+
+    await sql.unsafe('drop trigger refuse_projection on billing_users');
+    handled += 1;
+    await h.waitForInbox(handled);
+    expect(await projected(userId)).toMatchObject({ email: 'refused@example.com', source: 'event' });
+    expect((await sql`select count(*)::int as n from inbox where event_id = ${refused}`)[0]?.n).toBe(1);
+  });
+
   it('dead-letters an invalid users event and keeps consuming', async () => {
     const bad = { ...sampleEvent(userRegisteredV1.type), data: { userId: 'nope' } };
     await h.env.messaging.js.publish(h.env.messaging.subject(bad.type), JSON.stringify(bad), { msgID: bad.id });

@@ -221,6 +221,35 @@ describe('recipient upsert', () => {
   });
 });
 
+describe('a recipient upsert the database refuses (sent with the COMMIT)', () => {
+  it('is retried against its event, keeps neither the upsert nor the inbox mark, and applies once accepted', async () => {
+    const sql = h.env.database.sql;
+    await sql`create sequence refused_recipients`;
+    await sql.unsafe(`create function refuse_recipient() returns trigger language plpgsql as $$
+      begin perform nextval('refused_recipients'); raise exception 'recipient refused by the test'; end $$`);
+    await sql.unsafe(`create trigger refuse_recipient before insert or update on recipients
+      for each row when (new.email = 'refused@example.com') execute function refuse_recipient()`);
+    const attempts = async () => Number((await sql`select case when is_called then last_value else 0 end as n from refused_recipients`)[0]?.n);
+    const inboxOf = async (eventId: string) => (await sql`select count(*)::int as n from inbox where event_id = ${eventId} and consumer = 'notifications-keep-recipients-current'`)[0]?.n;
+    const recipientOf = async (userId: string) => (await db().select().from(recipients).where(eq(recipients.userId, userId)))[0];
+    const userId = randomUUID();
+    const refused = sampleEvent(userUpdatedV1.type, { userId, email: 'refused@example.com', isActive: true });
+    await h.publish(refused);
+    await waitFor(async () => (await attempts()) >= 2, { timeoutMs: 10_000 });
+    // Another user's update goes through meanwhile: only the refused event is held back.
+    const other = sampleEvent(userUpdatedV1.type, { userId: randomUUID(), email: 'other@example.com', isActive: true });
+    await h.publish(other);
+    await waitFor(async () => (await recipientOf(other.data.userId))?.email === 'other@example.com');
+    expect(await recipientOf(userId)).toBeUndefined();
+    expect(await inboxOf(refused.id)).toBe(0);
+
+    await sql.unsafe('drop trigger refuse_recipient on recipients');
+    await waitFor(async () => (await recipientOf(userId))?.email === 'refused@example.com', { timeoutMs: 15_000 });
+    await consumersDone();
+    expect(await inboxOf(refused.id)).toBe(1);
+  });
+});
+
 describe('second guard', () => {
   it('the unique (source event, channel, template) key stops a repeat even without the inbox', async () => {
     const userId = randomUUID();
