@@ -76,7 +76,7 @@ describe('ctx.sendWithCommit: the handler\'s last statement goes with the COMMIT
     const event = sampleEvent('users.user.registered.v1');
     await publish(event);
     const letter = await deadLetterOf('swc-fail');
-    expect(letter.headers['x-dlq-reason']).toMatch(/^handler failed after 3 attempts: .*division by zero/);
+    expect(letter.headers['x-dlq-reason']).toMatch(/^handler failed after 3 attempts: Failed query: select 1 \/ 0/);
     expect(calls).toEqual([1, 2, 3]);
     expect(await widgetsOf([event])).toEqual([]);
     expect(await inboxOf('swc-fail')).toEqual([]);
