@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { userDeactivatedV1, userRegisteredV1, userUpdatedV1 } from '@platform/contracts';
 import { sampleEvent } from '@platform/contracts/testing';
+import { refuseWrites } from '@platform/db-kit/testing';
 import { waitFor } from '@platform/messaging/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { billingUserRepository } from '../src/data/billing-user-repository.js';
@@ -206,13 +207,8 @@ describe('users projection (fed by users.user.*.v1)', () => {
 
   it('retries a projection the database refuses (sent with the COMMIT): neither it nor its inbox mark is kept until it applies', async () => {
     const sql = h.env.database.sql;
-    // A refusal the test can lift: attempts counted by a sequence (not rolled back with them).
-    await sql`create sequence refused_projections`;
-    await sql.unsafe(`create function refuse_projection() returns trigger language plpgsql as $$
-      begin perform nextval('refused_projections'); raise exception 'projection refused by the test'; end $$`);
-    await sql.unsafe(`create trigger refuse_projection before insert or update on billing_users
-      for each row when (new.email = 'refused@example.com') execute function refuse_projection()`);
-    const attempts = async () => Number((await sql`select case when is_called then last_value else 0 end as n from refused_projections`)[0]?.n);
+    const refusal = await refuseWrites(sql, 'billing_users', "new.email = 'refused@example.com'");
+    const attempts = refusal.attempts;
     const userId = randomUUID();
     const refused = await h.publishUserEvent(userRegisteredV1.type, { userId, email: 'refused@example.com' });
     // The second attempt (after the first's backoff) was refused too: the failure counted against this event.
@@ -222,7 +218,7 @@ describe('users projection (fed by users.user.*.v1)', () => {
     expect(await projected(userId)).toBeUndefined();
     expect((await sql`select count(*)::int as n from inbox where event_id = ${refused}`)[0]?.n).toBe(0);
 
-    await sql.unsafe('drop trigger refuse_projection on billing_users');
+    await refusal.lift();
     handled += 1;
     await h.waitForInbox(handled);
     expect(await projected(userId)).toMatchObject({ email: 'refused@example.com', source: 'event' });

@@ -9,6 +9,7 @@ import {
   userUpdatedV1,
 } from '@platform/contracts';
 import { sampleEvent } from '@platform/contracts/testing';
+import { refuseWrites } from '@platform/db-kit/testing';
 import { readStreamMessages, waitFor, waitForConsumersIdle } from '@platform/messaging/testing';
 import { sampleValue } from '@platform/metrics/testing';
 import { eq } from 'drizzle-orm';
@@ -224,12 +225,8 @@ describe('recipient upsert', () => {
 describe('a recipient upsert the database refuses (sent with the COMMIT)', () => {
   it('is retried against its event, keeps neither the upsert nor the inbox mark, and applies once accepted', async () => {
     const sql = h.env.database.sql;
-    await sql`create sequence refused_recipients`;
-    await sql.unsafe(`create function refuse_recipient() returns trigger language plpgsql as $$
-      begin perform nextval('refused_recipients'); raise exception 'recipient refused by the test'; end $$`);
-    await sql.unsafe(`create trigger refuse_recipient before insert or update on recipients
-      for each row when (new.email = 'refused@example.com') execute function refuse_recipient()`);
-    const attempts = async () => Number((await sql`select case when is_called then last_value else 0 end as n from refused_recipients`)[0]?.n);
+    const refusal = await refuseWrites(sql, 'recipients', "new.email = 'refused@example.com'");
+    const attempts = refusal.attempts;
     const inboxOf = async (eventId: string) => (await sql`select count(*)::int as n from inbox where event_id = ${eventId} and consumer = 'notifications-keep-recipients-current'`)[0]?.n;
     const recipientOf = async (userId: string) => (await db().select().from(recipients).where(eq(recipients.userId, userId)))[0];
     const userId = randomUUID();
@@ -243,7 +240,7 @@ describe('a recipient upsert the database refuses (sent with the COMMIT)', () =>
     expect(await recipientOf(userId)).toBeUndefined();
     expect(await inboxOf(refused.id)).toBe(0);
 
-    await sql.unsafe('drop trigger refuse_recipient on recipients');
+    await refusal.lift();
     await waitFor(async () => (await recipientOf(userId))?.email === 'refused@example.com', { timeoutMs: 15_000 });
     await consumersDone();
     expect(await inboxOf(refused.id)).toBe(1);
