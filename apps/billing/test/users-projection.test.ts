@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { userDeactivatedV1, userRegisteredV1, userUpdatedV1 } from '@platform/contracts';
 import { sampleEvent } from '@platform/contracts/testing';
+import { refuseWrites } from '@platform/db-kit/testing';
 import { waitFor } from '@platform/messaging/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { billingUserRepository } from '../src/data/billing-user-repository.js';
@@ -202,6 +203,26 @@ describe('users projection (fed by users.user.*.v1)', () => {
   it('refuses a token whose subject is not a platform user id', async () => {
     const token = await h.env.token({ sub: 'not-a-uuid', role: 'user' });
     body(await h.request('GET', '/api/v1/billing/accounts/me', { id: 'x', token, headers: { authorization: `Bearer ${token}` } }), 401);
+  });
+
+  it('retries a projection the database refuses (sent with the COMMIT): neither it nor its inbox mark is kept until it applies', async () => {
+    const sql = h.env.database.sql;
+    const refusal = await refuseWrites(sql, 'billing_users', "new.email = 'refused@example.com'");
+    const attempts = refusal.attempts;
+    const userId = randomUUID();
+    const refused = await h.publishUserEvent(userRegisteredV1.type, { userId, email: 'refused@example.com' });
+    // The second attempt (after the first's backoff) was refused too: the failure counted against this event.
+    await waitFor(async () => (await attempts()) >= 2, { timeoutMs: 10_000 });
+    const later = randomUUID();
+    await project(userRegisteredV1.type, { userId: later }); // the consumer went on with the next event
+    expect(await projected(userId)).toBeUndefined();
+    expect((await sql`select count(*)::int as n from inbox where event_id = ${refused}`)[0]?.n).toBe(0);
+
+    await refusal.lift();
+    handled += 1;
+    await h.waitForInbox(handled);
+    expect(await projected(userId)).toMatchObject({ email: 'refused@example.com', source: 'event' });
+    expect((await sql`select count(*)::int as n from inbox where event_id = ${refused}`)[0]?.n).toBe(1);
   });
 
   it('dead-letters an invalid users event and keeps consuming', async () => {

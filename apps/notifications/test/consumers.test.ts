@@ -9,6 +9,7 @@ import {
   userUpdatedV1,
 } from '@platform/contracts';
 import { sampleEvent } from '@platform/contracts/testing';
+import { refuseWrites } from '@platform/db-kit/testing';
 import { readStreamMessages, waitFor, waitForConsumersIdle } from '@platform/messaging/testing';
 import { sampleValue } from '@platform/metrics/testing';
 import { eq } from 'drizzle-orm';
@@ -218,6 +219,31 @@ describe('recipient upsert', () => {
       return { newer, older, to: delivery?.to, email: recipient?.email };
     });
     expect(seen).toEqual({ newer: true, older: false, to: 'newer@example.com', email: 'newer@example.com' });
+  });
+});
+
+describe('a recipient upsert the database refuses (sent with the COMMIT)', () => {
+  it('is retried against its event, keeps neither the upsert nor the inbox mark, and applies once accepted', async () => {
+    const sql = h.env.database.sql;
+    const refusal = await refuseWrites(sql, 'recipients', "new.email = 'refused@example.com'");
+    const attempts = refusal.attempts;
+    const inboxOf = async (eventId: string) => (await sql`select count(*)::int as n from inbox where event_id = ${eventId} and consumer = 'notifications-keep-recipients-current'`)[0]?.n;
+    const recipientOf = async (userId: string) => (await db().select().from(recipients).where(eq(recipients.userId, userId)))[0];
+    const userId = randomUUID();
+    const refused = sampleEvent(userUpdatedV1.type, { userId, email: 'refused@example.com', isActive: true });
+    await h.publish(refused);
+    await waitFor(async () => (await attempts()) >= 2, { timeoutMs: 10_000 });
+    // Another user's update goes through meanwhile: only the refused event is held back.
+    const other = sampleEvent(userUpdatedV1.type, { userId: randomUUID(), email: 'other@example.com', isActive: true });
+    await h.publish(other);
+    await waitFor(async () => (await recipientOf(other.data.userId))?.email === 'other@example.com');
+    expect(await recipientOf(userId)).toBeUndefined();
+    expect(await inboxOf(refused.id)).toBe(0);
+
+    await refusal.lift();
+    await waitFor(async () => (await recipientOf(userId))?.email === 'refused@example.com', { timeoutMs: 15_000 });
+    await consumersDone();
+    expect(await inboxOf(refused.id)).toBe(1);
   });
 });
 

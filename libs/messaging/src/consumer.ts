@@ -14,6 +14,7 @@ import { retryPolicy } from './retry-policy.js';
 import { resolveStream } from './streams.js';
 import { messageAttributes, messageContext } from './tracing.js';
 import { recordInbox } from './inbox.js';
+import { finalStatements, isAbortedTransaction, type Blame, type FinalStatement, type FinalStatements } from './final-statements.js';
 import { pipelinedDrizzleTransaction } from './pipelined-transaction.js';
 import { workThrough } from './work-through.js';
 
@@ -29,7 +30,18 @@ export interface HandlerContext {
   streamSequence: number;
   /** The service's registry, for the handler's own series (absent when the consumer has none). */
   metrics?: Metrics;
+  /**
+   * Sends `statement`, the handler's last, without waiting for its answer: it goes out with the
+   * transaction's COMMIT, one round trip less per transaction. At most once, before the handler
+   * returns; its result is not read. When it fails, the transaction is rolled back and the
+   * failure counts against this event exactly as if the handler had thrown (retried, then
+   * dead-lettered; an outage still counts against no one).
+   */
+  sendWithCommit(statement: FinalStatement): void;
 }
+
+/** What the consumer knows of a delivery; each run of its handler adds its own `sendWithCommit`. */
+type DeliveryContext = Omit<HandlerContext, 'sendWithCommit'>;
 
 export interface ConsumerOptions<C extends EventContract> {
   /** Durable name shared by every replica, e.g. `billing-project-users`. */
@@ -115,18 +127,25 @@ export function createConsumer<C extends EventContract>(options: ConsumerOptions
   const batchTimeoutMs = options.batchTimeoutMs ?? ackWaitMs;
 
   /**
-   * BEGIN pipelined with the inbox INSERT (one round trip less per batch); with tracing on, the
-   * database's own (traced) transaction, whose span is the handler's unit of work.
+   * BEGIN pipelined with the inbox INSERT, the handlers' final statements with the COMMIT (a round
+   * trip less each); with tracing on, the database's own (traced) transaction, whose span is the
+   * handler's unit of work, and the final statements are awaited before its COMMIT.
    */
-  const transaction = <T>(fn: (tx: Tx) => Promise<T>): Promise<T> =>
-    tracingActive() ? db.transaction(fn) : pipelinedDrizzleTransaction(db, fn, { timeoutMs: batchTimeoutMs });
+  const transaction = <T>(finals: FinalStatements, fn: (tx: Tx) => Promise<T>): Promise<T> =>
+    tracingActive()
+      ? db.transaction(async (tx) => {
+          const value = await fn(tx);
+          await finals.settle();
+          return value;
+        })
+      : pipelinedDrizzleTransaction(db, fn, { timeoutMs: batchTimeoutMs, finish: () => finals.settle() });
 
   /** An event that passed the checks and is ready to apply. */
   interface Ready {
     msg: JsMsg;
     event: EnvelopeOf<C>;
     log: Logger;
-    ctx: HandlerContext;
+    ctx: DeliveryContext;
   }
 
   /** Settles what is not ours or invalid; otherwise the parsed event. */
@@ -171,10 +190,11 @@ export function createConsumer<C extends EventContract>(options: ConsumerOptions
   /** One event, one transaction: inbox row + effect; a failure costs this message one attempt. */
   async function applyOne({ msg, event, log, ctx }: Ready): Promise<Outcome> {
     const timed = counters.time();
+    const finals = finalStatements();
     try {
-      const outcome = await transaction(async (tx): Promise<Outcome> => {
+      const outcome = await transaction(finals, async (tx): Promise<Outcome> => {
         if ((await recordInbox(tx, name, [event.id])).size === 0) return 'duplicate';
-        await handler(event, tx, ctx);
+        await finals.run(0, ctx, (own) => handler(event, tx, own));
         return 'handled';
       });
       msg.ack();
@@ -199,35 +219,33 @@ export function createConsumer<C extends EventContract>(options: ConsumerOptions
    */
   async function applyMany(batch: Ready[]): Promise<JsMsg[]> {
     if (batch.length === 1) return (await applyOne(batch[0] as Ready)) === 'unavailable' ? [(batch[0] as Ready).msg] : [];
+    // The event to blame when the transaction fails (-1: none, e.g. the inbox insert or the COMMIT).
     let current = -1;
     let handled = 0;
     // One sample per event, as alone: each waited for the whole batch's commit.
     const timers = batch.map(() => counters.time());
+    const finals = finalStatements();
     try {
-      await transaction(async (tx) => {
+      await transaction(finals, async (tx) => {
         // A set consumed as applied: an event delivered twice in one batch is applied once.
         const pending = await recordInbox(tx, name, batch.map(({ event }) => event.id));
         const fresh = pending.size;
-        if (concurrencyKey) {
-          const blamed = await runKeyed(batch, pending, tx);
-          if (blamed) {
-            current = blamed.index;
-            throw blamed.err;
-          }
-        } else {
-          for (const [i, { event, ctx }] of batch.entries()) {
-            current = i;
-            if (pending.delete(event.id)) await handler(event, tx, ctx);
-          }
+        const failures = concurrencyKey ? await runKeyed(batch, pending, tx, finals) : await runInOrder(batch, pending, tx, finals);
+        // A handler's statement refused (25P02) because an earlier event's final statement failed blames that event.
+        const blamed = failures.length > 0 ? await finals.blame(failures) : undefined;
+        if (blamed) {
+          current = blamed.index;
+          throw blamed.err;
         }
-        current = -1;
         handled = fresh;
       });
     } catch (err) {
+      // A final statement failed, answered with the COMMIT: its event is the one to blame.
+      if (finals.blamed !== undefined) current = finals.blamed;
       // The database (not a handler) failed: every message waits for it, no attempt spent.
       if (availability.report(err)) return batch.map((r) => r.msg);
       // A statement refused because an earlier one (caught inside a handler) aborted the transaction blames no one.
-      const failing = sqlState(err) === abortedTransaction ? undefined : batch[current];
+      const failing = isAbortedTransaction(err) ? undefined : batch[current];
       if (!failing) {
         // Not a handler's failure (the inbox insert or the commit): each event on its own.
         const unsettled: JsMsg[] = [];
@@ -248,22 +266,33 @@ export function createConsumer<C extends EventContract>(options: ConsumerOptions
     return [];
   }
 
+  /** The fresh events' handlers one after another in stream order; stops at the first failure (returned). */
+  async function runInOrder(batch: Ready[], pending: Set<string>, tx: Tx, finals: FinalStatements): Promise<Blame[]> {
+    for (const [index, { event, ctx }] of batch.entries()) {
+      if (!pending.delete(event.id)) continue;
+      try {
+        await finals.run(index, ctx, (own) => handler(event, tx, own));
+      } catch (err) {
+        return [{ index, err }];
+      }
+    }
+    return [];
+  }
+
   /**
    * The fresh events' handlers, chained per key (stream order within a key) and concurrent across
    * keys; every chain settles before this returns, so nothing is sent on the connection after the
-   * transaction ends. Returns the failure to blame: the first in stream order that is not a
-   * statement refused because the transaction had already aborted (25P02), or index -1 when only
-   * such refusals came back (nobody to blame: each event is then applied alone).
+   * transaction ends. Returns the handlers' failures (the one to blame is chosen by `blameOf`).
    */
-  async function runKeyed(batch: Ready[], pending: Set<string>, tx: Tx): Promise<{ index: number; err: unknown } | undefined> {
+  async function runKeyed(batch: Ready[], pending: Set<string>, tx: Tx, finals: FinalStatements): Promise<Blame[]> {
     const key = concurrencyKey as (event: EnvelopeOf<C>) => string;
     const chains = new Map<string, Promise<void>>();
-    const failures: Array<{ index: number; err: unknown }> = [];
+    const failures: Blame[] = [];
     for (const [index, { event, ctx }] of batch.entries()) {
       if (!pending.delete(event.id)) continue;
       const run = async () => {
         try {
-          await handler(event, tx, ctx);
+          await finals.run(index, ctx, (own) => handler(event, tx, own));
         } catch (err) {
           failures.push({ index, err });
           throw err;
@@ -275,10 +304,7 @@ export function createConsumer<C extends EventContract>(options: ConsumerOptions
       chains.set(k, before ? before.then(run) : run());
     }
     await Promise.allSettled(chains.values());
-    if (failures.length === 0) return undefined;
-    failures.sort((a, b) => a.index - b.index);
-    const own = failures.find((f) => sqlState(f.err) !== abortedTransaction);
-    return own ?? { index: -1, err: (failures[0] as { err: unknown }).err };
+    return failures;
   }
 
   async function work(messages: JsMsg[]): Promise<JsMsg[]> {
@@ -328,20 +354,6 @@ export function createConsumer<C extends EventContract>(options: ConsumerOptions
       ownMonitor?.close();
     },
   };
-}
-
-/** SQLSTATE 25P02: a statement refused because an earlier one aborted the transaction. */
-const abortedTransaction = '25P02';
-
-/** The SQLSTATE of a database error, also through drizzle's wrapper (DrizzleQueryError's `cause`). */
-function sqlState(err: unknown): string | undefined {
-  let current = err;
-  for (let depth = 0; depth < 3 && current !== null && typeof current === 'object'; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
 }
 
 /** NATS subject wildcard match (`*` one token, `>` the rest). */

@@ -10,6 +10,7 @@ export { outboxCommitted, wakeAfterCommit, type Wake } from './outbox-commit.js'
 export { pipelinedTransaction, TransactionRolledBackError, TransactionTimeoutError, type PipelinedTransactionOptions } from './pipelined-transaction.js';
 export * from './dead-letter.js';
 export * from './consumer.js';
+export type { FinalStatement } from './final-statements.js';
 export * from './batch-consumer.js';
 export * from './operations/index.js';
 export * from './metrics.js';

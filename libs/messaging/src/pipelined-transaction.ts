@@ -106,14 +106,24 @@ async function run<T>(
   }
 }
 
+export interface PipelinedDrizzleOptions extends PipelinedTransactionOptions {
+  /**
+   * Awaited together with the COMMIT, which goes out without waiting for it (`pipelinedTransaction`'s
+   * `finish`): for statements the body sent and did not await. When it throws, the transaction
+   * is rolled back and its error raised.
+   */
+  finish?: () => Promise<unknown>;
+}
+
 /**
  * drizzle's own `transaction()` (the same Tx, nested ones as savepoints) over a pipelined one:
  * drizzle's postgres-js session builds its Tx in `this.client.begin(callback)`, so a view of the
  * database's session whose client's `begin` is `pipelinedTransaction` changes nothing else.
  */
-export function pipelinedDrizzleTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>, options: PipelinedTransactionOptions = {}): Promise<T> {
+export function pipelinedDrizzleTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>, options: PipelinedDrizzleOptions = {}): Promise<T> {
   const pooled = clientOf(db);
-  const client = { begin: (callback: (conn: ReservedSql) => Promise<T>) => pipelinedTransaction(pooled, callback, undefined, options) };
+  const { finish, ...rest } = options;
+  const client = { begin: (callback: (conn: ReservedSql) => Promise<T>) => pipelinedTransaction(pooled, callback, finish && (() => finish()), rest) };
   const session = Object.create(db._.session, { client: { value: client } }) as { transaction(fn: (tx: Tx) => Promise<T>): Promise<T> };
   return session.transaction(fn);
 }

@@ -47,7 +47,10 @@ async function outageWhilePublishing(during: UserRegistered[]): Promise<void> {
 }
 
 describe('a database outage longer than the retry budget', () => {
-  it('costs the per-message consumer no attempt: every event applied once, nothing dead-lettered', async () => {
+  it.each([
+    ['awaited', false],
+    ['sent with the COMMIT', true],
+  ])('costs the per-message consumer no attempt (last statement %s): every event applied once, nothing dead-lettered', async (_label, withCommit) => {
     const deliveries: number[] = [];
     const consumer = createConsumer({
       name: 'outage-test',
@@ -55,10 +58,12 @@ describe('a database outage longer than the retry budget', () => {
       contracts: [userRegisteredV1],
       handler: async (event, tx, ctx) => {
         deliveries.push(ctx.deliveryCount);
-        await tx
+        const statement = tx
           .insert(widgets)
           .values({ id: event.data.userId, name: event.data.fullName, applied: 1 })
           .onConflictDoUpdate({ target: widgets.id, set: { applied: sql`${widgets.applied} + 1` } });
+        if (withCommit) ctx.sendWithCommit(statement);
+        else await statement;
       },
       db: handle.db,
       availability,

@@ -60,19 +60,26 @@ export function billingUserRepository(db: DbOrTx) {
      * test/users-projection.test.ts checks it against `applyUserEvent` over every delivery order.
      */
     async project(userId: string, change: UserEvent): Promise<{ isActive: boolean } | undefined> {
-      const snapshot = change.kind === 'snapshot' ? change : undefined;
-      const params = [
-        userId,
-        snapshot?.email ?? null,
-        snapshot?.fullName ?? null,
-        snapshot?.role ?? null,
-        snapshot?.isActive ?? false,
-        snapshot ? change.occurredAt.toISOString() : null,
-        change.occurredAt.toISOString(),
-        !snapshot,
-      ];
-      const [row] = await clientOf(db).unsafe<{ is_active: boolean }[]>(projectStatement, params, { prepare: true });
+      const [row] = await projection(db, userId, change);
       return row ? { isActive: row.is_active } : undefined;
     },
+
+    /** `project`'s statement, not started (for a consumer's `ctx.sendWithCommit`): a row back when it applied. */
+    projection: (userId: string, change: UserEvent) => projection(db, userId, change),
   };
+}
+
+function projection(db: DbOrTx, userId: string, change: UserEvent) {
+  const snapshot = change.kind === 'snapshot' ? change : undefined;
+  const params = [
+    userId,
+    snapshot?.email ?? null,
+    snapshot?.fullName ?? null,
+    snapshot?.role ?? null,
+    snapshot?.isActive ?? false,
+    snapshot ? change.occurredAt.toISOString() : null,
+    change.occurredAt.toISOString(),
+    !snapshot,
+  ];
+  return clientOf(db).unsafe<{ is_active: boolean }[]>(projectStatement, params, { prepare: true });
 }

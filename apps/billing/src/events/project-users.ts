@@ -17,12 +17,10 @@ function toChange(event: UsersEvent): UserEvent {
 }
 
 async function projectUser(event: UsersEvent, tx: Tx, ctx: HandlerContext): Promise<void> {
-  const { userId } = event.data;
   // One upsert applies `applyUserEvent`'s rule under the row's lock (it was ensure, lock, save:
-  // three statements, six round trips, for the one row).
-  const applied = await billingUserRepository(tx).project(userId, toChange(event));
-  if (applied) ctx.logger.debug({ userId, isActive: applied.isActive }, 'user projected');
-  else ctx.logger.debug({ userId }, 'older users event ignored');
+  // three statements, six round trips, for the one row). Nothing reads its answer: it goes out
+  // with the COMMIT (a round trip less per transaction), and a failure still blames this event.
+  ctx.sendWithCommit(billingUserRepository(tx).projection(event.data.userId, toChange(event)));
 }
 
 /**

@@ -57,6 +57,10 @@ export interface RecipientSnapshot {
 /** Recipients as users events describe them; an event older than the row's last one changes nothing. */
 export function recipientsRepository(db: DbOrTx) {
   const newer = sql`${recipients.lastEventAt} < excluded.last_event_at`;
+  const upsertStatement = (s: RecipientSnapshot, options: { readdressPending?: boolean } = {}) =>
+    clientOf(db).unsafe(options.readdressPending ? upsertSnapshotAndReaddress : upsertSnapshot, [s.userId, s.email, s.fullName, s.role, s.active, s.occurredAt.toISOString()], {
+      prepare: true,
+    });
   return {
     /** The recipient (undefined while no users event told us of them) and their preferences (defaults without a row). */
     async findForMessage(userId: string): Promise<{ recipient: MessageRecipient | undefined; preferences: Preferences }> {
@@ -79,10 +83,12 @@ export function recipientsRepository(db: DbOrTx) {
      * same statement.
      */
     async upsertIfNewer(s: RecipientSnapshot, options: { readdressPending?: boolean } = {}): Promise<boolean> {
-      const statement = options.readdressPending ? upsertSnapshotAndReaddress : upsertSnapshot;
-      const rows = await clientOf(db).unsafe(statement, [s.userId, s.email, s.fullName, s.role, s.active, s.occurredAt.toISOString()], { prepare: true });
+      const rows = await upsertStatement(s, options);
       return rows.length > 0;
     },
+
+    /** `upsertIfNewer`'s statement, not started (for a consumer's `ctx.sendWithCommit`): a row back when it applied. */
+    upsertStatement,
 
     /** Deactivation may arrive before anything else about the user: the row then has no address. */
     async deactivateIfNewer(userId: string, occurredAt: Date): Promise<boolean> {

@@ -30,12 +30,18 @@ export const keepRecipientsCurrent = defineConsumer(notificationsConsumers.keepR
     }
     const { userId, email, fullName, role, isActive } = event.data;
     if (event.type === userRegisteredV1.type) await preferencesRepository(tx).createDefaults(userId);
-    // Active: the pending e-mails follow the address in the upsert's own statement.
-    if (!(await recipients.upsertIfNewer({ userId, email, fullName, role, active: isActive, occurredAt }, { readdressPending: isActive }))) {
+    const snapshot = { userId, email, fullName, role, active: isActive, occurredAt };
+    if (isActive) {
+      // The pending e-mails follow the address in the upsert's own statement, and nothing depends
+      // on its answer: it goes out with the COMMIT (a failure still blames this event).
+      ctx.sendWithCommit(recipients.upsertStatement(snapshot, { readdressPending: true }));
+      return;
+    }
+    if (!(await recipients.upsertIfNewer(snapshot))) {
       ctx.logger.debug({ userId }, 'older users event ignored');
       return;
     }
-    if (!isActive) await cancelPending(tx, userId, event.correlationId);
+    await cancelPending(tx, userId, event.correlationId);
   },
 });
 

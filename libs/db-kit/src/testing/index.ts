@@ -56,3 +56,22 @@ export async function createTestDatabase<TSchema extends Record<string, unknown>
     },
   };
 }
+
+/**
+ * Makes the database refuse the writes to `table` whose new row matches `when` (SQL over `new`),
+ * as a failing statement would, for tests of what a refused write costs. Attempts are counted by a
+ * sequence (not rolled back with them); `lift()` lets such writes through again.
+ */
+export async function refuseWrites(sql: postgres.Sql, table: string, when: string): Promise<{ attempts(): Promise<number>; lift(): Promise<void> }> {
+  const name = `refuse_${table}`;
+  await sql.unsafe(`create sequence ${name}_attempts`);
+  await sql.unsafe(`create function ${name}() returns trigger language plpgsql as $$
+    begin perform nextval('${name}_attempts'); raise exception 'write to ${table} refused by the test'; end $$`);
+  await sql.unsafe(`create trigger ${name} before insert or update on ${table} for each row when (${when}) execute function ${name}()`);
+  return {
+    attempts: async () => Number((await sql.unsafe(`select case when is_called then last_value else 0 end as n from ${name}_attempts`))[0]?.n),
+    lift: async () => {
+      await sql.unsafe(`drop trigger ${name} on ${table}`);
+    },
+  };
+}
