@@ -2,6 +2,11 @@
  * A statement that has not started yet: a drizzle query builder (`tx.insert(...)...`,
  * `tx.execute(sql...)`) or a postgres.js query (`clientOf(tx).unsafe(...)`). Both start on
  * `execute()`, which hands them to the connection before anything sent later, the COMMIT included.
+ * Prefer drizzle builders: drizzle maps their values inside `execute()`, so a value that cannot be
+ * sent throws into the handler. A raw postgres.js query serialises its parameters as it is written,
+ * and a value it cannot serialise (an invalid Date, a BigInt inside JSON) fails on the client without
+ * reaching the server: the COMMIT behind it would then commit the inbox mark without the effect.
+ * Give a raw query only values already in wire form (strings, numbers, null).
  */
 export interface FinalStatement {
   execute(): PromiseLike<unknown>;
