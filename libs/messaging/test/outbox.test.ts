@@ -211,13 +211,14 @@ describe('transactional outbox', () => {
     await relay.start();
     try {
       const first = await changeWithEvent('held-ack');
-      await waitFor(() => sent.length === 1, { timeoutMs: 3_000 });
+      // Bounds well under the 60 s poll (so only the wake-up can pass them), wide enough for a loaded CI machine.
+      await waitFor(() => sent.length === 1, { timeoutMs: 10_000 });
       const second = await changeWithEvent('while-held');
-      await waitFor(() => sent.includes(second.id), { timeoutMs: 3_000 });
+      await waitFor(() => sent.includes(second.id), { timeoutMs: 10_000 });
       const [waiting] = await tdb.db.select().from(outboxTable).where(eq(outboxTable.id, first.id));
       expect(waiting?.publishedAt).toBeNull();
       release();
-      await waitFor(async () => (await tdb.db.$count(outboxTable, isNull(outboxTable.publishedAt))) === 0, { timeoutMs: 3_000 });
+      await waitFor(async () => (await tdb.db.$count(outboxTable, isNull(outboxTable.publishedAt))) === 0, { timeoutMs: 10_000 });
       const rows = await tdb.db.select().from(outboxTable);
       expect(rows.map((r) => r.attempts)).toEqual([1, 1]);
       expect(sent).toEqual([first.id, second.id]);
@@ -234,7 +235,7 @@ describe('transactional outbox', () => {
       const before = await countSubjectMessages(m.jsm, stream, subject);
       await new Promise((r) => setTimeout(r, 100)); // let the first (empty) batch finish and idle
       await changeWithEvent('notified');
-      await waitFor(async () => (await countSubjectMessages(m.jsm, stream, subject)) === before + 1, { timeoutMs: 3_000 });
+      await waitFor(async () => (await countSubjectMessages(m.jsm, stream, subject)) === before + 1, { timeoutMs: 10_000 });
     } finally {
       await relay.stop();
     }
