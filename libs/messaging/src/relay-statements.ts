@@ -28,8 +28,16 @@ export type ClaimedRow = Pick<OutboxRow, 'id' | 'subject' | 'headers' | 'attempt
 //   on every batch, so the relay's cost per event grew with every event ever written (the
 //   write-path bench's users database: 1.0 → 1.4 → 1.7 ms a write, round over round). Both have an
 //   index path that is right at any size: the primary key, the partial unpublished index.
+// - plan_cache_mode force_generic_plan: the mark's one cached plan, made once per connection.
+//   Left to choose, Postgres compared the generic plan's cost (`unnest` of a parameter counts as
+//   10 rows) with the custom plans' (a batch's few ids, known) and kept planning the mark anew in
+//   most batches: 46 custom plans in 50 batches on one connection, ~30 k instructions a batch in
+//   the relay's backend (callgrind, round 11: 116 k → 109-112 k an event at 5 a batch). Its
+//   generic plan is the right one at any batch size (a nested loop over the ids, each by the
+//   primary key: enable_seqscan is off whenever it is made, as it is for every run), and so is
+//   the claim's, which Postgres chose already.
 // Local to the transaction: the connection goes back to the pool with the server's settings.
-export const relayBegin = 'begin; set local synchronous_commit = off; set local enable_seqscan = off';
+export const relayBegin = 'begin; set local synchronous_commit = off; set local enable_seqscan = off; set local plan_cache_mode = force_generic_plan';
 
 /**
  * Claims up to `limit` unpublished rows, oldest first, under row locks held until the caller's

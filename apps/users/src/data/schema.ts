@@ -1,11 +1,20 @@
 /** Every table of the users database; drizzle-kit generates `drizzle/` migrations from this file. */
 import { createdAt, updatedAt, uuidPk } from '@platform/db-kit';
-import { sql } from 'drizzle-orm';
-import { boolean, check, index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { boolean, customType, index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 export { inboxTable, outboxTable } from '@platform/messaging';
 
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+/**
+ * A role is one of three: the domain `users_role` (text, `check (value in ('user', 'moderator',
+ * 'admin'))`, created in migration 0002) holds that rule, where a table CHECK did before. A table
+ * CHECK is rebuilt from its stored text (stringToNode, planned, compiled) in every statement that
+ * writes the table, the name change's UPDATE that never touches the role included: 2.6 % of the
+ * event path's producer Postgres CPU (round 11). A domain's check runs only where a value is
+ * written into the column (insert, or an update that sets the role), from the type cache.
+ */
+const usersRole = customType<{ data: 'user' | 'moderator' | 'admin' }>({ dataType: () => 'users_role' });
 
 export const usersTable = pgTable(
   'users',
@@ -15,7 +24,7 @@ export const usersTable = pgTable(
     email: text('email').notNull().unique('users_email_key'),
     passwordHash: text('password_hash').notNull(),
     fullName: text('full_name').notNull(),
-    role: text('role', { enum: ['user', 'moderator', 'admin'] }).notNull().default('user'),
+    role: usersRole('role').notNull().default('user'),
     isActive: boolean('is_active').notNull().default(true),
     bio: text('bio'),
     avatarUrl: text('avatar_url'),
@@ -26,10 +35,7 @@ export const usersTable = pgTable(
     updatedAt: updatedAt(),
     lastLoginAt: timestamptz('last_login_at'),
   },
-  (t) => [
-    check('users_role_check', sql`${t.role} in ('user', 'moderator', 'admin')`),
-    index('users_created_at_idx').on(t.createdAt),
-  ],
+  (t) => [index('users_created_at_idx').on(t.createdAt)],
 );
 
 /**

@@ -125,6 +125,8 @@ export interface GuardedOwnUpdate {
 // out). Consumers keep the newest snapshot by occurredAt (billing's projection), so renames racing
 // for one user must carry the order in which they took the row, or the projection keeps a name
 // the row no longer has (a bench producer saw 45 of 3,000 concurrent renames end that way).
+// `events` is whether the event CTE wrote its row (`exists`: no aggregate node to set up in every
+// run, as `count(*)` had: 1.7 % of the statement's Postgres CPU).
 const OWN_UPDATE = `
 with locked as (
   select id, full_name, updated_at from users
@@ -147,7 +149,7 @@ with locked as (
   where $14::uuid is not null and changed.full_name <> changed.previous_full_name
   returning id
 )
-select ${USER_VIEW_COLUMNS}, (select count(*) from event)::int as events from changed`;
+select ${USER_VIEW_COLUMNS}, (exists (select from event))::int as events from changed`;
 
 /**
  * `PATCH /users/me`'s write as one prepared statement (see OWN_UPDATE). Resolves with the user
