@@ -1,4 +1,5 @@
 /** Every table of the users database; drizzle-kit generates `drizzle/` migrations from this file. */
+import type { Role } from '@platform/contracts';
 import { createdAt, updatedAt, uuidPk } from '@platform/db-kit';
 import { boolean, customType, index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
@@ -14,7 +15,7 @@ const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode
  * event path's producer Postgres CPU (round 11). A domain's check runs only where a value is
  * written into the column (insert, or an update that sets the role), from the type cache.
  */
-const usersRole = customType<{ data: 'user' | 'moderator' | 'admin' }>({ dataType: () => 'users_role' });
+const usersRole = customType<{ data: Role }>({ dataType: () => 'users_role' });
 
 export const usersTable = pgTable(
   'users',
