@@ -21,7 +21,7 @@ import { gatewayClient, signUp } from '../../apps/e2e/src/gateway-client.js';
 import { serverGroup, startCpuWindow } from './lib/cpu-meter.js';
 import { natsServerGroup } from './lib/nats-server.js';
 import { outboxEvents, streamTimes, waitForEffects } from './lib/event-trace.js';
-import { startLoad } from './lib/load.js';
+import { failureSummary, startLoad } from './lib/load.js';
 import { isPostgres, pipeline } from './lib/pipeline.js';
 import { startBenchPlatform } from './lib/servers.js';
 import { envNumber, latencySummary, median, round } from './lib/stats.js';
@@ -102,7 +102,7 @@ export const writePath: BenchScenario = {
         const cpu = await window.stop();
         const tablesAfter = await readTableStats(pipe.usersSql, WRITTEN_TABLES);
         if (result.non2xx + result.errors + result.timeouts > 0) {
-          throw new Error(`round ${r}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts of ${result.requests}`);
+          throw new Error(`round ${r}: ${failureSummary(result)}`);
         }
 
         const events = await outboxEvents(pipe.usersSql, SUBJECT, from, to);

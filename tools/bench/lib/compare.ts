@@ -4,7 +4,7 @@
 // for a subject the ratio of its median to the baseline's median.
 import type { BenchFigure } from '../types.js';
 import { serverGroup, startCpuWindow, type ProcessGroup } from './cpu-meter.js';
-import { startLoad, type LoadRequest, type LoadResult } from './load.js';
+import { failureSummary, startLoad, type LoadRequest, type LoadResult } from './load.js';
 import { median, ratio, round } from './stats.js';
 
 export interface MeteredProcess {
@@ -55,7 +55,7 @@ async function measureOnce(variant: Variant, shape: LoadShape): Promise<RoundRes
   const used = await window.stop();
   const failed = result.non2xx + result.errors + result.timeouts;
   if (failed > 0) {
-    throw new Error(`${variant.label}: ${failed} of ${result.requests} requests failed (non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts})`);
+    throw new Error(`${variant.label}: ${failed} of ${result.requests} requests failed (${failureSummary(result)})`);
   }
   return { load: result, cpuPerRequest: Object.fromEntries(used.map((g) => [g.name, g.cpuMicros / result.requests])) };
 }

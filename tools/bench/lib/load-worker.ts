@@ -34,6 +34,7 @@ async function closedLoop(spec: LoadSpec, durationSec: number): Promise<LoadResu
     requests,
     ok: result['2xx'],
     non2xx: result.non2xx,
+    statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, stat]) => [code, stat.count])),
     errors: result.errors,
     timeouts: result.timeouts,
     seconds: result.duration,
@@ -56,6 +57,7 @@ async function openLoop(spec: LoadSpec, durationSec: number, agent: Agent): Prom
   let non2xx = 0;
   let errors = 0;
   let timeouts = 0;
+  const statusCodes: Record<string, number> = {};
   const pending = new Set<Promise<void>>();
   const fire = (dueAt: number) => {
     const n = sequence++;
@@ -68,6 +70,8 @@ async function openLoop(spec: LoadSpec, durationSec: number, agent: Agent): Prom
           res.resume();
           res.on('end', () => {
             latencies.push(performance.now() - dueAt);
+            const code = String(res.statusCode ?? 0);
+            statusCodes[code] = (statusCodes[code] ?? 0) + 1;
             if (res.statusCode && res.statusCode >= 200 && res.statusCode < 300) ok += 1;
             else non2xx += 1;
             resolve();
@@ -107,6 +111,7 @@ async function openLoop(spec: LoadSpec, durationSec: number, agent: Agent): Prom
     requests: latencies.length,
     ok,
     non2xx,
+    statusCodes,
     errors,
     timeouts,
     seconds,

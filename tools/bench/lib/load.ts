@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { LoadResult, LoadSpec, ParentMessage, WorkerMessage } from './load-types.js';
 
 export type { LoadRequest, LoadResult, LoadSpec } from './load-types.js';
+export { failureSummary } from './load-types.js';
 
 export interface LoadRun {
   /** The generator's pid, so its own CPU can be reported beside the servers'. */
