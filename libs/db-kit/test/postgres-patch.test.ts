@@ -8,7 +8,8 @@ import { createTestDatabase, type TestDatabase } from '../src/testing/index.js';
 
 // Guards tools/patches/postgres+3.4.9.patch's hot-path changes (issue 12, round 11): the Query
 // constructor is optimised, the message builder has fast properties, and the receive loop reads
-// the messages of a chunk in place. Then the protocol paths those changes touch, against Postgres.
+// the messages of a chunk in place; (round 12) a small row's ASCII text columns are cut from one
+// decode of the row. Then the protocol paths those changes touch, against Postgres.
 
 const run = promisify(execFile);
 const postgresDir = dirname(dirname(dirname(createRequire(import.meta.url).resolve('postgres'))));
@@ -43,10 +44,23 @@ for (let i = 0; i < 2000; i++) await one(i);
 const pending = one(1);
 const status = %GetOptimizationStatus(Query);
 await pending;
+// Columns decoded natively (Buffer#toString) per row: four ASCII text columns, a boolean and a
+// NULL, against a row of NULLs (nothing to decode), so other per-query decodes cancel out.
+const toString = Buffer.prototype.toString;
+let decodes = 0;
+Buffer.prototype.toString = function (...args) { decodes++; return toString.apply(this, args); };
+const textRow = (i) => sql\`select 'a' || \${i}::int as a, '' as b, null::text as c, 'user@example.test' as d, '2026-12-03T16:57:58.123Z' as e, true as f\`;
+const nullRow = (i) => sql\`select nullif(\${i}::int, \${i}::int) as a, null::text as b, null::text as c, null::text as d, null::text as e, null::bool as f\`;
+for (let i = 0; i < queries; i++) await textRow(i);
+const textDecodes = decodes;
+decodes = 0;
+for (let i = 0; i < queries; i++) await nullRow(i);
+Buffer.prototype.toString = toString;
 console.log(JSON.stringify({
   queryOptimized: (status & 16) !== 0,
   builderFast: %HasFastProperties(b),
   slicesPerQuery: slices / queries,
+  textDecodesPerRow: (textDecodes - decodes) / queries,
 }));
 await sql.end();
 `;
@@ -59,7 +73,7 @@ describe('postgres.js patch: hot path', () => {
   afterAll(() => tdb?.drop());
 
   for (const build of ['esm', 'cjs'] as const) {
-    it(`${build}: Query's constructor is optimised, the builder has fast properties, messages are read in place`, async () => {
+    it(`${build}: Query's constructor is optimised, the builder has fast properties, messages are read in place, ASCII columns cut from one decode`, async () => {
       const { stdout } = await run(
         process.execPath,
         ['--allow-natives-syntax', '--input-type=module', '-e', `import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);\n${probe}`, postgresDir, build, tdb.url],
@@ -69,6 +83,7 @@ describe('postgres.js patch: hot path', () => {
         queryOptimized: boolean;
         builderFast: boolean;
         slicesPerQuery: number;
+        textDecodesPerRow: number;
       };
       // Unpatched: V8 aborts every optimisation of Query (the static Symbol.species getter in its
       // class body), the builder is a dictionary-mode function, and each query's four messages are
@@ -76,6 +91,10 @@ describe('postgres.js patch: hot path', () => {
       expect(report.queryOptimized).toBe(true);
       expect(report.builderFast).toBe(true);
       expect(report.slicesPerQuery).toBeLessThan(1.5);
+      // Unpatched: every text column of the row is its own Buffer#toString (4 here: a, b, d, e; the
+      // boolean's text too, 5). Patched (round 12): an ASCII row's columns are cut from one latin1
+      // decode of the row (Buffer#latin1Slice), none decoded on its own.
+      expect(report.textDecodesPerRow).toBe(0);
     });
   }
 });
@@ -128,6 +147,32 @@ describe('postgres.js patch: protocol paths against Postgres', () => {
     expect(Buffer.isBuffer(raw[0]?.[0])).toBe(true);
     expect((raw[0]?.[0] as Buffer).toString()).toBe('z'.repeat(100_000));
     expect(raw[0]?.[1]).toBeNull();
+  });
+
+  it('text columns: ASCII, non-ASCII, empty, NULL, arrays, parsed types, long values and large rows read as UTF-8', async () => {
+    // The round-12 DataRow: a row of <= 2048 bytes is decoded once as latin1 and a column whose
+    // bytes are all ASCII is cut from it; every other column (and every column of a larger row)
+    // is decoded as UTF-8 as before. Each value is compared with what the query was given.
+    const long = 'x'.repeat(300); // a length byte of 0x2c01: no byte of 0x80 or more in the value
+    const values = ['plain', '', 'héllo wörld', '日本語', '😀 emoji', long, `${long}é`, 'a"b\\c', 'tab\there', 'ÿ\u0080'];
+    for (const value of values) {
+      const [row] = await tdb.sql<Array<{ before: string; v: string; after: string; n: null; arr: string[]; ok: boolean; i: number; j: unknown }>>`
+        select 'x' as before, ${value}::text as v, 'y' as after, null::text as n,
+               array[${value}::text, 'b'] as arr, true as ok, 42 as i, json_build_object('v', ${value}::text) as j`;
+      expect(row).toEqual({ before: 'x', v: value, after: 'y', n: null, arr: [value, 'b'], ok: true, i: 42, j: { v: value } });
+    }
+    // Large rows (over the one-decode bound) and one just under it, ASCII and not.
+    for (const size of [2000, 2040, 2048, 2100, 5000]) {
+      for (const char of ['a', 'é']) {
+        const [row] = await tdb.sql<Array<{ s: string; t: string }>>`select repeat(${char}, ${size}::int) as s, 'tail' as t`;
+        expect(row).toEqual({ s: char.repeat(size), t: 'tail' });
+      }
+    }
+    // values() (arrays of columns) and raw() (buffers) of the same row.
+    const query = () => tdb.sql`select 'ascii' as a, 'ünï' as b, null::text as c, 7 as d`;
+    expect(await query().values()).toEqual([['ascii', 'ünï', null, 7]]);
+    const [raw] = await query().raw();
+    expect(raw?.map((cell) => (cell === null ? null : Buffer.from(cell).toString('utf8')))).toEqual(['ascii', 'ünï', null, '7']);
   });
 
   it('pipelined queries on one connection each get their own answer; an error mid-batch fails only its query', async () => {
