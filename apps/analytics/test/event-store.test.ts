@@ -143,7 +143,7 @@ describe('analytics event store (one insert-and-read, one effects statement, pip
     const raw = (type: string, data: unknown, correlationId: string) =>
       decodeEvent(JSON.stringify({ id: randomUUID(), type, version: 1, source: 'users', occurredAt: `${day}T14:00:00.123Z`, correlationId, data }), 'users');
     const decoded = [
-      raw('users.user.renamed', { s: tricky, n: 'NULL', empty: '', nested: { list: [1, 'x,y', null, { q: '"' }] } }, 'NULL'),
+      raw(userMergedV1.type, { s: tricky, n: 'NULL', empty: '', nested: { list: [1, 'x,y', null, { q: '"' }] } }, 'NULL'),
       raw(userUpdatedV1.type, { userId: u2, email: 'q@example.com', fullName: tricky, role: 'user', isActive: true }, tricky),
     ].map((d) => {
       if (!d.ok) throw new Error(d.reason);
