@@ -3,23 +3,19 @@
 // snapshot with the same address leaves them as they are, and the migration works on a database
 // that already holds recipients and pending e-mails.
 import { randomUUID } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { clientOf, runMigrations, type Db, type DbOrTx } from '@platform/db-kit';
-import { createTestDatabase, type TestDatabase } from '@platform/db-kit/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, migrateBefore, type TestDatabase } from '@platform/db-kit/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { recipientsRepository } from '../src/data/recipients-repository.js';
 import { deliverMessage } from '../src/use-cases/deliver-message.js';
 
 const migrationsFolder = fileURLToPath(new URL('../drizzle', import.meta.url));
 let tdb: TestDatabase;
+// The database for the whole file, dropped by the returned teardown.
 beforeAll(async () => {
   tdb = await createTestDatabase({ prefix: 'notifications_readdress', migrationsFolder });
-});
-afterAll(async () => {
-  await tdb?.drop();
+  return () => tdb.drop();
 });
 
 const snapshot = (userId: string, email: string, second: number, fullName = 'R') => ({
@@ -87,16 +83,9 @@ describe('pending e-mails follow the recipient address', () => {
   });
 
   it('is migrated on a database that holds recipients and pending e-mails', async () => {
-    const before = mkdtempSync(join(tmpdir(), 'notifications-migrations-'));
     const older = await createTestDatabase({ prefix: 'notifications_readdress_existing' });
     try {
-      cpSync(migrationsFolder, before, { recursive: true });
-      const journalFile = join(before, 'meta', '_journal.json');
-      const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: Array<{ tag: string }> };
-      const at = journal.entries.findIndex((e) => e.tag === '0004_recipient_readdress_trigger');
-      expect(at).toBeGreaterThan(0);
-      writeFileSync(journalFile, JSON.stringify({ ...journal, entries: journal.entries.slice(0, at) }));
-      await runMigrations(older.db, before);
+      await migrateBefore(older.db, migrationsFolder, '0004_recipient_readdress_trigger');
       const userId = randomUUID();
       await older.sql`insert into recipients (user_id, email, full_name, role, active, last_event_at) values (${userId}, 'old@example.com', 'O', 'user', true, '2030-01-01T00:00:00Z')`;
       await pendingEmail(older.db, userId);
@@ -107,7 +96,6 @@ describe('pending e-mails follow the recipient address', () => {
       expect((await deliveriesOf(older.db, userId)).map((d) => [d.to, d.status])).toEqual([['new@example.com', 'pending']]);
     } finally {
       await older.drop();
-      rmSync(before, { recursive: true, force: true });
     }
   });
 });
