@@ -136,4 +136,38 @@ describe('analytics event store (one insert-and-read, one effects statement, pip
     ]);
     expect(after.users.find((u) => u.user_id === u1)).toEqual({ user_id: u1, is_active: true, role: 'admin', at: '14:20' });
   });
+  it('stores every envelope field and the data as they came, whatever characters they hold', async () => {
+    // Column arrays in the text form of Postgres arrays: quotes, backslashes, braces, commas, the
+    // word NULL and empty strings must come back as sent, in the event's own row.
+    const tricky = 'a"b\\c{d},e NULL \u00e9\u{1F600}';
+    const raw = (type: string, data: unknown, correlationId: string) =>
+      decodeEvent(JSON.stringify({ id: randomUUID(), type, version: 1, source: 'users', occurredAt: `${day}T14:00:00.123Z`, correlationId, data }), 'users');
+    const decoded = [
+      raw(userMergedV1.type, { s: tricky, n: 'NULL', empty: '', nested: { list: [1, 'x,y', null, { q: '"' }] } }, 'NULL'),
+      raw(userUpdatedV1.type, { userId: u2, email: 'q@example.com', fullName: tricky, role: 'user', isActive: true }, tricky),
+    ].map((d) => {
+      if (!d.ok) throw new Error(d.reason);
+      return d.value;
+    });
+    expect(await storeLiveEvents(tdb.sql, 'users', decoded)).toBe(2);
+    const rows = await tdb.sql<Array<Record<string, unknown>>>`
+      select event_id, stream, type, version, source, occurred_at, correlation_id, known, data
+      from events where event_id = any(${decoded.map((e) => e.eventId)}::uuid[])`;
+    const byId = new Map(rows.map((r) => [r.event_id, r]));
+    for (const e of decoded) {
+      const row = byId.get(e.eventId);
+      expect({ ...row, occurred_at: new Date(row?.occurred_at as string | Date).toISOString() }).toEqual({
+        event_id: e.eventId,
+        stream: e.stream,
+        type: e.type,
+        version: e.version,
+        source: e.source,
+        occurred_at: e.occurredAt,
+        correlation_id: e.correlationId,
+        known: e.known,
+        data: e.data,
+      });
+    }
+    expect(decoded.map((e) => e.known)).toEqual([false, true]);
+  });
 });

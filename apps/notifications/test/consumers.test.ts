@@ -212,8 +212,8 @@ describe('recipient upsert', () => {
     const seen = await db().transaction(async (tx) => {
       await deliverMessage(tx, source, build); // unknown user: pending, no address
       const repository = recipientsRepository(tx);
-      const newer = await repository.upsertIfNewer(snapshot('newer@example.com', 2), { readdressPending: true });
-      const older = await repository.upsertIfNewer(snapshot('older@example.com', 1), { readdressPending: true });
+      const newer = await repository.upsertIfNewer(snapshot('newer@example.com', 2));
+      const older = await repository.upsertIfNewer(snapshot('older@example.com', 1));
       const [delivery] = await tx.select().from(deliveries).where(eq(deliveries.userId, userId));
       const [recipient] = await tx.select().from(recipients).where(eq(recipients.userId, userId));
       return { newer, older, to: delivery?.to, email: recipient?.email };

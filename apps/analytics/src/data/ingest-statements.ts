@@ -9,8 +9,9 @@ export type IngestTx = ISql;
 /** `${schema}.${table}` as an identifier: the live tables or a rebuild's copies. */
 export type TableRef = (table: string) => Helper<string>;
 
-// Every row set travels as ONE jsonb parameter: no parameter limit, and each statement has one
-// shape whatever the batch holds (empty sets are '[]'), so it is prepared once per connection.
+// Every row set travels in a fixed number of parameters (one jsonb of rows; the events one array
+// per column): no parameter limit, and each statement has one shape whatever the batch holds
+// (empty sets are '[]'), so it is prepared once per connection.
 const asJson = (value: unknown) => JSON.stringify(value);
 
 export interface BatchRead {
@@ -32,23 +33,41 @@ type ReadRow =
  * replica committed while this one waited for the lock): the caller sends the lock first.
  */
 export function insertAndRead(tx: IngestTx, t: TableRef, batch: readonly StoredEvent[], ids: { userIds: string[]; invoiceIds: string[] }): Promise<BatchRead> {
-  const rows = batch.map((e) => ({
-    event_id: e.eventId,
-    stream: e.stream,
-    type: e.type,
-    version: e.version,
-    source: e.source,
-    occurred_at: e.occurredAt,
-    correlation_id: e.correlationId,
-    known: e.known,
-    data: e.data,
-  }));
+  // The events go as one array per column (unnest), not as one jsonb of rows: Postgres then parses
+  // only each event's `data` as JSON, not every envelope field as a key of a jsonb object too
+  // (jsonb_in was 29 % of this database's instructions per event; this is 4 % fewer in all, round
+  // 12). Each array is one parameter whatever the batch holds, so the statement keeps one shape and
+  // stays prepared. The booleans, times and JSON texts are sent as text[] and cast in the statement: postgres.js would otherwise
+  // serialise them by the server's element type (a string as false, a JSON text as a JSON string,
+  // an array of times not at all).
+  const columns = {
+    eventId: [] as string[],
+    stream: [] as string[],
+    type: [] as string[],
+    version: [] as number[],
+    source: [] as string[],
+    occurredAt: [] as string[],
+    correlationId: [] as string[],
+    known: [] as string[],
+    data: [] as string[],
+  };
+  for (const e of batch) {
+    columns.eventId.push(e.eventId);
+    columns.stream.push(e.stream);
+    columns.type.push(e.type);
+    columns.version.push(e.version);
+    columns.source.push(e.source);
+    columns.occurredAt.push(e.occurredAt);
+    columns.correlationId.push(e.correlationId);
+    columns.known.push(e.known ? 'true' : 'false');
+    columns.data.push(asJson(e.data));
+  }
   const sent = tx<ReadRow[]>`
     with inserted as (
       insert into ${t('events')} (event_id, stream, type, version, source, occurred_at, correlation_id, known, data)
-      select * from jsonb_to_recordset(${asJson(rows)}::text::jsonb) as x(
-        event_id uuid, stream text, type text, version int, source text, occurred_at timestamptz,
-        correlation_id text, known boolean, data jsonb)
+      select * from unnest(${columns.eventId}::uuid[], ${columns.stream}::text[], ${columns.type}::text[], ${columns.version}::int[],
+        ${columns.source}::text[], ${columns.occurredAt}::text[]::timestamptz[], ${columns.correlationId}::text[], ${columns.known}::text[]::boolean[],
+        ${columns.data}::text[]::jsonb[])
       on conflict (event_id) do nothing
       returning event_id
     )

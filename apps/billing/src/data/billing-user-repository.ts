@@ -13,8 +13,14 @@ const projected = {
 };
 
 // $6 is null for a deactivation (it carries no profile), $7 the event's occurredAt, $8 "is a deactivation".
-const profileApplies = '(excluded.profile_at is not null and (u.profile_at is null or excluded.profile_at >= u.profile_at))';
-const statusApplies = '(u.status_at is null or excluded.status_at > u.status_at or (excluded.status_at = u.status_at and ($8 or u.is_active)))';
+// Each rule is written with as few expression nodes as it can be: Postgres builds every expression
+// of an ON CONFLICT's SET and WHERE again on each run, and the rules, repeated in every column, were
+// 28 % of the backend's instructions per event (callgrind, round 12). The profile applies when the
+// event has one (a null $6 makes the comparison null: false) not older than the row's; a missing
+// `profile_at` or `status_at` compares as -infinity. `profile_at` and `status_at` become the later
+// of the two, which is what the rule's CASE gave (the event's when it applies, the row's otherwise).
+const profileApplies = "excluded.profile_at >= coalesce(u.profile_at, '-infinity')";
+const statusApplies = "(excluded.status_at > coalesce(u.status_at, '-infinity') or (excluded.status_at = u.status_at and ($8 or u.is_active)))";
 const projectStatement = `
   insert into billing_users as u (user_id, email, full_name, role, is_active, profile_at, status_at, source)
   values ($1, $2, $3, $4, $5, $6, $7, 'event')
@@ -22,9 +28,9 @@ const projectStatement = `
     email      = case when ${profileApplies} then excluded.email      else u.email end,
     full_name  = case when ${profileApplies} then excluded.full_name  else u.full_name end,
     role       = case when ${profileApplies} then excluded.role       else u.role end,
-    profile_at = case when ${profileApplies} then excluded.profile_at else u.profile_at end,
+    profile_at = greatest(u.profile_at, excluded.profile_at),
     is_active  = case when ${statusApplies} then excluded.is_active  else u.is_active end,
-    status_at  = case when ${statusApplies} then excluded.status_at  else u.status_at end,
+    status_at  = greatest(u.status_at, excluded.status_at),
     source = 'event',
     updated_at = now()
   where ${profileApplies} or ${statusApplies}

@@ -27,6 +27,8 @@ interface RecipientForMessageRow {
 }
 
 // Prepared (one round trip once the connection knows them); `last_event_at <` is the ordering rule.
+// The user's pending e-mails follow a new address by the recipients triggers (migration 0004), in
+// the same transaction: not in this statement, which every users event runs, address changed or not.
 const upsertSnapshot = `
   insert into recipients as r (user_id, email, full_name, role, active, last_event_at)
   values ($1, $2, $3, $4, $5, $6)
@@ -35,15 +37,6 @@ const upsertSnapshot = `
     last_event_at = excluded.last_event_at, updated_at = now()
   where r.last_event_at < excluded.last_event_at
   returning r.user_id`;
-// The same, and when it applied, the user's pending e-mails follow the address in the same
-// statement (a data-modifying CTE runs whether or not the outer query reads it).
-const upsertSnapshotAndReaddress = `
-  with applied as (${upsertSnapshot}),
-  readdressed as (
-    update deliveries d set "to" = $2, updated_at = now()
-    where d.user_id = $1 and d.status = 'pending' and exists (select 1 from applied)
-    returning d.id)
-  select user_id from applied`;
 
 export interface RecipientSnapshot {
   userId: string;
@@ -57,8 +50,8 @@ export interface RecipientSnapshot {
 /** Recipients as users events describe them; an event older than the row's last one changes nothing. */
 export function recipientsRepository(db: DbOrTx) {
   const newer = sql`${recipients.lastEventAt} < excluded.last_event_at`;
-  const upsertStatement = (s: RecipientSnapshot, options: { readdressPending?: boolean } = {}) =>
-    clientOf(db).unsafe(options.readdressPending ? upsertSnapshotAndReaddress : upsertSnapshot, [s.userId, s.email, s.fullName, s.role, s.active, s.occurredAt.toISOString()], {
+  const upsertStatement = (s: RecipientSnapshot) =>
+    clientOf(db).unsafe(upsertSnapshot, [s.userId, s.email, s.fullName, s.role, s.active, s.occurredAt.toISOString()], {
       prepare: true,
     });
   return {
@@ -78,12 +71,11 @@ export function recipientsRepository(db: DbOrTx) {
     },
 
     /**
-     * Returns true when the snapshot was newer than what we had (or the first one). With
-     * `readdressPending`, the user's pending deliveries then take the snapshot's address, in the
-     * same statement.
+     * Returns true when the snapshot was newer than what we had (or the first one). When it gave
+     * the recipient a new address, the user's pending deliveries have taken it (the triggers).
      */
-    async upsertIfNewer(s: RecipientSnapshot, options: { readdressPending?: boolean } = {}): Promise<boolean> {
-      const rows = await upsertStatement(s, options);
+    async upsertIfNewer(s: RecipientSnapshot): Promise<boolean> {
+      const rows = await upsertStatement(s);
       return rows.length > 0;
     },
 

@@ -32,9 +32,10 @@ export const keepRecipientsCurrent = defineConsumer(notificationsConsumers.keepR
     if (event.type === userRegisteredV1.type) await preferencesRepository(tx).createDefaults(userId);
     const snapshot = { userId, email, fullName, role, active: isActive, occurredAt };
     if (isActive) {
-      // The pending e-mails follow the address in the upsert's own statement, and nothing depends
-      // on its answer: it goes out with the COMMIT (a failure still blames this event).
-      ctx.sendWithCommit(recipients.upsertStatement(snapshot, { readdressPending: true }));
+      // The pending e-mails follow a new address in the same transaction (the recipients triggers),
+      // and nothing depends on the answer: it goes out with the COMMIT (a failure still blames
+      // this event).
+      ctx.sendWithCommit(recipients.upsertStatement(snapshot));
       return;
     }
     if (!(await recipients.upsertIfNewer(snapshot))) {

@@ -75,3 +75,25 @@ export async function refuseWrites(sql: postgres.Sql, table: string, when: strin
     },
   };
 }
+
+/**
+ * Applies the migrations of `migrationsFolder` that come before the one tagged `tag` (its
+ * journal's `tag`), so a test can fill a database as it was and then migrate it the whole way.
+ */
+export async function migrateBefore(db: Db, migrationsFolder: string, tag: string): Promise<void> {
+  const { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const before = mkdtempSync(join(tmpdir(), 'migrations-before-'));
+  try {
+    cpSync(migrationsFolder, before, { recursive: true });
+    const journalFile = join(before, 'meta', '_journal.json');
+    const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: Array<{ tag: string }> };
+    const at = journal.entries.findIndex((e) => e.tag === tag);
+    if (at < 0) throw new Error(`no migration tagged ${tag} in ${migrationsFolder}`);
+    writeFileSync(journalFile, JSON.stringify({ ...journal, entries: journal.entries.slice(0, at) }));
+    await runMigrations(db, before);
+  } finally {
+    rmSync(before, { recursive: true, force: true });
+  }
+}
