@@ -34,7 +34,7 @@ async function closedLoop(spec: LoadSpec, durationSec: number): Promise<LoadResu
     requests,
     ok: result['2xx'],
     non2xx: result.non2xx,
-    statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, stat]) => [code, stat.count])),
+    statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stat]) => [code, stat.count ?? 0])),
     errors: result.errors,
     timeouts: result.timeouts,
     seconds: result.duration,
