@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { clientOf, runMigrations, type Db, type DbOrTx } from '@platform/db-kit';
 import { createTestDatabase, migrateBefore, type TestDatabase } from '@platform/db-kit/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { deliveriesRepository } from '../src/data/deliveries-repository.js';
 import { recipientsRepository } from '../src/data/recipients-repository.js';
 import { deliverMessage } from '../src/use-cases/deliver-message.js';
 
@@ -97,5 +98,33 @@ describe('pending e-mails follow the recipient address', () => {
     } finally {
       await older.drop();
     }
+  });
+});
+
+describe('an e-mail the readdress missed', () => {
+  // The race the trigger cannot see: the delivery is made with no address while the recipient's
+  // first row commits, each transaction blind to the other. Replayed here by writing the recipient
+  // with triggers off (session_replication_role, local to its transaction).
+  it('takes the recipient address when the sender claims it', async () => {
+    const userId = randomUUID();
+    await pendingEmail(tdb.db, userId);
+    await tdb.sql.begin(async (tx) => {
+      await tx`set local session_replication_role = replica`;
+      await tx`insert into recipients (user_id, email, full_name, role, active, last_event_at) values (${userId}, 'late@example.com', 'L', 'user', true, '2030-01-01T00:00:00Z')`;
+    });
+    expect((await deliveriesOf(tdb.db, userId)).map((d) => d.to)).toEqual([null]);
+
+    const claimed = (await deliveriesRepository(tdb.db).claimDue(100, 60_000)).filter((d) => d.userId === userId);
+    expect(claimed.map((d) => [d.to, d.attempts])).toEqual([['late@example.com', 1]]);
+    expect((await deliveriesOf(tdb.db, userId)).map((d) => [d.to, d.status])).toEqual([['late@example.com', 'pending']]);
+  });
+
+  it('stays unclaimed while the recipient has no address', async () => {
+    const userId = randomUUID();
+    await pendingEmail(tdb.db, userId);
+    await tdb.sql`insert into recipients (user_id, email, full_name, role, active, last_event_at) values (${userId}, null, null, null, true, '2030-01-01T00:00:00Z')`;
+    const claimed = (await deliveriesRepository(tdb.db).claimDue(100, 60_000)).filter((d) => d.userId === userId);
+    expect(claimed).toEqual([]);
+    expect((await deliveriesOf(tdb.db, userId)).map((d) => [d.to, d.status])).toEqual([[null, 'pending']]);
   });
 });

@@ -30,7 +30,10 @@ export function deliveriesRepository(db: DbOrTx) {
     },
 
     /**
-     * Takes up to `limit` due deliveries that have an address and an active recipient. SKIP LOCKED
+     * Takes up to `limit` due deliveries that have an address and an active recipient. A row made
+     * without an address while the recipient's first row was committing (neither transaction saw
+     * the other, so the readdress trigger missed it) takes the recipient's address here, so it is
+     * never stranded until the next address change. SKIP LOCKED
      * lets replicas claim disjoint rows; pushing `next_attempt_at` past the send timeout is the
      * lease, so the claim commits at once (no transaction held open over SMTP) and a crashed
      * sender's rows come back by themselves when the lease runs out. `excluding`: rows this
@@ -43,7 +46,7 @@ export function deliveriesRepository(db: DbOrTx) {
         .where(
           and(
             eq(deliveries.status, 'pending'),
-            sql`${deliveries.to} is not null`,
+            sql`(${deliveries.to} is not null or exists (select 1 from ${recipients} where ${recipients.userId} = ${deliveries.userId} and ${recipients.email} is not null))`,
             sql`${deliveries.nextAttemptAt} <= now()`,
             sql`not exists (select 1 from ${recipients} where ${recipients.userId} = ${deliveries.userId} and ${recipients.active} = false)`,
             excluding.length > 0 ? notInArray(deliveries.id, excluding) : undefined,
@@ -55,6 +58,7 @@ export function deliveriesRepository(db: DbOrTx) {
       return db
         .update(deliveries)
         .set({
+          to: sql`coalesce(${deliveries.to}, (select ${recipients.email} from ${recipients} where ${recipients.userId} = ${deliveries.userId}))`,
           attempts: sql`${deliveries.attempts} + 1`,
           nextAttemptAt: sql`now() + make_interval(secs => ${leaseMs / 1000})`,
           updatedAt: new Date(),
