@@ -41,11 +41,3 @@ export interface LoadResult {
 export type WorkerMessage = { type: 'warm' } | { type: 'result'; result: LoadResult } | { type: 'failed'; message: string };
 export type ParentMessage = { type: 'spec'; spec: LoadSpec } | { type: 'go' };
 
-/** One line for a run that had failures: counts, and the status codes that were not 2xx. */
-export function failureSummary(result: LoadResult): string {
-  const codes = Object.entries(result.statusCodes)
-    .filter(([code]) => !code.startsWith('2'))
-    .map(([code, count]) => `${code} × ${count}`)
-    .join(', ');
-  return `non-2xx ${result.non2xx}${codes ? ` (${codes})` : ''}, errors ${result.errors}, timeouts ${result.timeouts} of ${result.requests}`;
-}

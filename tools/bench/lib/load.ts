@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import type { LoadResult, LoadSpec, ParentMessage, WorkerMessage } from './load-types.js';
 
 export type { LoadRequest, LoadResult, LoadSpec } from './load-types.js';
-export { failureSummary } from './load-types.js';
 
 export interface LoadRun {
   /** The generator's pid, so its own CPU can be reported beside the servers'. */
@@ -56,4 +55,13 @@ export async function startLoad(spec: LoadSpec): Promise<LoadRun> {
       return message.result;
     },
   };
+}
+
+/** One line for a run that had failures: counts, and the status codes that were not 2xx. */
+export function failureSummary(result: LoadResult): string {
+  const codes = Object.entries(result.statusCodes)
+    .filter(([code]) => !code.startsWith('2'))
+    .map(([code, count]) => `${code} × ${count}`)
+    .join(', ');
+  return `non-2xx ${result.non2xx}${codes ? ` (${codes})` : ''}, errors ${result.errors}, timeouts ${result.timeouts} of ${result.requests}`;
 }

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type postgres from 'postgres';
 import { createDb } from '../create-db.js';
 import { dropDatabase, ensureDatabase } from '../ensure-database.js';
@@ -81,9 +84,6 @@ export async function refuseWrites(sql: postgres.Sql, table: string, when: strin
  * journal's `tag`), so a test can fill a database as it was and then migrate it the whole way.
  */
 export async function migrateBefore(db: Db, migrationsFolder: string, tag: string): Promise<void> {
-  const { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
   const before = mkdtempSync(join(tmpdir(), 'migrations-before-'));
   try {
     cpSync(migrationsFolder, before, { recursive: true });
