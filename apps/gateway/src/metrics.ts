@@ -85,12 +85,12 @@ export function gatewayMetrics(app: FastifyInstance) {
     /** The same cache, its lookups counted. */
     countedVerifyCache(cache: VerifyCache): VerifyCache {
       return {
-        get(token, nowSec) {
-          const claims = cache.get(token, nowSec);
+        get(header, connection, nowSec) {
+          const claims = cache.get(header, connection, nowSec);
           (claims ? hit : miss).inc();
           return claims;
         },
-        set: (token, claims) => cache.set(token, claims),
+        set: (header, claims, connection) => cache.set(header, claims, connection),
         get size() {
           return cache.size;
         },

@@ -24,22 +24,25 @@ function kidOf(request: FastifyRequest, token: string): string | undefined {
  * returns undefined and the caller has nothing to wait for (the hot path allocates no promise).
  */
 export function edgeAuthenticator(cache: VerifyCache, jwks: JwksCache) {
-  async function verify(request: FastifyRequest, token: string | undefined): Promise<void> {
+  async function verify(request: FastifyRequest, header: string | undefined): Promise<void> {
+    const token = header === undefined ? undefined : BEARER.exec(header)?.[1];
     // Keys we cannot fetch (users down or starting) make a token unverifiable, not invalid: 503.
     const kid = token ? kidOf(request, token) : undefined;
     if (kid !== undefined && (await jwks.resolve(kid)) === undefined && !jwks.available) {
       throw serviceUnavailable('Cannot verify access tokens right now, retry shortly');
     }
     await request.server.authenticate(request);
-    if (token) cache.set(token, request.user);
+    // Only a header of the strict bearer form that the verifier accepted is remembered.
+    if (token) cache.set(header as string, request.user, request.raw.socket);
   }
   return function authenticateAtEdge(request: FastifyRequest): Promise<void> | undefined {
-    const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
-    const cached = token ? cache.get(token) : undefined;
+    // Looked up by the whole header (verify-cache.ts): a hit needs no bearer regex.
+    const header = request.headers.authorization;
+    const cached = header ? cache.get(header, request.raw.socket) : undefined;
     if (cached) {
       request.user = cached;
       return undefined;
     }
-    return verify(request, token);
+    return verify(request, header);
   };
 }

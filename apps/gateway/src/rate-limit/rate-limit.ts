@@ -76,7 +76,19 @@ export async function registerRateLimits(app: FastifyInstance, config: GatewayCo
     };
   }
   const perClient = limiter(config.rateLimit.perClient, 'client', (request) => `client:${request.ip}`);
-  const perUser = limiter(config.rateLimit.perUser, 'user', (request) => `user:${request.user.sub}`);
+  // The key of a verified token's user, kept with its claims (the verify cache hands out the same
+  // claims object for every request with that token): the same string each time, its hash
+  // computed once, instead of a new `user:<uuid>` string to build and hash per request.
+  const userKeys = new WeakMap<object, string>();
+  const perUser = limiter(config.rateLimit.perUser, 'user', (request) => {
+    const claims = request.user;
+    let key = userKeys.get(claims);
+    if (key === undefined) {
+      key = `user:${claims.sub}`;
+      userKeys.set(claims, key);
+    }
+    return key;
+  });
 
   app.addHook('onRequest', (request, reply, done) => {
     if (unlimitedPaths.has(pathOf(request.url))) done();
