@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectEnvelope } from './testing/index.js';
+import { dependencyUnavailable } from './errors/app-error.js';
 import { buildTestApp } from '../test/test-app.js';
 
 type App = Awaited<ReturnType<typeof buildTestApp>>;
@@ -243,6 +244,20 @@ describe('readiness', () => {
     expect(Date.now() - started).toBeLessThan(1_000);
     const body = expectEnvelope(res, { status: 503, code: 'SERVICE_UNAVAILABLE' });
     expect(body.data).toEqual({ status: 'unavailable', checks: { postgres: 'up', nats: 'down', slow: 'down' } });
+    await app.close();
+  });
+});
+
+describe('refuse', () => {
+  it("refuses the requests its check answers an error for, in the envelope with the request id, and lets the rest through", async () => {
+    let down = true;
+    const { app } = await buildTestApp({ refuse: (request) => (down && request.url.startsWith('/things') ? dependencyUnavailable() : undefined) });
+    const refused = await app.inject({ method: 'POST', url: '/things', payload: { email: 'a@example.com', password: 'Secret123' } });
+    const body = expectEnvelope(refused, { status: 503, code: 'SERVICE_UNAVAILABLE' });
+    expect(refused.headers['x-request-id']).toBe(body.requestId);
+    expectEnvelope(await app.inject({ method: 'GET', url: '/health' }), { status: 200, code: 'SUCCESS' });
+    down = false;
+    expectEnvelope(await app.inject({ method: 'POST', url: '/things', payload: { email: 'a@example.com', password: 'Secret123' } }), { status: 201, code: 'SUCCESS' });
     await app.close();
   });
 });

@@ -1,6 +1,7 @@
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
+  type FastifyRequest,
   type RawReplyDefaultExpression,
   type RawRequestDefaultExpression,
   type RawServerDefault,
@@ -16,6 +17,7 @@ import { clientErrorHandler } from './client-errors.js';
 import { installJsonOnlyParsing } from './content-type.js';
 import { installNulGuard } from './nul-guard.js';
 import { installConnectionDraining } from './connection-draining.js';
+import type { AppError } from './errors/app-error.js';
 import { installErrorHandling, sendError } from './error-handling.js';
 import { HEALTH_PATHS, registerHealthRoutes, type ReadinessChecks } from './health.js';
 import { installHttpMetrics, METRICS_PATH } from './metrics.js';
@@ -59,6 +61,12 @@ export interface HttpAppOptions {
   metrics?: Metrics;
   /** When set, `GET /metrics` needs `Authorization: Bearer <token>` (METRICS_TOKEN). */
   metricsToken?: string;
+  /**
+   * A request this answers an error for is refused with it, before routing goes further (after
+   * the connection cap and draining): service-kit's 503 while Postgres is down. It runs in the
+   * app's one onRequest hook rather than a hook of its own (one runner step less a request).
+   */
+  refuse?: (request: FastifyRequest) => AppError | undefined;
 }
 
 export type HttpApp = FastifyInstance<
@@ -121,9 +129,10 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   // (docs/benchmarks.md, issue 12 rounds 3 and 5).
   const overCap = capConnectionsPerClient(app, server.maxConnectionsPerClient);
   const refusedWhileClosing = installConnectionDraining(app);
+  const { refuse } = options;
   app.addHook('onRequest', (request, reply, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);
-    done(overCap(request) ?? refusedWhileClosing());
+    done(overCap(request) ?? refusedWhileClosing() ?? refuse?.(request));
   });
   installHttpMetrics(app, app.metrics, options.metricsToken);
 

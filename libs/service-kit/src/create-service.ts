@@ -103,15 +103,16 @@ export interface CreateServiceOptions<TSchema extends Record<string, unknown>, T
 
 /**
  * Fail fast while Postgres is confirmed down: an API request gets 503 at once rather than a
- * place in the pool's queue (health, readiness and the OpenAPI document still answer). Every
- * error a request meets is fed to the monitor, which is how it learns of an outage first.
+ * place in the pool's queue (health, readiness and the OpenAPI document still answer). It is the
+ * app's `refuse` check (http-kit's one onRequest hook, not a hook of its own: one runner step a
+ * request less). Every error a request meets is fed to the monitor, which is how it learns of an
+ * outage first.
  */
-function refuseWhileDown(app: HttpApp, postgres: DependencyMonitor): void {
-  // A callback hook, not an async one: no promise and no extra microtask on every request.
-  app.addHook('onRequest', (request, _reply, done) => {
-    if (postgres.isDown() && request.url.startsWith('/api/')) return done(dependencyUnavailable());
-    done();
-  });
+function refusedWhileDown(postgres: DependencyMonitor): NonNullable<HttpAppOptions['refuse']> {
+  return (request) => (postgres.isDown() && request.url.startsWith('/api/') ? dependencyUnavailable() : undefined);
+}
+
+function reportErrors(app: HttpApp, postgres: DependencyMonitor): void {
   app.addHook('onError', async (_request, _reply, error) => {
     postgres.report(error);
   });
@@ -252,10 +253,11 @@ export async function createService<TSchema extends Record<string, unknown>, TOw
       openapi: options.openapi,
       metrics,
       metricsToken: config.metrics?.token,
+      refuse: refusedWhileDown(postgres),
     });
     started.app = app;
     app.addHook('onClose', undo);
-    refuseWhileDown(app, postgres);
+    reportErrors(app, postgres);
     for (const register of [options.routes ?? []].flat()) await register(app, deps);
     await app.ready();
     return { app, ctx, deps };

@@ -20,12 +20,17 @@ export interface TokenVerifierOptions {
 }
 
 /**
- * How much of a token keys the remembered ones: its last characters, all of them signature. A
- * `Map` hashes the whole key on every lookup, and a token is ~350 characters (the hash was ~2 %
- * of users' `/me` instructions, callgrind); the signature's tail is as distinct. The key only
- * finds an entry: a hit is a token equal to the remembered one in full (see below).
+ * The remembered tokens are found by a number made of a token's last four characters (signature,
+ * base64url: 7 bits each, 28 bits, a small integer). A `Map` hashes a string key on every lookup:
+ * the whole token was ~2 % of users' `/me` instructions and a 48-character tail still ~0.7 k a
+ * request (callgrind, docs/benchmarks.md issue 12 rounds 5 and 12); an integer key is not hashed
+ * as a string and no slice is made. The key only finds an entry: a hit is a token equal to the
+ * remembered one in full (see below), so two tokens ending alike only take turns in one slot.
  */
-const KEY_CHARS = 48;
+const keyOf = (token: string): number => {
+  const n = token.length;
+  return n < 4 ? -1 - n : ((token.charCodeAt(n - 1) & 0x7f) | ((token.charCodeAt(n - 2) & 0x7f) << 7) | ((token.charCodeAt(n - 3) & 0x7f) << 14) | ((token.charCodeAt(n - 4) & 0x7f) << 21));
+};
 
 // fast-jwt checks allowedIss / allowedAud only when the claim is present: a token without
 // `iss` or `aud` would pass both. Every claim of docs/contract.md §3 is required.
@@ -52,7 +57,7 @@ interface Verified {
  * 12 round 5). fast-jwt takes a cheaper `cacheKeyBuilder`, but then warns at every boot that it
  * cannot know a custom key is collision-free.
  *
- * Here a `Map` finds the entry by the token's last characters (`KEY_CHARS`) and the entry holds the
+ * Here a `Map` finds the entry by the token's last characters (`keyOf`) and the entry holds the
  * whole token: a hit is only a token equal to it, character for character, so no token can ever
  * reach another's entry (no hash of ours, no collision to reason about: two tokens ending alike
  * only take turns in one slot; a Map has no prototype keys either). Only a token that passed every check is stored, and
@@ -66,8 +71,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): (token: stri
   const { resolveKey, maxVerified = 1000 } = options;
   const decode = createDecoder({ complete: true });
   const verifiers = new Map<string, (token: string) => unknown>();
-  const verified = new Map<string, Verified>();
-  const keyOf = (token: string) => (token.length > KEY_CHARS ? token.slice(-KEY_CHARS) : token);
+  const verified = new Map<number, Verified>();
 
   // One fast-jwt verifier per public key, as @fastify/jwt keeps them; no cache of its own.
   function verifierFor(pem: string): (token: string) => unknown {

@@ -52,14 +52,115 @@ function checksOf(def: Def): CheckDef[] | undefined {
   return checks.some((check) => check.when !== undefined) ? undefined : checks;
 }
 
-function stringSchema(checks: CheckDef[]): JsonSchema | undefined {
+function stringSchema(checks: CheckDef[], checked: boolean): JsonSchema | undefined {
   if (checks.length > 1) return undefined;
   const [check] = checks;
   if (!check) return { type: 'string' };
   const { pattern } = check;
   const exact = check.check === 'string_format' && PATTERN_FORMATS.has(check.format ?? '') && pattern instanceof RegExp && pattern.flags === '';
   // ajv runs `new RegExp(source)` (unicodeRegExp off): the same regex, the same answers.
-  return exact ? { type: 'string', pattern: pattern.source } : undefined;
+  return exact ? { type: 'string', pattern: pattern.source, ...writtenAsIs(!checked && matchesOnlyPlainText(pattern.source)) } : undefined;
+}
+
+/**
+ * fast-json-stringify's `format: 'unsafe'` writes a string as `"` + value + `"`, without its
+ * escape loop (`escapeStringLoop`, a `charCodeAt` per character: 6.6-7.9 k of users' `/me`
+ * instructions, docs/benchmarks.md issue 12 rounds 12-13). The writer only ever runs on a body ajv
+ * has just accepted (output-serializer.ts), so a string whose check admits only characters JSON
+ * writes as they are (no `"`, `\`, control character or lone surrogate) needs no escaping: the
+ * bytes are the same. Only the written schema carries it; ajv's schema has no `format`.
+ */
+const writtenAsIs = (asIs: boolean): JsonSchema => (asIs ? { format: 'unsafe' } : {});
+
+/** True when `JSON.stringify(value)` is `"` + value + `"`. */
+const writesAsIs = (value: string): boolean => JSON.stringify(value) === `"${value}"`;
+
+/** Printable ASCII but `"` and `\`: what JSON writes unescaped, and all a regex atom may match here. */
+const plainCode = (code: number): boolean => code >= 0x20 && code < 0x7f && code !== 0x22 && code !== 0x5c;
+const plainRange = (from: number, to: number): boolean => from <= to && plainCode(from) && plainCode(to) && !(from <= 0x22 && to >= 0x22) && !(from <= 0x5c && to >= 0x5c);
+/** Escapes whose matches are plain (non-unicode regex: `\d` is 0-9), and escaped punctuation. */
+const PLAIN_CLASS_ESCAPES = new Set(['d']);
+const ESCAPED_PUNCTUATION = '.-+*?()[]{}|^$/:_,=!#%&@~<>;\'';
+
+/**
+ * Whether every string a pattern (flags '', as json-schema-of only passes) accepts is plain: the
+ * pattern is `^…$` with no `|` outside a group, so each character of a match is consumed by one of
+ * its atoms, and every atom only matches plain characters: a printable literal, an escaped
+ * punctuation mark, `\d`, or a non-negated class of such characters and ranges. Anything else
+ * (`.`, `[^…]`, `\s`, `\w`, `\uXXXX`, a back reference, a lookaround, a top-level `|`) answers
+ * false: a conservative reading, the string is then escaped as before. zod's uuid, guid, datetime
+ * and date patterns pass; its email pattern too.
+ */
+export function matchesOnlyPlainText(source: string): boolean {
+  if (!source.startsWith('^') || !source.endsWith('$') || source.endsWith('\\$')) return false;
+  let depth = 0;
+  for (let i = 1; i < source.length - 1; i++) {
+    const c = source[i] as string;
+    if (c === '\\') {
+      const next = source[++i] ?? '';
+      if (!PLAIN_CLASS_ESCAPES.has(next) && !ESCAPED_PUNCTUATION.includes(next)) return false;
+    } else if (c === '(') {
+      // `(` or `(?:`: a group; lookarounds and named groups are refused.
+      if (source[i + 1] === '?') {
+        if (source[i + 2] !== ':') return false;
+        i += 2;
+      }
+      depth++;
+    } else if (c === ')') {
+      if (--depth < 0) return false;
+    } else if (c === '|') {
+      if (depth === 0) return false;
+    } else if (c === '[') {
+      const end = plainClassEnd(source, i);
+      if (end < 0) return false;
+      i = end;
+    } else if (c === '{') {
+      const end = source.indexOf('}', i);
+      if (end < 0 || !/^\{\d+(,\d*)?\}$/.test(source.slice(i, end + 1))) return false;
+      i = end;
+    } else if (c === '?' || c === '*' || c === '+') {
+      // quantifiers (and a lazy `?`): they repeat an atom, they match nothing of their own.
+    } else if (c === '.' || c === '^' || c === '$' || c === ']' || c === '}' || !plainCode(c.charCodeAt(0))) {
+      return false;
+    }
+  }
+  return depth === 0;
+}
+
+/** The index of the `]` closing the plain class that opens at `start`, or -1. */
+function plainClassEnd(source: string, start: number): number {
+  if (source[start + 1] === '^') return -1;
+  const members: number[] = [];
+  let i = start + 1;
+  for (; i < source.length && source[i] !== ']'; i++) {
+    let code = source.charCodeAt(i);
+    if (source[i] === '\\') {
+      const next = source[++i] ?? '';
+      // `\d`, and an escaped `-` (a member, never a range's dash): plain, and no range endpoint.
+      if (PLAIN_CLASS_ESCAPES.has(next) || next === '-') {
+        members.push(-1);
+        continue;
+      }
+      if (!ESCAPED_PUNCTUATION.includes(next)) return -1;
+      code = next.charCodeAt(0);
+    } else if (source[i] === '[') {
+      return -1;
+    }
+    members.push(code);
+  }
+  if (i >= source.length || members.length === 0) return -1;
+  // `a-z` ranges: a `-` between two members; a leading or trailing `-` is the character.
+  for (let m = 0; m < members.length; m++) {
+    const code = members[m] as number;
+    if (code === -1) continue;
+    if (!plainCode(code)) return -1;
+    const to = members[m + 2];
+    if (members[m + 1] === 0x2d && to !== undefined && m + 2 < members.length) {
+      if (to === -1 || !plainRange(code, to)) return -1;
+      m += 2;
+    }
+  }
+  return i;
 }
 
 function numberSchema(checks: CheckDef[]): JsonSchema | undefined {
@@ -115,8 +216,10 @@ function nullableSchema(inner: JsonSchema | undefined): JsonSchema | undefined {
   return { ...inner, type: [inner.type, 'null'], ...(Array.isArray(inner.enum) ? { enum: [...inner.enum, null] } : {}) };
 }
 
-function stringValues(values: unknown[]): JsonSchema | undefined {
-  return values.length > 0 && values.every((value) => typeof value === 'string') ? { type: 'string', enum: values } : undefined;
+function stringValues(values: unknown[], checked: boolean): JsonSchema | undefined {
+  if (values.length === 0 || !values.every((value) => typeof value === 'string')) return undefined;
+  // ajv admits only these values: when none needs escaping, neither does what is written.
+  return { type: 'string', enum: values, ...writtenAsIs(!checked && values.every(writesAsIs)) };
 }
 
 export function jsonSchemaOf(schema: ZodLike | z.ZodType | undefined, plain = false): JsonSchema | undefined {
@@ -127,7 +230,7 @@ export function jsonSchemaOf(schema: ZodLike | z.ZodType | undefined, plain = fa
   const unchecked = checks.length === 0;
   switch (def.type) {
     case 'string':
-      return stringSchema(checks);
+      return stringSchema(checks, plain);
     case 'number':
       return numberSchema(checks);
     case 'boolean':
@@ -135,9 +238,9 @@ export function jsonSchemaOf(schema: ZodLike | z.ZodType | undefined, plain = fa
     case 'null':
       return unchecked ? { type: 'null' } : undefined;
     case 'enum':
-      return unchecked ? stringValues(Object.values(def.entries ?? {})) : undefined;
+      return unchecked ? stringValues(Object.values(def.entries ?? {}), plain) : undefined;
     case 'literal':
-      return unchecked ? stringValues(def.values ?? []) : undefined;
+      return unchecked ? stringValues(def.values ?? [], plain) : undefined;
     case 'nullable':
       return unchecked ? nullableSchema(jsonSchemaOf(def.innerType, plain)) : undefined;
     case 'object':
