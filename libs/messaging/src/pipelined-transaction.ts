@@ -121,17 +121,34 @@ export interface PipelinedDrizzleOptions extends PipelinedTransactionOptions {
  * database's session whose client's `begin` is `pipelinedTransaction` changes nothing else.
  */
 export function pipelinedDrizzleTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>, options: PipelinedDrizzleOptions = {}): Promise<T> {
-  const pooled = clientOf(db);
   const { finish, ...rest } = options;
-  const client = { begin: (callback: (conn: ReservedSql) => Promise<T>) => pipelinedTransaction(pooled, callback, finish && (() => finish()), rest) };
-  const session = Object.create(db._.session, { client: { value: client } }) as { transaction(fn: (tx: Tx) => Promise<T>): Promise<T> };
+  // Made once per transaction (each consumer batch), so without a closure bound to a name (tsx
+  // compiles with keepNames: each costs an Object.defineProperty call) and without property
+  // descriptors (Object.create's second argument takes the same slow path): a class instance,
+  // and a plain own property over the session's `client`.
+  const session = Object.create(db._.session) as { client: PipelinedBegin<T>; transaction(fn: (tx: Tx) => Promise<T>): Promise<T> };
+  session.client = new PipelinedBegin(clientOf(db), finish, rest);
   return session.transaction(fn);
+}
+
+/** The `client` drizzle's session begins its transactions on: `begin` is a pipelined transaction. */
+class PipelinedBegin<T> {
+  constructor(
+    private readonly pooled: Sql,
+    private readonly finish: (() => Promise<unknown>) | undefined,
+    private readonly options: PipelinedTransactionOptions,
+  ) {}
+
+  begin(callback: (conn: ReservedSql) => Promise<T>): Promise<T> {
+    return pipelinedTransaction(this.pooled, callback, this.finish, this.options);
+  }
 }
 
 /** What `sql.begin` gives its callback and drizzle's nested transactions call: `savepoint(fn)`. */
 function withSavepoints(conn: ReservedSql): ReservedSql {
   let count = 0;
-  const savepoint = async <R>(fn: (sql: ReservedSql) => Promise<R>): Promise<R> => {
+  // Assigned, not bound to a name: no Object.defineProperty per transaction (see above).
+  (conn as { savepoint?: unknown }).savepoint = async <R>(fn: (sql: ReservedSql) => Promise<R>): Promise<R> => {
     const name = `s${count++}`;
     await conn.unsafe(`savepoint ${name}`);
     try {
@@ -143,5 +160,5 @@ function withSavepoints(conn: ReservedSql): ReservedSql {
       throw err;
     }
   };
-  return Object.assign(conn, { savepoint });
+  return conn;
 }

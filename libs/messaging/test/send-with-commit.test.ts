@@ -4,8 +4,9 @@ import { sampleEvent } from '@platform/contracts/testing';
 import type { Tx } from '@platform/db-kit';
 import { eq, inArray, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { createConsumer, inboxTable, toMsgHdrs, type ConsumerOptions } from '../src/index.js';
-import { readDeadLetters, waitFor, waitForConsumersIdle } from '../src/testing/index.js';
+import { createMetrics } from '@platform/metrics';
+import { createConsumer, inboxTable, toMsgHdrs, type ConsumerOptions, type HandlerContext } from '../src/index.js';
+import { readDeadLetters, readStreamMessages, waitFor, waitForConsumersIdle } from '../src/testing/index.js';
 import { messagingOptions, useConsumerFixture } from './consumer-fixture.js';
 import { widgets } from './schema.js';
 
@@ -134,5 +135,53 @@ describe('ctx.sendWithCommit: the handler\'s last statement goes with the COMMIT
     const letter = await deadLetterOf('swc-twice');
     expect(letter.headers['x-dlq-reason']).toMatch(/only once, and before the handler returns/);
     expect(await widgetsOf([event])).toEqual([]);
+  });
+
+  it('gives every handler its delivery\'s context, alone and in a keyed batch, with a sendWithCommit of its own', async () => {
+    const metrics = createMetrics({ service: 'sendcommit-ctx', defaultMetrics: false });
+    const seen: Array<{ eventId: string; subject: string; streamSequence: number; deliveryCount: number; metrics: unknown; logs: boolean; keys: string[] }> = [];
+    const sends: Array<HandlerContext['sendWithCommit']> = [];
+    await start(
+      'swc-ctx',
+      async (event, tx, ctx) => {
+        seen.push({
+          eventId: event.id,
+          subject: ctx.subject,
+          streamSequence: ctx.streamSequence,
+          deliveryCount: ctx.deliveryCount,
+          metrics: ctx.metrics,
+          logs: typeof ctx.logger.debug === 'function',
+          keys: Object.keys(ctx).sort(),
+        });
+        sends.push(ctx.sendWithCommit);
+        ctx.sendWithCommit(applyWidget(event, tx));
+      },
+      { metrics, concurrencyKey: (event) => event.data.userId, batchSize: 32 },
+    );
+    // One user twice (a chain of two in one batch when they arrive together) and two others.
+    const first = sampleEvent('users.user.registered.v1');
+    const events = [first, sampleEvent('users.user.registered.v1', { userId: first.data.userId }), sampleEvent('users.user.registered.v1'), sampleEvent('users.user.registered.v1')];
+    const acks = await Promise.all(events.map(publish));
+    await waitFor(async () => (await inboxOf('swc-ctx')).length === events.length);
+
+    const stored = await readStreamMessages(fx.m.jsm, fx.m.streamName('USERS'));
+    expect(seen.map((s) => s.eventId).sort()).toEqual(events.map((e) => e.id).sort());
+    for (const [i, event] of events.entries()) {
+      const ctx = seen.find((s) => s.eventId === event.id);
+      expect(ctx).toEqual({
+        eventId: event.id,
+        subject: fx.m.subject(event.type),
+        streamSequence: acks[i]?.seq,
+        deliveryCount: 1,
+        metrics,
+        logs: true,
+        keys: ['deliveryCount', 'logger', 'metrics', 'sendWithCommit', 'streamSequence', 'subject'],
+      });
+      expect(stored.find((m) => m.seq === ctx?.streamSequence)?.data).toBe(JSON.stringify(event));
+    }
+    // Each run had its own, and each is spent once the handler returned.
+    expect(new Set(sends).size).toBe(events.length);
+    for (const send of sends) expect(() => send(applyWidget(first, fx.tdb.db as unknown as Tx))).toThrow(/only once/);
+    expect((await widgetsOf([first]))[0]?.applied).toBe(2);
   });
 });

@@ -71,7 +71,11 @@ export function billingUserRepository(db: DbOrTx) {
     },
 
     /** `project`'s statement, not started (for a consumer's `ctx.sendWithCommit`): a row back when it applied. */
-    projection: (userId: string, change: UserEvent) => projection(db, userId, change),
+    // A method, not an arrow property: tsx (keepNames) names every arrow bound to a property with
+    // an Object.defineProperty call each time the object is built, once per event here.
+    projection(userId: string, change: UserEvent) {
+      return projection(db, userId, change);
+    },
   };
 }
 

@@ -47,13 +47,14 @@ export interface RecipientSnapshot {
   occurredAt: Date;
 }
 
+function upsertStatement(db: DbOrTx, s: RecipientSnapshot) {
+  return clientOf(db).unsafe(upsertSnapshot, [s.userId, s.email, s.fullName, s.role, s.active, s.occurredAt.toISOString()], { prepare: true });
+}
+
 /** Recipients as users events describe them; an event older than the row's last one changes nothing. */
 export function recipientsRepository(db: DbOrTx) {
-  const newer = sql`${recipients.lastEventAt} < excluded.last_event_at`;
-  const upsertStatement = (s: RecipientSnapshot) =>
-    clientOf(db).unsafe(upsertSnapshot, [s.userId, s.email, s.fullName, s.role, s.active, s.occurredAt.toISOString()], {
-      prepare: true,
-    });
+  // Built per event by the users consumer: no drizzle SQL built up front (only deactivations use
+  // one) and no arrow bound to a name (tsx's keepNames gives each an Object.defineProperty call).
   return {
     /** The recipient (undefined while no users event told us of them) and their preferences (defaults without a row). */
     async findForMessage(userId: string): Promise<{ recipient: MessageRecipient | undefined; preferences: Preferences }> {
@@ -75,12 +76,14 @@ export function recipientsRepository(db: DbOrTx) {
      * the recipient a new address, the user's pending deliveries have taken it (the triggers).
      */
     async upsertIfNewer(s: RecipientSnapshot): Promise<boolean> {
-      const rows = await upsertStatement(s);
+      const rows = await upsertStatement(db, s);
       return rows.length > 0;
     },
 
     /** `upsertIfNewer`'s statement, not started (for a consumer's `ctx.sendWithCommit`): a row back when it applied. */
-    upsertStatement,
+    upsertStatement(s: RecipientSnapshot) {
+      return upsertStatement(db, s);
+    },
 
     /** Deactivation may arrive before anything else about the user: the row then has no address. */
     async deactivateIfNewer(userId: string, occurredAt: Date): Promise<boolean> {
@@ -90,7 +93,7 @@ export function recipientsRepository(db: DbOrTx) {
         .onConflictDoUpdate({
           target: recipients.userId,
           set: { active: false, lastEventAt: occurredAt, updatedAt: new Date() },
-          setWhere: newer,
+          setWhere: sql`${recipients.lastEventAt} < excluded.last_event_at`,
         })
         .returning({ userId: recipients.userId });
       return rows.length > 0;

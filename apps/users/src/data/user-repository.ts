@@ -93,6 +93,11 @@ export function prepareUserById(db: Db) {
   return async (id: string): Promise<UserRow | undefined> => (await statement.execute({ id }))[0];
 }
 
+/** Whether a change gives a field (`null` clears it). */
+function given(value: unknown): boolean {
+  return value !== undefined;
+}
+
 /** The database's clock, but at least a millisecond after `previous` (a column): one user's changes in order. */
 const laterThan = (previous: string) => `greatest(clock_timestamp(), ${previous} + interval '1 millisecond')`;
 
@@ -159,7 +164,6 @@ select ${USER_VIEW_COLUMNS}, (exists (select from event))::int as events from ch
  * committed an event (the service's relay, or `outboxWaker` in a process without one).
  */
 export function prepareGuardedOwnUpdate(sqlClient: Sql, wake: () => void) {
-  const given = (value: unknown) => value !== undefined;
   return async ({ id, expected, changes, updatedAt, event }: GuardedOwnUpdate): Promise<{ user: UserView; events: number } | undefined> => {
     const params = [
       id,
